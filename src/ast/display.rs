@@ -1,0 +1,1 @@
+//! Canonical Cypher for the AST (parser round-trip tests rely on it).

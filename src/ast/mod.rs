@@ -1,0 +1,282 @@
+//! The typed syntax tree: what was written, with spans. It knows nothing about scopes or
+//! types; `semantic` resolves names. `Display` (in `display.rs`) prints canonical Cypher.
+//! Equality ignores spans, so `parse(&ast.to_string()) == ast` holds.
+
+mod display;
+pub mod expr;
+pub mod pattern;
+
+pub use expr::*;
+pub use pattern::*;
+
+pub use crate::error::Span;
+
+/// A name as written (variable, label, type, property key, alias), with its span.
+#[derive(Debug, Clone, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+impl Ident {
+    pub fn new(name: impl Into<String>, span: Span) -> Self {
+        Ident {
+            name: name.into(),
+            span,
+        }
+    }
+}
+
+impl PartialEq for Ident {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl std::hash::Hash for Ident {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state)
+    }
+}
+
+/// One statement of a script, e.g. `MATCH (n) RETURN n` or `EXPLAIN MATCH ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub mode: StatementMode,
+    pub query: Query,
+    /// The statement's byte range in the text given to `parser::parse`.
+    pub span: Span,
+}
+
+/// Whether to run the query, or only show (EXPLAIN) or also measure (PROFILE) its plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementMode {
+    Run,
+    Explain,
+    Profile,
+}
+
+/// `single (UNION [ALL] single)*`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub first: SingleQuery,
+    pub unions: Vec<(UnionKind, SingleQuery)>,
+}
+
+/// `UNION` removes duplicate rows, `UNION ALL` keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnionKind {
+    Distinct,
+    All,
+}
+
+/// A sequence of clauses, e.g. `MATCH ... WITH ... RETURN ...`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SingleQuery {
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+/// A clause.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    /// `[OPTIONAL] MATCH pattern [WHERE expr]`
+    Match(Match),
+    /// `UNWIND expr AS variable`
+    Unwind(Unwind),
+    /// `WITH [DISTINCT] items [ORDER BY] [SKIP] [LIMIT] [WHERE expr]`
+    With(With),
+    /// `RETURN [DISTINCT] items [ORDER BY] [SKIP] [LIMIT]`
+    Return(Return),
+    /// `CREATE pattern`
+    Create(Create),
+    /// `MERGE pattern_part [ON CREATE SET ...] [ON MATCH SET ...]`
+    Merge(Merge),
+    /// `SET item, ...`
+    Set(SetClause),
+    /// `REMOVE item, ...`
+    Remove(Remove),
+    /// `[DETACH] DELETE expr, ...`
+    Delete(Delete),
+    /// `CALL proc(args) [YIELD ...]`: parsed so it can be rejected clearly.
+    Call(Call),
+}
+
+impl Clause {
+    pub fn span(&self) -> Span {
+        match self {
+            Clause::Match(c) => c.span,
+            Clause::Unwind(c) => c.span,
+            Clause::With(c) => c.span,
+            Clause::Return(c) => c.span,
+            Clause::Create(c) => c.span,
+            Clause::Merge(c) => c.span,
+            Clause::Set(c) => c.span,
+            Clause::Remove(c) => c.span,
+            Clause::Delete(c) => c.span,
+            Clause::Call(c) => c.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub optional: bool,
+    pub pattern: Pattern,
+    pub where_clause: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unwind {
+    pub expr: Expr,
+    pub variable: Ident,
+    pub span: Span,
+}
+
+/// The body shared by WITH and RETURN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    pub distinct: bool,
+    /// `*`: every variable in scope, before the listed items.
+    pub star: bool,
+    pub items: Vec<ReturnItem>,
+    pub order_by: Vec<SortItem>,
+    pub skip: Option<Expr>,
+    pub limit: Option<Expr>,
+}
+
+/// `expr [AS alias]`.
+#[derive(Debug, Clone)]
+pub struct ReturnItem {
+    pub expr: Expr,
+    pub alias: Option<Ident>,
+    /// The expression's text exactly as written: the column name when there is no alias
+    /// (openCypher names `RETURN n.name` column "n.name"). Ignored by equality.
+    pub text: String,
+}
+
+impl PartialEq for ReturnItem {
+    fn eq(&self, other: &Self) -> bool {
+        self.expr == other.expr && self.alias == other.alias
+    }
+}
+
+impl ReturnItem {
+    /// The column name this item produces.
+    pub fn column_name(&self) -> &str {
+        self.alias.as_ref().map_or(&self.text, |a| &a.name)
+    }
+}
+
+/// `expr [ASC|DESC]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortItem {
+    pub expr: Expr,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct With {
+    pub projection: Projection,
+    pub where_clause: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Return {
+    pub projection: Projection,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Create {
+    pub pattern: Pattern,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Merge {
+    pub part: PatternPart,
+    pub on_create: Vec<SetItem>,
+    pub on_match: Vec<SetItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct SetClause {
+    pub items: Vec<SetItem>,
+    pub span: Span,
+}
+
+/// One item of SET.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetItem {
+    /// `n.key = expr` (the target may be any expression yielding a node, rel or map owner, e.g. `(n).key`)
+    Property {
+        target: Expr,
+        key: Ident,
+        value: Expr,
+    },
+    /// `n = {map}`: replace all properties.
+    Replace { variable: Ident, value: Expr },
+    /// `n += {map}`: merge properties.
+    Merge { variable: Ident, value: Expr },
+    /// `n:Label1:Label2`
+    Labels { variable: Ident, labels: Vec<Ident> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Remove {
+    pub items: Vec<RemoveItem>,
+    pub span: Span,
+}
+
+/// One item of REMOVE.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoveItem {
+    /// `n.key`
+    Property { target: Expr, key: Ident },
+    /// `n:Label1:Label2`
+    Labels { variable: Ident, labels: Vec<Ident> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Delete {
+    pub detach: bool,
+    pub exprs: Vec<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Dotted procedure name, e.g. `db.labels`.
+    pub procedure: String,
+    pub args: Option<Vec<Expr>>,
+    pub yields: Vec<Ident>,
+    pub span: Span,
+}
+
+// Clause structs compare without their spans.
+macro_rules! eq_ignoring_span {
+    ($($ty:ident { $($field:ident),* }),* $(,)?) => {
+        $(impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
+            }
+        })*
+    };
+}
+
+eq_ignoring_span! {
+    Match { optional, pattern, where_clause },
+    Unwind { expr, variable },
+    With { projection, where_clause },
+    Return { projection },
+    Create { pattern },
+    Merge { part, on_create, on_match },
+    SetClause { items },
+    Remove { items },
+    Delete { detach, exprs },
+    Call { procedure, args, yields },
+}

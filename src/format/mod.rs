@@ -1,0 +1,1 @@
+//! Result formatters: table, JSON Lines, CSV, TSV, Markdown, and TCK notation for tests.

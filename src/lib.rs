@@ -1,0 +1,30 @@
+//! kg: a knowledge graph you can talk to.
+//!
+//! An in-memory property graph (petgraph) queried with openCypher. The pipeline, one
+//! module per stage:
+//!
+//! ```text
+//! text ─parse─▶ AST ─bind─▶ bound query ─plan─▶ logical plan ─execute─▶ ResultSet ─format─▶ output
+//! ```
+//!
+//! `Session` drives it; the REPL and the command line are thin shells over `Session`.
+
+pub mod ast;
+pub mod error;
+pub mod exec;
+pub mod format;
+pub mod graph;
+pub mod load;
+pub mod parser;
+pub mod plan;
+pub mod result;
+pub mod script;
+pub mod semantic;
+pub mod session;
+pub mod value;
+
+pub use error::{ErrorCode, ErrorKind, Phase, QueryError, Span};
+pub use graph::Graph;
+pub use result::{ResultSet, Stats};
+pub use session::Session;
+pub use value::{Params, Value};

@@ -1,0 +1,1 @@
+//! Splits a script into statements and `:meta` lines, respecting strings and comments.

@@ -1,0 +1,114 @@
+//! `Session`: a graph plus query parameters; `run` drives the whole pipeline for each
+//! statement of a text. It prints nothing: callers format the `ResultSet`s.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use crate::ast::{Statement, StatementMode};
+use crate::error::Result;
+use crate::graph::Graph;
+use crate::result::ResultSet;
+use crate::value::{Params, Value};
+use crate::{exec, parser, plan, semantic};
+
+/// A graph with its parameters, ready to answer queries.
+#[derive(Debug, Default)]
+pub struct Session {
+    graph: Graph,
+    params: Params,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Session {
+    /// A session over an empty graph.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A session over `graph`.
+    pub fn with_graph(graph: Graph) -> Self {
+        Session {
+            graph,
+            ..Self::default()
+        }
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    pub fn graph_mut(&mut self) -> &mut Graph {
+        &mut self.graph
+    }
+
+    /// Replaces the graph (e.g. after `:load`).
+    pub fn set_graph(&mut self, graph: Graph) {
+        self.graph = graph;
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    pub fn set_param(&mut self, name: impl Into<String>, value: Value) {
+        self.params.insert(name.into(), value);
+    }
+
+    pub fn clear_params(&mut self) {
+        self.params.clear();
+    }
+
+    /// A flag that, once set from another thread (e.g. a Ctrl-C handler), makes the
+    /// running statement stop with `ErrorKind::Cancelled`. `run` clears it on entry.
+    pub fn cancel_handle(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
+    }
+
+    /// Parses and runs every `;`-separated statement of `text`, stopping at the first error.
+    ///
+    /// ```
+    /// let mut session = kg::Session::new();
+    /// let results = session.run("CREATE (:Person {name: 'Ann'}); MATCH (p:Person) RETURN p.name AS name").unwrap();
+    /// assert_eq!(results[1].rows, vec![vec![kg::Value::from("Ann")]]);
+    /// ```
+    pub fn run(&mut self, text: &str) -> Result<Vec<ResultSet>> {
+        let statements = parser::parse(text)?;
+        statements
+            .iter()
+            .map(|statement| self.run_statement(statement))
+            .collect()
+    }
+
+    /// Runs one parsed statement. A failing statement leaves the graph as it was.
+    pub fn run_statement(&mut self, statement: &Statement) -> Result<ResultSet> {
+        let started = Instant::now();
+        self.cancel.store(false, Ordering::SeqCst);
+        let bound = semantic::bind(statement, &self.params)?;
+        let plan = plan::optimize(plan::build(&bound)?);
+        let mut result = match statement.mode {
+            StatementMode::Explain => plan::explain_result(&plan),
+            StatementMode::Run | StatementMode::Profile => {
+                // Writes are applied in place; keep a copy to restore if the statement fails
+                // or is cancelled, so no statement is ever half-applied.
+                let backup = plan.writes().then(|| self.graph.clone());
+                let ctx = exec::Context {
+                    params: &self.params,
+                    cancel: &self.cancel,
+                    profile: statement.mode == StatementMode::Profile,
+                };
+                match exec::execute(&plan, &mut self.graph, &ctx) {
+                    Ok(result) => result,
+                    Err(err) => {
+                        if let Some(graph) = backup {
+                            self.graph = graph;
+                        }
+                        return Err(err);
+                    }
+                }
+            }
+        };
+        result.time_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(result)
+    }
+}

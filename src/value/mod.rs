@@ -1,0 +1,134 @@
+//! Runtime values: what expressions evaluate to and what result rows hold.
+//! Nodes and relationships are held by id; their data lives in the `Graph`
+//! (and in `ResultSet` snapshots once a statement has finished).
+//! Cypher's equality, ordering and arithmetic rules live in `ops`.
+
+pub mod ops;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::graph::{NodeId, RelId};
+
+/// Query parameters: `$name` → value.
+pub type Params = BTreeMap<String, Value>;
+
+/// A Cypher value.
+#[derive(Debug, Clone, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Strings are shared: reading a property into many rows does not copy the text.
+    String(Arc<str>),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    Node(NodeId),
+    Rel(RelId),
+    Path(Box<Path>),
+}
+
+/// A path: `nodes.len() == rels.len() + 1`, alternating node, rel, node, ...
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Path {
+    pub nodes: Vec<NodeId>,
+    pub rels: Vec<RelId>,
+}
+
+impl Path {
+    pub fn single(node: NodeId) -> Self {
+        Path {
+            nodes: vec![node],
+            rels: Vec::new(),
+        }
+    }
+
+    /// Number of relationships.
+    pub fn len(&self) -> usize {
+        self.rels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rels.is_empty()
+    }
+}
+
+impl Value {
+    pub fn string(s: impl AsRef<str>) -> Value {
+        Value::String(Arc::from(s.as_ref()))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The Cypher type name used in error messages and `valueType`-like output.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "NULL",
+            Value::Bool(_) => "BOOLEAN",
+            Value::Int(_) => "INTEGER",
+            Value::Float(_) => "FLOAT",
+            Value::String(_) => "STRING",
+            Value::List(_) => "LIST",
+            Value::Map(_) => "MAP",
+            Value::Node(_) => "NODE",
+            Value::Rel(_) => "RELATIONSHIP",
+            Value::Path(_) => "PATH",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Float(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::string(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::String(Arc::from(v))
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Self {
+        Value::List(v)
+    }
+}

@@ -1,0 +1,2 @@
+//! Golden query files: filled in by the golden-test work.
+fn main() {}
