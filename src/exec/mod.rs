@@ -20,3 +20,6 @@ pub struct Context<'a> {
 pub fn execute(_plan: &LogicalPlan, _graph: &mut Graph, _ctx: &Context<'_>) -> Result<ResultSet> {
     Err(QueryError::not_supported("execution", None))
 }
+
+pub mod aggregate;
+pub mod functions;

@@ -1,0 +1,1 @@
+//! Aggregation accumulators: count, sum, avg, min, max, collect, percentiles, stDev.

@@ -1,0 +1,1 @@
+//! The built-in scalar function table: name → arity + implementation.
