@@ -370,13 +370,14 @@ fn numeric(
 /// concatenated too, as Neo4j does), list concatenation and list append/prepend.
 pub fn add(a: &Value, b: &Value) -> Result<Value> {
     match (a, b) {
+        // Neo4j checks null before anything else, so `[1] + null` is null, not `[1, null]`.
+        (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
         (Value::List(x), Value::List(y)) => {
             let mut out = Vec::with_capacity(x.len() + y.len());
             out.extend(x.iter().cloned());
             out.extend(y.iter().cloned());
             Ok(Value::List(out))
         }
-        // A null appended to a list is an element, not a null result.
         (Value::List(x), elem) => {
             let mut out = x.clone();
             out.push(elem.clone());
@@ -388,7 +389,6 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
             out.extend(y.iter().cloned());
             Ok(Value::List(out))
         }
-        (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
         (Value::String(x), Value::String(y)) => Ok(Value::from(format!("{x}{y}"))),
         (Value::String(x), other @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => {
             Ok(Value::from(format!("{x}{}", scalar_text(other))))
@@ -505,16 +505,31 @@ pub fn scalar_text(v: &Value) -> String {
     }
 }
 
-/// A float as Cypher prints it: always with a decimal point (`1.0`), `NaN`, `Infinity`.
+/// A float as Cypher (Java's `Double.toString`) prints it: always with a decimal point
+/// (`1.0`), scientific outside [1e-3, 1e7) (`1.0E7`), `NaN`, `Infinity`.
 pub fn float_text(f: f64) -> String {
     if f.is_nan() {
-        "NaN".to_string()
-    } else if f.is_infinite() {
-        if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
-    } else if f.fract() == 0.0 && f.abs() < 1e16 {
-        format!("{f:.1}")
+        return "NaN".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
+    let magnitude = f.abs();
+    if magnitude == 0.0 || (1e-3..1e7).contains(&magnitude) {
+        let text = format!("{f}");
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
     } else {
-        format!("{f}")
+        let text = format!("{f:e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        if mantissa.contains('.') {
+            format!("{mantissa}E{exponent}")
+        } else {
+            format!("{mantissa}.0E{exponent}")
+        }
     }
 }
 
@@ -608,3 +623,6 @@ pub fn in_list(x: &Value, list: &Value) -> Result<Option<bool>> {
         other => Err(QueryError::type_mismatch("a list", other.type_name())),
     }
 }
+
+#[cfg(test)]
+mod tests;
