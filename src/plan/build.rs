@@ -34,6 +34,8 @@ impl Scope {
 /// a grouping key read the key's slot, aggregate calls are collected.
 #[derive(Debug, Default)]
 pub(super) struct Grouping {
+    /// Variables visible to aggregate arguments (the scope before the projection).
+    pub input_scope: Scope,
     pub keys: Vec<(Expr, Slot)>,
     pub aggregates: Vec<(Slot, AggregateCall)>,
 }
@@ -64,7 +66,8 @@ impl Builder {
     }
 
     fn query(&mut self, query: &Query) -> Result<(LogicalPlan, Vec<String>)> {
-        let (first, columns) = self.single_query(&query.first, LogicalPlan::Argument, Scope::default())?;
+        let (first, columns) =
+            self.single_query(&query.first, LogicalPlan::Argument, Scope::default())?;
         if query.unions.is_empty() {
             return Ok((first, columns));
         }
@@ -297,7 +300,12 @@ impl Builder {
         Ok((plan, new_scope, columns))
     }
 
-    fn merge(&mut self, input: LogicalPlan, merge: &Merge, scope: &mut Scope) -> Result<LogicalPlan> {
+    fn merge(
+        &mut self,
+        input: LogicalPlan,
+        merge: &Merge,
+        scope: &mut Scope,
+    ) -> Result<LogicalPlan> {
         let mut inner_scope = scope.clone();
         let pattern = self.match_pattern(
             LogicalPlan::Argument,
@@ -370,7 +378,12 @@ impl Builder {
             .collect()
     }
 
-    fn delete(&mut self, input: LogicalPlan, delete: &Delete, scope: &Scope) -> Result<LogicalPlan> {
+    fn delete(
+        &mut self,
+        input: LogicalPlan,
+        delete: &Delete,
+        scope: &Scope,
+    ) -> Result<LogicalPlan> {
         let exprs = delete
             .exprs
             .iter()

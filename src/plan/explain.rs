@@ -38,7 +38,11 @@ fn write_node(
     };
     let _ = write!(out, "{indent}{}", describe(plan));
     if let Some(stats) = profile.and_then(|p| p.get(id)) {
-        let _ = write!(out, "  [rows: {}, time: {:.3} ms]", stats.rows, stats.time_ms);
+        let _ = write!(
+            out,
+            "  [rows: {}, time: {:.3} ms]",
+            stats.rows, stats.time_ms
+        );
     }
     out.push('\n');
     for child in plan.children() {
@@ -52,7 +56,11 @@ fn labels(labels: &[std::sync::Arc<str>]) -> String {
 
 fn hop(hop: &Hop) -> String {
     let types = hop.types.iter().map(|t| &**t).collect::<Vec<_>>().join("|");
-    let types = if types.is_empty() { String::new() } else { format!(":{types}") };
+    let types = if types.is_empty() {
+        String::new()
+    } else {
+        format!(":{types}")
+    };
     let (l, r) = match hop.direction {
         Direction::Outgoing => ("-", "->"),
         Direction::Incoming => ("<-", "-"),
@@ -74,22 +82,34 @@ fn describe(plan: &LogicalPlan) -> String {
     match plan {
         P::Argument => "Argument".into(),
         P::NodeScan {
-            slot, source, check, ..
+            slot,
+            source,
+            check,
+            ..
         } => match source {
             ScanSource::All => format!("AllNodesScan (#{slot}{})", labels(&check.labels)),
             ScanSource::Labels(_) => format!("NodeByLabelScan (#{slot}{})", labels(&check.labels)),
             ScanSource::Index { key, .. } => {
-                format!("NodeIndexSeek (#{slot}{} {{{key}: ...}})", labels(&check.labels))
+                format!(
+                    "NodeIndexSeek (#{slot}{} {{{key}: ...}})",
+                    labels(&check.labels)
+                )
             }
         },
         P::NodeCheck { slot, check, .. } => format!("NodeCheck (#{slot}{})", labels(&check.labels)),
         P::Expand { hop: h, .. } => format!("Expand {}", hop(h)),
-        P::VarLengthExpand { hop: h, min, max, .. } => {
+        P::VarLengthExpand {
+            hop: h, min, max, ..
+        } => {
             let max = max.map_or(String::new(), |m| m.to_string());
             format!("VarLengthExpand *{min}..{max} {}", hop(h))
         }
         P::ShortestPath { hop: h, all, .. } => {
-            let name = if *all { "AllShortestPaths" } else { "ShortestPath" };
+            let name = if *all {
+                "AllShortestPaths"
+            } else {
+                "ShortestPath"
+            };
             format!("{name} {}", hop(h))
         }
         P::BindPath { slot, .. } => format!("BindPath #{slot}"),
@@ -100,7 +120,11 @@ fn describe(plan: &LogicalPlan) -> String {
             keys, aggregates, ..
         } => {
             let aggs: Vec<_> = aggregates.iter().map(|(_, a)| a.name.as_str()).collect();
-            format!("Aggregate (keys: {}, aggregates: {})", keys.len(), aggs.join(", "))
+            format!(
+                "Aggregate (keys: {}, aggregates: {})",
+                keys.len(),
+                aggs.join(", ")
+            )
         }
         P::Distinct { .. } => "Distinct".into(),
         P::OrderBy { keys, limit, .. } => {

@@ -63,7 +63,9 @@ impl Builder {
                 _ => K::Unary(UnaryOp::Negate, self.boxed(inner, scope)?),
             },
             ExprKind::Unary(op, inner) => K::Unary(*op, self.boxed(inner, scope)?),
-            ExprKind::Binary(op, a, b) => K::Binary(*op, self.boxed(a, scope)?, self.boxed(b, scope)?),
+            ExprKind::Binary(op, a, b) => {
+                K::Binary(*op, self.boxed(a, scope)?, self.boxed(b, scope)?)
+            }
             ExprKind::IsNull { expr, negated } => K::IsNull(self.boxed(expr, scope)?, *negated),
             ExprKind::HasLabels(target, labels) => K::HasLabels(
                 self.boxed(target, scope)?,
@@ -313,7 +315,10 @@ pub(crate) fn visit(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
             b.iter().chain(c).for_each(|e| visit(e, f));
         }
         ExprKind::Case(case) => {
-            case.subject.iter().chain(&case.otherwise).for_each(|e| visit(e, f));
+            case.subject
+                .iter()
+                .chain(&case.otherwise)
+                .for_each(|e| visit(e, f));
             for (w, t) in &case.whens {
                 visit(w, f);
                 visit(t, f);

@@ -4,8 +4,8 @@
 //! `explain` prints them. It does not run anything (see `exec`).
 
 mod build;
-mod expr;
 pub mod explain;
+mod expr;
 mod optimize;
 mod pattern;
 
@@ -126,7 +126,10 @@ impl PlanExpr {
                 ..
             } => {
                 list.slots(out);
-                predicate.iter().chain(projection).for_each(|e| e.slots(out));
+                predicate
+                    .iter()
+                    .chain(projection)
+                    .for_each(|e| e.slots(out));
             }
             K::Quantifier {
                 list, predicate, ..
@@ -182,9 +185,15 @@ pub enum SetOp {
         replace: bool,
     },
     /// `n:A:B`
-    AddLabels { target: PlanExpr, labels: Vec<Arc<str>> },
+    AddLabels {
+        target: PlanExpr,
+        labels: Vec<Arc<str>>,
+    },
     /// `REMOVE n:A:B`
-    RemoveLabels { target: PlanExpr, labels: Vec<Arc<str>> },
+    RemoveLabels {
+        target: PlanExpr,
+        labels: Vec<Arc<str>>,
+    },
 }
 
 /// What CREATE (and MERGE, when nothing matched) makes, in order.
@@ -348,10 +357,7 @@ pub enum LogicalPlan {
         columns: Vec<(String, Slot)>,
     },
     /// Concatenation of produced rows; `all == false` removes duplicates.
-    Union {
-        inputs: Vec<LogicalPlan>,
-        all: bool,
-    },
+    Union { inputs: Vec<LogicalPlan>, all: bool },
     Create {
         input: Box<LogicalPlan>,
         ops: Vec<CreateOp>,

@@ -83,7 +83,11 @@ fn map_children(plan: LogicalPlan, f: fn(LogicalPlan) -> LogicalPlan) -> Logical
             inputs: inputs.into_iter().map(f).collect(),
             all,
         },
-        P::Optional { input, inner, slots } => P::Optional {
+        P::Optional {
+            input,
+            inner,
+            slots,
+        } => P::Optional {
             input: g(input),
             inner: g(inner),
             slots,
@@ -117,7 +121,10 @@ fn map_children(plan: LogicalPlan, f: fn(LogicalPlan) -> LogicalPlan) -> Logical
             slot,
             check,
         },
-        P::Expand { input, hop } => P::Expand { input: g(input), hop },
+        P::Expand { input, hop } => P::Expand {
+            input: g(input),
+            hop,
+        },
         P::VarLengthExpand {
             input,
             hop,

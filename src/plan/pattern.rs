@@ -148,7 +148,10 @@ impl Builder {
                 rels.push(self.slot_for(rel.variable.as_ref(), scope));
                 nodes.push(self.slot_for(node.variable.as_ref(), scope));
             }
-            let path = part.variable.as_ref().map(|v| self.slot_for(Some(v), scope));
+            let path = part
+                .variable
+                .as_ref()
+                .map(|v| self.slot_for(Some(v), scope));
             parts.push(PartSlots { nodes, rels, path });
         }
         let mut state = MatchState {
@@ -166,13 +169,24 @@ impl Builder {
         let mut index_keys: Vec<(Slot, PlanExpr)> = Vec::new();
         for (part, slots) in pattern.iter().zip(&parts) {
             let element = &part.element;
-            let node_patterns = std::iter::once(&element.start).chain(element.chain.iter().map(|(_, n)| n));
+            let node_patterns =
+                std::iter::once(&element.start).chain(element.chain.iter().map(|(_, n)| n));
             for (node, slot) in node_patterns.zip(&slots.nodes) {
-                self.property_conjuncts(*slot, node.properties.as_ref(), scope, &mut state.conjuncts)?;
+                self.property_conjuncts(
+                    *slot,
+                    node.properties.as_ref(),
+                    scope,
+                    &mut state.conjuncts,
+                )?;
             }
             for ((rel, _), slot) in element.chain.iter().zip(&slots.rels) {
                 if rel.length.is_none() {
-                    self.property_conjuncts(*slot, rel.properties.as_ref(), scope, &mut state.conjuncts)?;
+                    self.property_conjuncts(
+                        *slot,
+                        rel.properties.as_ref(),
+                        scope,
+                        &mut state.conjuncts,
+                    )?;
                 }
             }
         }
@@ -196,7 +210,9 @@ impl Builder {
         let mut plan = input;
         for (part, slots) in pattern.iter().zip(&parts) {
             plan = match part.kind {
-                PathKind::All => self.plan_part(plan, part, slots, &mut state, &index_keys, scope)?,
+                PathKind::All => {
+                    self.plan_part(plan, part, slots, &mut state, &index_keys, scope)?
+                }
                 PathKind::Shortest | PathKind::AllShortest => {
                     self.plan_shortest(plan, part, slots, &mut state, &index_keys, scope)?
                 }
@@ -263,8 +279,9 @@ impl Builder {
         scope: &Scope,
     ) -> Result<LogicalPlan> {
         let element = &part.element;
-        let nodes: Vec<&NodePattern> =
-            std::iter::once(&element.start).chain(element.chain.iter().map(|(_, n)| n)).collect();
+        let nodes: Vec<&NodePattern> = std::iter::once(&element.start)
+            .chain(element.chain.iter().map(|(_, n)| n))
+            .collect();
         // Start from the most selective node: bound > index seek > labelled > first.
         let score = |i: usize| {
             let slot = slots.nodes[i];
@@ -284,10 +301,28 @@ impl Builder {
             .unwrap_or(0);
         plan = self.bind_node(plan, nodes[start], slots.nodes[start], state, index_keys);
         for i in start..element.chain.len() {
-            plan = self.hop(plan, &element.chain[i].0, nodes[i + 1], slots, i, false, state, scope)?;
+            plan = self.hop(
+                plan,
+                &element.chain[i].0,
+                nodes[i + 1],
+                slots,
+                i,
+                false,
+                state,
+                scope,
+            )?;
         }
         for i in (0..start).rev() {
-            plan = self.hop(plan, &element.chain[i].0, nodes[i], slots, i, true, state, scope)?;
+            plan = self.hop(
+                plan,
+                &element.chain[i].0,
+                nodes[i],
+                slots,
+                i,
+                true,
+                state,
+                scope,
+            )?;
         }
         if let Some(path) = slots.path {
             let mut steps = vec![PathStep::Start(slots.nodes[0])];
@@ -462,7 +497,11 @@ impl Builder {
                     )
                     .with_span(rel.span));
                 };
-                let properties = rel.properties.as_ref().map(|p| self.expr(p, scope)).transpose()?;
+                let properties = rel
+                    .properties
+                    .as_ref()
+                    .map(|p| self.expr(p, scope))
+                    .transpose()?;
                 let slot = self.fresh_for(rel.variable.as_ref(), scope, assigned);
                 let (start, end) = match rel.direction {
                     RelDirection::Left => (next, prev),
@@ -480,7 +519,10 @@ impl Builder {
             }
             if let Some(variable) = &part.variable {
                 let slot = self.fresh_for(Some(variable), scope, assigned);
-                ops.push(CreateOp::Path { slot, elements: steps });
+                ops.push(CreateOp::Path {
+                    slot,
+                    elements: steps,
+                });
             }
         }
         Ok(ops)
@@ -511,7 +553,11 @@ impl Builder {
         if let Some(slot) = node.variable.as_ref().and_then(|v| scope.get(&v.name)) {
             return Ok(slot);
         }
-        let properties = node.properties.as_ref().map(|p| self.expr(p, scope)).transpose()?;
+        let properties = node
+            .properties
+            .as_ref()
+            .map(|p| self.expr(p, scope))
+            .transpose()?;
         let slot = self.fresh_for(node.variable.as_ref(), scope, assigned);
         ops.push(CreateOp::Node {
             slot,
