@@ -258,12 +258,8 @@ impl Builder {
                 input: Box::new(plan),
                 items: project,
             };
-            // ORDER BY sees the projected names and, unless DISTINCT, the earlier variables.
-            let mut order_scope = if projection.distinct {
-                Scope::default()
-            } else {
-                scope.clone()
-            };
+            // ORDER BY sees the projected names and the earlier variables.
+            let mut order_scope = scope.clone();
             order_scope.vars.extend(new_scope.vars.clone());
             order_keys = projection
                 .order_by

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::ast::{Expr, ExprKind, Ident, Literal, PathKind, PatternElement, PatternPart, UnaryOp};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::exec::functions::{self, FunctionKind};
+use crate::semantic::is_aggregating;
 use crate::value::Value;
 
 use super::build::{Builder, Scope};
@@ -271,89 +272,6 @@ impl Builder {
             ));
         }
         Ok(PlanExpr::new(K::Slot(slot), span))
-    }
-}
-
-/// Whether `expr` contains an aggregate call (not looking inside subqueries).
-pub(crate) fn is_aggregating(expr: &Expr) -> bool {
-    let mut found = false;
-    visit(expr, &mut |e| match &e.kind {
-        ExprKind::CountStar => found = true,
-        ExprKind::FunctionCall(call) => {
-            if functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate) {
-                found = true;
-            }
-        }
-        _ => {}
-    });
-    found
-}
-
-/// Calls `f` on `expr` and every subexpression, not entering patterns or subqueries.
-pub(crate) fn visit(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
-    f(expr);
-    match &expr.kind {
-        ExprKind::Literal(_)
-        | ExprKind::Parameter(_)
-        | ExprKind::Variable(_)
-        | ExprKind::CountStar
-        | ExprKind::Pattern(_)
-        | ExprKind::ExistsSubquery(_) => {}
-        ExprKind::List(items) => items.iter().for_each(|e| visit(e, f)),
-        ExprKind::FunctionCall(call) => call.args.iter().for_each(|e| visit(e, f)),
-        ExprKind::Map(entries) => entries.iter().for_each(|(_, e)| visit(e, f)),
-        ExprKind::Property(e, _)
-        | ExprKind::Unary(_, e)
-        | ExprKind::IsNull { expr: e, .. }
-        | ExprKind::HasLabels(e, _) => visit(e, f),
-        ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-            visit(a, f);
-            visit(b, f);
-        }
-        ExprKind::Slice(a, b, c) => {
-            visit(a, f);
-            b.iter().chain(c).for_each(|e| visit(e, f));
-        }
-        ExprKind::Case(case) => {
-            case.subject
-                .iter()
-                .chain(&case.otherwise)
-                .for_each(|e| visit(e, f));
-            for (w, t) in &case.whens {
-                visit(w, f);
-                visit(t, f);
-            }
-        }
-        ExprKind::ListComprehension {
-            list,
-            predicate,
-            projection,
-            ..
-        } => {
-            visit(list, f);
-            predicate.iter().chain(projection).for_each(|e| visit(e, f));
-        }
-        ExprKind::Quantifier {
-            list, predicate, ..
-        } => {
-            visit(list, f);
-            predicate.iter().for_each(|e| visit(e, f));
-        }
-        ExprKind::Reduce {
-            init, list, expr, ..
-        } => {
-            visit(init, f);
-            visit(list, f);
-            visit(expr, f);
-        }
-        ExprKind::PatternComprehension {
-            predicate,
-            projection,
-            ..
-        } => {
-            predicate.iter().for_each(|e| visit(e, f));
-            visit(projection, f);
-        }
     }
 }
 
