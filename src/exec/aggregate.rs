@@ -266,3 +266,6 @@ fn percentile_arg(p: &Value) -> Result<f64> {
     }
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests;

@@ -241,3 +241,6 @@ pub(crate) fn int_arg(fun: &str, v: &Value) -> Result<Option<i64>> {
         other => Err(wrong_type(fun, "an integer", other)),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -93,6 +93,21 @@ fn round(x: &Value, precision: Option<&Value>, mode: Option<&Value>) -> Result<V
         Some(Value::String(m)) => m.to_uppercase(),
         Some(other) => return Err(wrong_type("round", "a rounding mode string", other)),
     };
+    const MODES: [&str; 7] = [
+        "UP",
+        "DOWN",
+        "CEILING",
+        "FLOOR",
+        "HALF_UP",
+        "HALF_DOWN",
+        "HALF_EVEN",
+    ];
+    if !MODES.contains(&mode.as_str()) {
+        return Err(out_of_range(
+            "round",
+            &format!("unknown rounding mode '{mode}'"),
+        ));
+    }
     if !f.is_finite() {
         return Ok(Value::Float(f));
     }
@@ -126,18 +141,13 @@ fn round(x: &Value, precision: Option<&Value>, mode: Option<&Value>) -> Result<V
                     toward
                 }
             }
-            "HALF_EVEN" => {
+            // HALF_EVEN: the only mode left after the check above.
+            _ => {
                 if half_dist > 0.5 || (half_dist == 0.5 && toward.rem_euclid(2.0) != 0.0) {
                     away
                 } else {
                     toward
                 }
-            }
-            other => {
-                return Err(out_of_range(
-                    "round",
-                    &format!("unknown rounding mode '{other}'"),
-                ));
             }
         }
     };
