@@ -30,25 +30,35 @@ pub enum AggregateKind {
     StDevP,
 }
 
+/// Canonical names, as `functions::lookup` spells them.
+const NAMES: [(&str, AggregateKind); 10] = [
+    ("count", AggregateKind::Count),
+    ("sum", AggregateKind::Sum),
+    ("avg", AggregateKind::Avg),
+    ("min", AggregateKind::Min),
+    ("max", AggregateKind::Max),
+    ("collect", AggregateKind::Collect),
+    ("percentileDisc", AggregateKind::PercentileDisc),
+    ("percentileCont", AggregateKind::PercentileCont),
+    ("stDev", AggregateKind::StDev),
+    ("stDevP", AggregateKind::StDevP),
+];
+
 impl AggregateKind {
     /// The aggregate named `name`, case-insensitively.
     pub fn from_name(name: &str) -> Option<Self> {
-        const NAMES: [(&str, AggregateKind); 10] = [
-            ("count", AggregateKind::Count),
-            ("sum", AggregateKind::Sum),
-            ("avg", AggregateKind::Avg),
-            ("min", AggregateKind::Min),
-            ("max", AggregateKind::Max),
-            ("collect", AggregateKind::Collect),
-            ("percentileDisc", AggregateKind::PercentileDisc),
-            ("percentileCont", AggregateKind::PercentileCont),
-            ("stDev", AggregateKind::StDev),
-            ("stDevP", AggregateKind::StDevP),
-        ];
         NAMES
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, kind)| *kind)
+    }
+
+    /// The canonical function name, e.g. `percentileDisc`.
+    pub fn name(self) -> &'static str {
+        NAMES
+            .iter()
+            .find(|(_, kind)| *kind == self)
+            .map_or("aggregate", |(name, _)| name)
     }
 }
 
@@ -240,7 +250,11 @@ fn not_a_number(kind: AggregateKind, found: &Value) -> QueryError {
     QueryError::runtime(
         ErrorKind::TypeError,
         ErrorCode::InvalidArgumentType,
-        format!("{kind:?} expects numbers, got {}", found.type_name()),
+        format!(
+            "{}() expects numbers, got {}",
+            kind.name(),
+            found.type_name()
+        ),
     )
 }
 

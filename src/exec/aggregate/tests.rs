@@ -50,6 +50,13 @@ fn from_name_is_case_insensitive() {
         Some(AggregateKind::StDevP)
     );
     assert_eq!(AggregateKind::from_name("toUpper"), None);
+    assert_eq!(AggregateKind::PercentileDisc.name(), "percentileDisc");
+    // Every aggregate here is also in the function table, as an aggregate.
+    for (name, kind) in NAMES {
+        assert_eq!(AggregateKind::from_name(name), Some(kind));
+        let spec = crate::exec::functions::lookup(name).expect("listed in the function table");
+        assert_eq!(spec.kind, crate::exec::functions::FunctionKind::Aggregate);
+    }
 }
 
 #[test]

@@ -147,11 +147,35 @@ pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
     FUNCTIONS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
 }
 
+/// Functions of Cypher that kg deliberately lacks (temporal and spatial types), so the
+/// semantic pass can raise `QueryError::not_supported` instead of UnknownFunction.
+pub fn is_unsupported(name: &str) -> bool {
+    const UNSUPPORTED: [&str; 9] = [
+        "date",
+        "datetime",
+        "localdatetime",
+        "localtime",
+        "time",
+        "duration",
+        "timestamp",
+        "point",
+        "distance",
+    ];
+    let base = name.split('.').next().unwrap_or(name);
+    UNSUPPORTED.iter().any(|u| u.eq_ignore_ascii_case(base))
+}
+
 /// Calls the scalar function `name` on already evaluated arguments. The caller has checked
 /// the arity through [`lookup`] at compile time; it is checked again here so a direct call
 /// cannot index out of bounds.
 pub fn call_scalar(name: &str, args: &[Value], graph: &Graph) -> Result<Value> {
     let spec = lookup(name).ok_or_else(|| unknown_function(name))?;
+    call(spec, args, graph)
+}
+
+/// Like [`call_scalar`] for a function already resolved with [`lookup`] (saves the name
+/// lookup per row).
+pub fn call(spec: &'static FunctionSpec, args: &[Value], graph: &Graph) -> Result<Value> {
     check_arity(spec, args.len())?;
     let name = spec.name;
     match name {

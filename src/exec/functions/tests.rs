@@ -55,6 +55,9 @@ fn lookup_is_case_insensitive_and_knows_arity() {
         Some((2, Some(3)))
     );
     assert!(lookup("foo").is_none());
+    assert!(is_unsupported("date"));
+    assert!(is_unsupported("duration.between"));
+    assert!(!is_unsupported("toUpper"));
     assert_eq!(
         err("foo", &[]),
         (ErrorKind::SyntaxError, Some(ErrorCode::UnknownFunction))
