@@ -147,6 +147,18 @@ pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
     FUNCTIONS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
 }
 
+/// The known function whose name is closest to `name`, for "did you mean" hints in
+/// UnknownFunction errors.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    FUNCTIONS
+        .iter()
+        .map(|f| (strsim::jaro_winkler(&lower, &f.name.to_lowercase()), f.name))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
+}
+
 /// Functions of Cypher that kg deliberately lacks (temporal and spatial types), so the
 /// semantic pass can raise `QueryError::not_supported` instead of UnknownFunction.
 pub fn is_unsupported(name: &str) -> bool {
@@ -209,10 +221,11 @@ pub fn call(spec: &'static FunctionSpec, args: &[Value], graph: &Graph) -> Resul
 }
 
 fn unknown_function(name: &str) -> QueryError {
+    let hint = suggest(name).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
     QueryError::compile(
         ErrorKind::SyntaxError,
         ErrorCode::UnknownFunction,
-        format!("unknown function `{name}`"),
+        format!("unknown function `{name}`{hint}"),
     )
 }
 

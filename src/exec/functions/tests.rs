@@ -58,6 +58,9 @@ fn lookup_is_case_insensitive_and_knows_arity() {
     assert!(is_unsupported("date"));
     assert!(is_unsupported("duration.between"));
     assert!(!is_unsupported("toUpper"));
+    assert_eq!(suggest("toUppper"), Some("toUpper"));
+    assert_eq!(suggest("SUBSTR"), Some("substring"));
+    assert_eq!(suggest("xyzzy"), None);
     assert_eq!(
         err("foo", &[]),
         (ErrorKind::SyntaxError, Some(ErrorCode::UnknownFunction))
