@@ -159,6 +159,44 @@ pub fn suggest(name: &str) -> Option<&'static str> {
         .map(|(_, name)| name)
 }
 
+/// Whether argument `index` of function `name` can ever accept a value of type `type_name`
+/// (as [`Value::type_name`] spells it). The semantic pass uses it on literals and on
+/// variables of known kind to raise InvalidArgumentType at compile time, as the TCK wants
+/// for `labels(p)` on a path or `properties('Cypher')` (Graph3 [8], Graph9 [6]). Answers
+/// `true` whenever unsure; the runtime checks remain.
+pub fn accepts_argument(name: &str, index: usize, type_name: &str) -> bool {
+    const NUMBER: &[&str] = &["INTEGER", "FLOAT"];
+    const TEXT: &[&str] = &["STRING"];
+    let Some(spec) = lookup(name) else {
+        return true;
+    };
+    let accepted: &[&str] = match (spec.name, index) {
+        (_, _) if type_name == "NULL" => return true,
+        ("id", 0) => &["NODE", "RELATIONSHIP"],
+        ("labels", 0) => &["NODE"],
+        ("type" | "startNode" | "endNode", 0) => &["RELATIONSHIP"],
+        ("properties" | "keys", 0) => &["NODE", "RELATIONSHIP", "MAP"],
+        ("nodes" | "relationships" | "length", 0) => &["PATH"],
+        ("size" | "reverse", 0) => &["LIST", "STRING"],
+        ("head" | "last" | "tail", 0) => &["LIST"],
+        ("range", _) | ("left" | "right" | "substring", 1..) => &["INTEGER"],
+        (
+            "toLower" | "toUpper" | "lower" | "upper" | "trim" | "ltrim" | "rtrim" | "replace"
+            | "substring" | "left" | "right" | "split",
+            0,
+        ) => TEXT,
+        ("replace", _) => TEXT,
+        (
+            "abs" | "ceil" | "floor" | "round" | "sign" | "sqrt" | "exp" | "log" | "log10" | "sin"
+            | "cos" | "tan" | "cot" | "asin" | "acos" | "atan" | "atan2" | "haversin" | "degrees"
+            | "radians" | "sum" | "avg" | "stDev" | "stDevP" | "percentileDisc" | "percentileCont",
+            _,
+        ) => NUMBER,
+        _ => return true,
+    };
+    accepted.contains(&type_name)
+}
+
 /// Functions of Cypher that kg deliberately lacks (temporal and spatial types), so the
 /// semantic pass can raise `QueryError::not_supported` instead of UnknownFunction.
 pub fn is_unsupported(name: &str) -> bool {

@@ -347,3 +347,17 @@ fn graph_functions() {
     );
     assert_eq!(keys, Ok(strs(&["k"])));
 }
+
+#[test]
+fn accepts_argument_flags_impossible_static_types() {
+    assert!(!accepts_argument("labels", 0, "PATH")); // Graph3 [8]
+    assert!(!accepts_argument("properties", 0, "STRING")); // Graph9 [6]
+    assert!(!accepts_argument("properties", 0, "LIST")); // Graph9 [7]
+    assert!(!accepts_argument("size", 0, "PATH")); // List6 [5]
+    assert!(accepts_argument("labels", 0, "NODE"));
+    assert!(accepts_argument("properties", 0, "NULL"));
+    assert!(accepts_argument("toString", 0, "LIST")); // unsure: left to runtime
+    assert!(accepts_argument("unknownFn", 0, "LIST"));
+    assert!(!accepts_argument("left", 1, "STRING"));
+    assert!(accepts_argument("ROUND", 2, "INTEGER")); // too permissive beats too strict
+}
