@@ -190,8 +190,11 @@ pub fn accepts_argument(name: &str, index: usize, type_name: &str) -> bool {
             "abs" | "ceil" | "floor" | "round" | "sign" | "sqrt" | "exp" | "log" | "log10" | "sin"
             | "cos" | "tan" | "cot" | "asin" | "acos" | "atan" | "atan2" | "haversin" | "degrees"
             | "radians" | "sum" | "avg" | "stDev" | "stDevP" | "percentileDisc" | "percentileCont",
-            _,
+            0,
         ) => NUMBER,
+        ("atan2" | "percentileDisc" | "percentileCont", 1) => NUMBER,
+        ("round", 1) => &["INTEGER"],
+        ("round", 2) => TEXT,
         _ => return true,
     };
     accepted.contains(&type_name)

@@ -359,5 +359,7 @@ fn accepts_argument_flags_impossible_static_types() {
     assert!(accepts_argument("toString", 0, "LIST")); // unsure: left to runtime
     assert!(accepts_argument("unknownFn", 0, "LIST"));
     assert!(!accepts_argument("left", 1, "STRING"));
-    assert!(accepts_argument("ROUND", 2, "INTEGER")); // too permissive beats too strict
+    assert!(accepts_argument("ROUND", 2, "STRING"));
+    assert!(!accepts_argument("round", 1, "FLOAT"));
+    assert!(accepts_argument("percentileDisc", 1, "FLOAT"));
 }
