@@ -170,8 +170,10 @@ pub fn accepts_argument(name: &str, index: usize, type_name: &str) -> bool {
     let Some(spec) = lookup(name) else {
         return true;
     };
+    if type_name == "NULL" {
+        return true;
+    }
     let accepted: &[&str] = match (spec.name, index) {
-        (_, _) if type_name == "NULL" => return true,
         ("id", 0) => &["NODE", "RELATIONSHIP"],
         ("labels", 0) => &["NODE"],
         ("type" | "startNode" | "endNode", 0) => &["RELATIONSHIP"],
