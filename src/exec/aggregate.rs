@@ -215,13 +215,18 @@ impl Accumulator {
 
 fn add_total(total: Total, value: &Value, kind: AggregateKind) -> Result<Total> {
     Ok(match (total, value) {
-        (Total::Int(t), Value::Int(i)) => Total::Int(t.checked_add(*i).ok_or_else(|| {
-            QueryError::runtime(
-                ErrorKind::ArithmeticError,
-                ErrorCode::IntegerOverflow,
-                "integer overflow in sum()",
-            )
-        })?),
+        (Total::Int(t), Value::Int(i)) => match t.checked_add(*i) {
+            Some(sum) => Total::Int(sum),
+            // avg() returns a float anyway, so it can continue in floating point.
+            None if kind == AggregateKind::Avg => Total::Float(t as f64 + *i as f64),
+            None => {
+                return Err(QueryError::runtime(
+                    ErrorKind::ArithmeticError,
+                    ErrorCode::IntegerOverflow,
+                    "integer overflow in sum()",
+                ));
+            }
+        },
         (Total::Int(t), Value::Float(f)) => Total::Float(t as f64 + f),
         (Total::Float(t), Value::Int(i)) => Total::Float(t + *i as f64),
         (Total::Float(t), Value::Float(f)) => Total::Float(t + f),

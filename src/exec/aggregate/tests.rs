@@ -104,6 +104,10 @@ fn sum_and_avg() {
     assert_eq!(err.code, Some(ErrorCode::IntegerOverflow));
     assert_eq!(agg(AggregateKind::Avg, &[int(1), int(2)]), float(1.5));
     assert_eq!(
+        agg(AggregateKind::Avg, &[int(i64::MAX), int(i64::MAX)]),
+        float(i64::MAX as f64)
+    );
+    assert_eq!(
         agg(AggregateKind::Avg, &[int(1), NULL, float(2.0)]),
         float(1.5)
     );
