@@ -211,6 +211,19 @@ fn round_with_precision_and_modes() {
     assert_eq!(ok("round", &[int(3)]), float(3.0));
     assert_eq!(ok("round", &[float(1.23456), int(2)]), float(1.23));
     assert_eq!(ok("round", &[float(1249.0), int(-2)]), float(1200.0));
+    assert_eq!(ok("round", &[float(1.005), int(2)]), float(1.01));
+    assert_eq!(ok("round", &[float(-1.005), int(2)]), float(-1.01));
+    assert_eq!(ok("round", &[float(0.001), int(1)]), float(0.0));
+    assert_eq!(ok("round", &[float(0.001), int(1), s("UP")]), float(0.1));
+    assert_eq!(
+        ok("round", &[float(-0.001), int(1), s("FLOOR")]),
+        float(-0.1)
+    );
+    assert_eq!(ok("round", &[float(123.456), int(5)]), float(123.456));
+    assert_eq!(ok("round", &[float(0.5)]), float(1.0));
+    assert_eq!(ok("round", &[float(1e300), int(2)]), float(1e300));
+    assert_eq!(ok("round", &[float(f64::INFINITY)]), float(f64::INFINITY));
+    assert_eq!(ok("round", &[int(12345), int(-2)]), float(12300.0));
     let modes = [
         ("UP", [3.0, -3.0, 3.0]),
         ("DOWN", [2.0, -2.0, 2.0]),
