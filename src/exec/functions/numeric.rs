@@ -122,6 +122,9 @@ fn round(x: &Value, precision: Option<&Value>, mode: Option<&Value>) -> Result<V
             .ok_or_else(|| out_of_range("round", &format!("unknown rounding mode '{m}'")))?,
         Some(other) => return Err(wrong_type("round", "a rounding mode string", other)),
     };
+    // Beyond ±400 places every f64 rounds the same way, and the bound keeps the
+    // arithmetic below far from overflow.
+    let precision = precision.clamp(-400, 400);
     Ok(Value::Float(round_decimal(f, precision, mode)))
 }
 

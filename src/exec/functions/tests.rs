@@ -221,6 +221,8 @@ fn round_with_precision_and_modes() {
     );
     assert_eq!(ok("round", &[float(123.456), int(5)]), float(123.456));
     assert_eq!(ok("round", &[float(0.5)]), float(1.0));
+    assert_eq!(ok("round", &[float(2.5), int(i64::MIN)]), float(0.0));
+    assert_eq!(ok("round", &[float(2.5), int(i64::MAX)]), float(2.5));
     assert_eq!(ok("round", &[float(1e300), int(2)]), float(1e300));
     assert_eq!(ok("round", &[float(f64::INFINITY)]), float(f64::INFINITY));
     assert_eq!(ok("round", &[int(12345), int(-2)]), float(12300.0));
