@@ -9,6 +9,9 @@ mod list;
 mod numeric;
 mod string;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::graph::Graph;
 use crate::value::Value;
@@ -144,7 +147,23 @@ static FUNCTIONS: &[FunctionSpec] = &[
 
 /// The function named `name`, case-insensitively.
 pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
-    FUNCTIONS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+    // Executors may call by name once per row, so the table is hashed by lowercase name
+    // and short names are lowercased on the stack instead of allocating.
+    static BY_NAME: OnceLock<HashMap<String, &'static FunctionSpec>> = OnceLock::new();
+    let table = BY_NAME.get_or_init(|| {
+        FUNCTIONS
+            .iter()
+            .map(|f| (f.name.to_ascii_lowercase(), f))
+            .collect()
+    });
+    let mut buffer = [0u8; 32];
+    let lower = buffer.get_mut(..name.len()).and_then(|buf| {
+        buf.copy_from_slice(name.as_bytes());
+        buf.make_ascii_lowercase();
+        std::str::from_utf8(buf).ok()
+    });
+    // A name longer than the buffer is longer than any built-in name.
+    lower.and_then(|lower| table.get(lower).copied())
 }
 
 /// The known function whose name is closest to `name`, for "did you mean" hints in

@@ -55,6 +55,13 @@ fn lookup_is_case_insensitive_and_knows_arity() {
         Some((2, Some(3)))
     );
     assert!(lookup("foo").is_none());
+    assert!(lookup("").is_none());
+    assert!(lookup("tOiNtEgErOrNuLl").is_some());
+    assert!(lookup("ÄbS").is_none());
+    assert!(lookup(&"x".repeat(100)).is_none());
+    for spec in FUNCTIONS {
+        assert_eq!(lookup(&spec.name.to_uppercase()), Some(spec));
+    }
     assert!(is_unsupported("date"));
     assert!(is_unsupported("duration.between"));
     assert!(!is_unsupported("toUpper"));
