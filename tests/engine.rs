@@ -41,7 +41,10 @@ fn match_return_with_columns_as_written() {
         .expect("runs")
         .remove(0);
     assert_eq!(result.columns, vec!["p.name", "age"]);
-    assert_eq!(result.rows, vec![vec![text("Bob"), int(40)], vec![text("Cy"), int(50)]]);
+    assert_eq!(
+        result.rows,
+        vec![vec![text("Bob"), int(40)], vec![text("Cy"), int(50)]]
+    );
 }
 
 #[test]
@@ -87,7 +90,10 @@ fn aggregation_groups_and_nests() {
             vec![text("Cy"), int(1)],
         ]
     );
-    assert_eq!(rows(&mut s, "MATCH (n:Nothing) RETURN count(*)"), vec![vec![int(0)]]);
+    assert_eq!(
+        rows(&mut s, "MATCH (n:Nothing) RETURN count(*)"),
+        vec![vec![int(0)]]
+    );
     assert_eq!(
         rows(&mut s, "MATCH (n:Nothing) RETURN n.x, count(*)"),
         Vec::<Vec<Value>>::new()
@@ -102,16 +108,30 @@ fn with_order_skip_limit_and_distinct() {
         "MATCH (p:Person) WITH p ORDER BY p.age DESC SKIP 1 LIMIT 1 RETURN p.name",
     );
     assert_eq!(got, vec![vec![text("Bob")]]);
-    let got = rows(&mut s, "UNWIND [1, 1, 2, null, null] AS x RETURN DISTINCT x ORDER BY x");
+    let got = rows(
+        &mut s,
+        "UNWIND [1, 1, 2, null, null] AS x RETURN DISTINCT x ORDER BY x",
+    );
     assert_eq!(got, vec![vec![int(1)], vec![int(2)], vec![Value::Null]]);
 }
 
 #[test]
 fn variable_length_uses_each_relationship_once() {
     let mut s = session("CREATE (a:N {name: 'a'})-[:R]->(b:N {name: 'b'})-[:R]->(a)");
-    let got = rows(&mut s, "MATCH (a:N {name: 'a'})-[:R*]-(x) RETURN x.name ORDER BY x.name");
+    let got = rows(
+        &mut s,
+        "MATCH (a:N {name: 'a'})-[:R*]-(x) RETURN x.name ORDER BY x.name",
+    );
     // a-b by either relationship, and back to a through both.
-    assert_eq!(got, vec![vec![text("a")], vec![text("a")], vec![text("b")], vec![text("b")]]);
+    assert_eq!(
+        got,
+        vec![
+            vec![text("a")],
+            vec![text("a")],
+            vec![text("b")],
+            vec![text("b")]
+        ]
+    );
 }
 
 #[test]
@@ -127,14 +147,22 @@ fn shortest_path_length() {
 #[test]
 fn union_and_union_all() {
     let mut s = Session::new();
-    assert_eq!(rows(&mut s, "RETURN 1 AS x UNION RETURN 1 AS x"), vec![vec![int(1)]]);
-    assert_eq!(rows(&mut s, "RETURN 1 AS x UNION ALL RETURN 1 AS x").len(), 2);
+    assert_eq!(
+        rows(&mut s, "RETURN 1 AS x UNION RETURN 1 AS x"),
+        vec![vec![int(1)]]
+    );
+    assert_eq!(
+        rows(&mut s, "RETURN 1 AS x UNION ALL RETURN 1 AS x").len(),
+        2
+    );
 }
 
 #[test]
 fn merge_creates_once_then_matches() {
     let mut s = Session::new();
-    let first = s.run("MERGE (n:City {name: 'Oslo'}) ON CREATE SET n.new = true RETURN n.new").expect("runs");
+    let first = s
+        .run("MERGE (n:City {name: 'Oslo'}) ON CREATE SET n.new = true RETURN n.new")
+        .expect("runs");
     assert_eq!(first[0].stats.nodes_created, 1);
     assert_eq!(first[0].stats.properties_set, 2);
     let second = s
@@ -147,10 +175,17 @@ fn merge_creates_once_then_matches() {
 #[test]
 fn writes_count_their_changes() {
     let mut s = session(PEOPLE);
-    let r = s.run("MATCH (p:Person {name: 'Cy'}) SET p:Old, p.age = 51 REMOVE p.name").expect("runs");
+    let r = s
+        .run("MATCH (p:Person {name: 'Cy'}) SET p:Old, p.age = 51 REMOVE p.name")
+        .expect("runs");
     assert_eq!((r[0].stats.labels_added, r[0].stats.properties_set), (1, 2));
-    let r = s.run("MATCH (p:Person {name: 'Ann'}) DETACH DELETE p").expect("runs");
-    assert_eq!((r[0].stats.nodes_deleted, r[0].stats.relationships_deleted), (1, 2));
+    let r = s
+        .run("MATCH (p:Person {name: 'Ann'}) DETACH DELETE p")
+        .expect("runs");
+    assert_eq!(
+        (r[0].stats.nodes_deleted, r[0].stats.relationships_deleted),
+        (1, 2)
+    );
 }
 
 #[test]
@@ -158,7 +193,10 @@ fn failed_delete_rolls_back() {
     let mut s = session(PEOPLE);
     let e = error(&mut s, "MATCH (p:Person) DELETE p");
     assert_eq!(e.0, ErrorKind::ConstraintVerificationFailed);
-    assert_eq!(rows(&mut s, "MATCH (p:Person) RETURN count(p)"), vec![vec![int(3)]]);
+    assert_eq!(
+        rows(&mut s, "MATCH (p:Person) RETURN count(p)"),
+        vec![vec![int(3)]]
+    );
 }
 
 #[test]
@@ -212,15 +250,33 @@ fn compile_time_errors_carry_tck_codes() {
     let cases = [
         ("MATCH (a) RETURN b", ErrorCode::UndefinedVariable),
         ("MATCH (a) CREATE (a:Foo)", ErrorCode::VariableAlreadyBound),
-        ("MATCH (r)-[]-(), ()-[r]-() RETURN r", ErrorCode::VariableTypeConflict),
+        (
+            "MATCH (r)-[]-(), ()-[r]-() RETURN r",
+            ErrorCode::VariableTypeConflict,
+        ),
         ("MATCH (a) WITH a.x RETURN 1", ErrorCode::NoExpressionAlias),
         ("RETURN 1 AS a, 2 AS a", ErrorCode::ColumnNameConflict),
-        ("RETURN 1 AS a UNION RETURN 2 AS b", ErrorCode::DifferentColumnsInUnion),
-        ("RETURN 1 AS a UNION ALL RETURN 2 AS a UNION RETURN 3 AS a", ErrorCode::InvalidClauseComposition),
-        ("MATCH (n) WHERE count(n) > 1 RETURN n", ErrorCode::InvalidAggregation),
+        (
+            "RETURN 1 AS a UNION RETURN 2 AS b",
+            ErrorCode::DifferentColumnsInUnion,
+        ),
+        (
+            "RETURN 1 AS a UNION ALL RETURN 2 AS a UNION RETURN 3 AS a",
+            ErrorCode::InvalidClauseComposition,
+        ),
+        (
+            "MATCH (n) WHERE count(n) > 1 RETURN n",
+            ErrorCode::InvalidAggregation,
+        ),
         ("RETURN count(count(*))", ErrorCode::NestedAggregation),
-        ("MATCH (a) RETURN a.x + count(*)", ErrorCode::AmbiguousAggregationExpression),
-        ("MATCH (n) RETURN n LIMIT n.x", ErrorCode::NonConstantExpression),
+        (
+            "MATCH (a) RETURN a.x + count(*)",
+            ErrorCode::AmbiguousAggregationExpression,
+        ),
+        (
+            "MATCH (n) RETURN n LIMIT n.x",
+            ErrorCode::NonConstantExpression,
+        ),
         ("RETURN nope(1)", ErrorCode::UnknownFunction),
         ("CREATE ()-[:A|B]->()", ErrorCode::NoSingleRelationshipType),
         ("CREATE ()-[:A]-()", ErrorCode::RequiresDirectedRelationship),
@@ -238,10 +294,16 @@ fn compile_time_errors_carry_tck_codes() {
 #[test]
 fn explain_and_profile_show_the_plan() {
     let mut s = session(PEOPLE);
-    let plan = s.run("EXPLAIN MATCH (p:Person) RETURN p.name").expect("runs").remove(0);
+    let plan = s
+        .run("EXPLAIN MATCH (p:Person) RETURN p.name")
+        .expect("runs")
+        .remove(0);
     let text = plan.plan.expect("a plan");
     assert!(text.contains("NodeByLabelScan"), "{text}");
-    let profile = s.run("PROFILE MATCH (p:Person) RETURN p.name").expect("runs").remove(0);
+    let profile = s
+        .run("PROFILE MATCH (p:Person) RETURN p.name")
+        .expect("runs")
+        .remove(0);
     assert_eq!(profile.rows.len(), 3);
     assert!(profile.plan.expect("a plan").contains("rows: 3"));
 }

@@ -296,7 +296,7 @@ fn bind_projection(
                 item.expr.span,
             ));
         }
-        let name = item.column_name().to_string();
+        let name = item.column_name().trim().to_string();
         if names.contains(&name) {
             return Err(error(
                 ErrorKind::SyntaxError,
