@@ -278,7 +278,7 @@ fn run_file(path: &Path, bless: bool) -> Result<(), Failed> {
     let file = parse_file(&source).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut session = session_for(&file.fixture)?;
     let mut failures = Vec::new();
-    let mut blessed: Vec<(usize, Option<(usize, usize)>, Vec<String>)> = Vec::new();
+    let mut blessed: Vec<Blessing> = Vec::new();
     for record in &file.records {
         let outcome = run_text(&mut session, &record.text);
         let actual = match &outcome {
@@ -297,11 +297,9 @@ fn run_file(path: &Path, bless: bool) -> Result<(), Failed> {
         };
         let problem = check(record, &actual, &outcome);
         if let Some(problem) = problem {
-            if bless {
-                if let Some(replacement) = bless_record(record, &actual) {
-                    blessed.push(replacement);
-                    continue;
-                }
+            if bless && let Some(replacement) = bless_record(record, &actual) {
+                blessed.push(replacement);
+                continue;
             }
             failures.push(format!(
                 "line {}: {problem}\n{}:\n{}",
@@ -370,16 +368,25 @@ fn check(
     }
 }
 
+/// New text for part of a file under `KG_BLESS`: the expected rows of a query (`rows_range`),
+/// or else the header line.
+struct Blessing {
+    header: usize,
+    rows_range: Option<(usize, usize)>,
+    lines: Vec<String>,
+}
+
 /// The replacement lines for a record under `KG_BLESS`, or `None` if blessing cannot fix it
 /// (success where an error was expected, or the other way round).
-fn bless_record(
-    record: &Record,
-    actual: &Actual,
-) -> Option<(usize, Option<(usize, usize)>, Vec<String>)> {
+fn bless_record(record: &Record, actual: &Actual) -> Option<Blessing> {
     match (&record.expect, actual) {
         (Expect::Rows { .. }, Actual::Rows(got)) => {
             let lines = format_rows(got).lines().map(str::to_string).collect();
-            Some((record.header, record.rows_range, lines))
+            Some(Blessing {
+                header: record.header,
+                rows_range: record.rows_range,
+                lines,
+            })
         }
         (Expect::Error(want), Actual::Error(got)) => {
             let mut new = got.clone();
@@ -387,7 +394,11 @@ fn bless_record(
                 new.at = None;
             }
             let header = format!("{} {}", record.keyword, format_error(&new));
-            Some((record.header, None, vec![header]))
+            Some(Blessing {
+                header: record.header,
+                rows_range: None,
+                lines: vec![header],
+            })
         }
         _ => None,
     }
@@ -395,19 +406,16 @@ fn bless_record(
 
 /// Replaces expected-row blocks (or header lines, when there is no row range) from the bottom
 /// up so earlier line numbers stay valid.
-fn apply_blessings(
-    source: &str,
-    mut blessed: Vec<(usize, Option<(usize, usize)>, Vec<String>)>,
-) -> String {
+fn apply_blessings(source: &str, mut blessed: Vec<Blessing>) -> String {
     let mut lines: Vec<String> = source.lines().map(str::to_string).collect();
-    blessed.sort_by_key(|(header, _, _)| std::cmp::Reverse(*header));
-    for (header, range, replacement) in blessed {
-        match range {
+    blessed.sort_by_key(|b| std::cmp::Reverse(b.header));
+    for b in blessed {
+        match b.rows_range {
             Some((start, end)) => {
-                lines.splice(start..end, replacement);
+                lines.splice(start..end, b.lines);
             }
             None => {
-                lines.splice(header..=header, replacement);
+                lines.splice(b.header..=b.header, b.lines);
             }
         }
     }
