@@ -69,6 +69,7 @@ fn main() -> ExitCode {
     let mut trials = self_test_trials();
     let (cases, broken) = discover(&features_dir);
     trials.extend(broken);
+    trials.push(tables_parse_trial(&cases));
 
     let results: Results = Arc::default();
     let graphs_dir = Arc::new(graphs_dir);
@@ -403,6 +404,38 @@ fn write_summary_file(summary: &str) {
     if let Err(e) = std::fs::write(&path, summary) {
         eprintln!("tck: cannot write {}: {e}", path.display());
     }
+}
+
+/// Every expected cell and parameter value in the TCK must parse, or scenarios would fail for
+/// the harness's sake rather than kg's.
+fn tables_parse_trial(cases: &[Case]) -> Trial {
+    let mut bad = Vec::new();
+    for case in cases {
+        for step in &case.steps {
+            let is_values_table = step.text.starts_with("the result should be")
+                || step.text.starts_with("parameters are");
+            let Some(table) = step.table.as_ref().filter(|_| is_values_table) else {
+                continue;
+            };
+            // Result tables start with column names; parameter tables have names in column 0.
+            let skip_rows = usize::from(step.text.starts_with("the result"));
+            let skip_cols = usize::from(step.text.starts_with("parameters"));
+            for row in table.iter().skip(skip_rows) {
+                for cell in row.iter().skip(skip_cols) {
+                    if let Err(e) = values::parse_value(cell) {
+                        bad.push(format!("{}: {e}", case.name));
+                    }
+                }
+            }
+        }
+    }
+    Trial::test("harness/tck_tables_parse", move || {
+        if bad.is_empty() {
+            Ok(())
+        } else {
+            Err(bad.join("\n").into())
+        }
+    })
 }
 
 /// A module's (name, test) pairs.
