@@ -381,12 +381,6 @@ impl Builder {
                 hop,
             },
             Some(range) => {
-                if hop.rel_bound {
-                    return Err(QueryError::not_supported(
-                        "a bound relationship list in a variable-length pattern",
-                        Some(rel.span),
-                    ));
-                }
                 let rel_properties = match &rel.properties {
                     None => Vec::new(),
                     Some(Expr {

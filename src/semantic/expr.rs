@@ -481,6 +481,13 @@ pub(super) fn check_grouped(
     match &expr.kind {
         ExprKind::Variable(name) if !locals.contains(name) => match mode {
             GroupedIn::OrderBy(projected) if projected.contains(name) => Ok(()),
+            // Part of a projected expression that is not simple enough to reuse.
+            GroupedIn::OrderBy(_) if keys.iter().any(|k| mentions(k, name)) => Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::AmbiguousAggregationExpression,
+                format!("`{name}` can only be used through a projected name here"),
+                expr.span,
+            )),
             GroupedIn::OrderBy(_) => Err(QueryError::undefined_variable(name, expr.span)),
             GroupedIn::Item => Err(error(
                 ErrorKind::SyntaxError,
@@ -512,6 +519,17 @@ pub(super) fn check_grouped(
             .into_iter()
             .try_for_each(|c| check_grouped(c, keys, locals, mode)),
     }
+}
+
+/// Whether `expr` reads variable `name`.
+fn mentions(expr: &Expr, name: &str) -> bool {
+    let mut found = false;
+    visit(expr, &mut |e| {
+        if matches!(&e.kind, ExprKind::Variable(v) if v == name) {
+            found = true;
+        }
+    });
+    found
 }
 
 /// Direct subexpressions (not entering patterns or subqueries).

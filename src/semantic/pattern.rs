@@ -55,7 +55,7 @@ fn bind_var(
         Some(b) => {
             let compatible = b.kind == kind
                 || b.kind == VarKind::Any
-                || (kind == VarKind::RelList && b.kind == VarKind::Rel);
+                || (kind == VarKind::RelList && matches!(b.kind, VarKind::Rel | VarKind::List));
             if b.kind == VarKind::Path && kind != VarKind::Path {
                 return Err(type_conflict(ident, b.kind, kind));
             }
