@@ -255,16 +255,16 @@ impl Operator for VarLengthExpand {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current {
-                if let Some((mut rels, n)) = self.results.next() {
-                    if self.reversed {
-                        rels.reverse();
-                    }
-                    let mut out = row.clone();
-                    out[self.hop.rel] = Value::List(rels.into_iter().map(Value::Rel).collect());
-                    out[self.hop.to] = Value::Node(n);
-                    return Ok(Some(out));
+            if let Some(row) = &self.current
+                && let Some((mut rels, n)) = self.results.next()
+            {
+                if self.reversed {
+                    rels.reverse();
                 }
+                let mut out = row.clone();
+                out[self.hop.rel] = Value::List(rels.into_iter().map(Value::Rel).collect());
+                out[self.hop.to] = Value::Node(n);
+                return Ok(Some(out));
             }
             let Some(row) = self.input.next(cx)? else {
                 return Ok(None);
@@ -452,14 +452,13 @@ impl Operator for ShortestPath {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current {
-                if let Some(path) = self.results.next() {
-                    let mut out = row.clone();
-                    out[self.hop.rel] =
-                        Value::List(path.rels.iter().map(|r| Value::Rel(*r)).collect());
-                    out[self.path] = Value::Path(Box::new(path));
-                    return Ok(Some(out));
-                }
+            if let Some(row) = &self.current
+                && let Some(path) = self.results.next()
+            {
+                let mut out = row.clone();
+                out[self.hop.rel] = Value::List(path.rels.iter().map(|r| Value::Rel(*r)).collect());
+                out[self.path] = Value::Path(Box::new(path));
+                return Ok(Some(out));
             }
             let Some(row) = self.input.next(cx)? else {
                 return Ok(None);

@@ -568,13 +568,13 @@ fn name_equality(expr: &PlanExpr) -> Option<(Slot, PlanExpr)> {
         return None;
     };
     for (prop, value) in [(a, b), (b, a)] {
-        if let PlanExprKind::Property(target, key) = &prop.kind {
-            if let PlanExprKind::Slot(slot) = target.kind {
-                let mut used = Vec::new();
-                value.slots(&mut used);
-                if &**key == NAME_KEY && used.is_empty() {
-                    return Some((slot, (**value).clone()));
-                }
+        if let PlanExprKind::Property(target, key) = &prop.kind
+            && let PlanExprKind::Slot(slot) = target.kind
+        {
+            let mut used = Vec::new();
+            value.slots(&mut used);
+            if &**key == NAME_KEY && used.is_empty() {
+                return Some((slot, (**value).clone()));
             }
         }
     }

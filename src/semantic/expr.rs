@@ -177,10 +177,10 @@ impl Binder {
         let mut nondeterministic = false;
         for a in args {
             visit(a, &mut |e| {
-                if let ExprKind::FunctionCall(c) = &e.kind {
-                    if c.name.eq_ignore_ascii_case("rand") {
-                        nondeterministic = true;
-                    }
+                if let ExprKind::FunctionCall(c) = &e.kind
+                    && c.name.eq_ignore_ascii_case("rand")
+                {
+                    nondeterministic = true;
                 }
             });
         }
@@ -299,10 +299,11 @@ impl Binder {
             ExprKind::CountStar => self.aggregate("count", &[], span, scope),
             ExprKind::FunctionCall(call) => {
                 let lower = call.name.to_lowercase();
-                if lower == "exists" && call.args.len() == 1 {
-                    if let ExprKind::Pattern(element) = &call.args[0].kind {
-                        return pattern::bind_pattern_predicate(element, scope);
-                    }
+                if lower == "exists"
+                    && call.args.len() == 1
+                    && let ExprKind::Pattern(element) = &call.args[0].kind
+                {
+                    return pattern::bind_pattern_predicate(element, scope);
                 }
                 let saved = self.pattern_ok;
                 self.pattern_ok = false;
@@ -447,7 +448,7 @@ pub(super) fn check_grouped(
     locals: &Scope,
     mode: GroupedIn<'_>,
 ) -> Result<()> {
-    if is_simple(expr) && keys.iter().any(|k| *k == expr) {
+    if is_simple(expr) && keys.contains(&expr) {
         return Ok(());
     }
     let is_aggregate = match &expr.kind {
@@ -461,15 +462,17 @@ pub(super) fn check_grouped(
         if let GroupedIn::OrderBy(projected) = mode {
             // An aggregate that is projected may be repeated; a new one may only use
             // projected names (TCK WithOrderBy4 [13], [17]).
-            if keys.iter().any(|k| *k == expr) {
+            if keys.contains(&expr) {
                 return Ok(());
             }
             let mut undefined = None;
             visit(expr, &mut |e| {
-                if let ExprKind::Variable(name) = &e.kind {
-                    if undefined.is_none() && !projected.contains(name) && !locals.contains(name) {
-                        undefined = Some((name.clone(), e.span));
-                    }
+                if let ExprKind::Variable(name) = &e.kind
+                    && undefined.is_none()
+                    && !projected.contains(name)
+                    && !locals.contains(name)
+                {
+                    undefined = Some((name.clone(), e.span));
                 }
             });
             if let Some((name, span)) = undefined {
@@ -627,10 +630,10 @@ pub(crate) fn is_aggregating(expr: &Expr) -> bool {
     let mut found = false;
     visit(expr, &mut |e| match &e.kind {
         ExprKind::CountStar => found = true,
-        ExprKind::FunctionCall(call) => {
-            if functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate) {
-                found = true;
-            }
+        ExprKind::FunctionCall(call)
+            if functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate) =>
+        {
+            found = true;
         }
         _ => {}
     });

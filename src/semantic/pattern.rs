@@ -200,10 +200,10 @@ pub(super) fn bind_create(pattern: &[PatternPart], scope: &mut Scope, merge: boo
             }
         }
         for (rel, _) in &element.chain {
-            if let Some(v) = &rel.variable {
-                if scope.contains(&v.name) {
-                    return Err(QueryError::variable_already_bound(&v.name, v.span));
-                }
+            if let Some(v) = &rel.variable
+                && scope.contains(&v.name)
+            {
+                return Err(QueryError::variable_already_bound(&v.name, v.span));
             }
             if rel.types.len() != 1 {
                 return Err(error(
