@@ -37,6 +37,9 @@ pub(super) struct Expand {
     current: Option<Row>,
     buf: Vec<(RelId, NodeId)>,
     pos: usize,
+    /// When closing a cycle: typed neighbours of each bound target seen so far, so a node
+    /// with many relationships of other types is walked once, not once per row.
+    into_cache: HashMap<NodeId, Vec<(RelId, NodeId)>>,
 }
 
 impl Expand {
@@ -47,6 +50,7 @@ impl Expand {
             current: None,
             buf: Vec::new(),
             pos: 0,
+            into_cache: HashMap::new(),
         }
     }
 }
@@ -55,6 +59,8 @@ impl Operator for Expand {
     fn open(&mut self, arg: &Row) {
         self.input.open(arg);
         self.current = None;
+        // The graph may have changed between runs of a subplan.
+        self.into_cache.clear();
     }
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
@@ -86,17 +92,21 @@ impl Operator for Expand {
                 // Both ends bound (a cycle closing): walk from the end bound earlier, which
                 // is usually the selective one, and keep the hops that reach `from`.
                 (Value::Node(from), Value::Node(to)) if hop.to_bound => {
-                    let from = *from;
+                    let (from, to) = (*from, *to);
                     let back = match hop.direction {
                         Direction::Outgoing => Direction::Incoming,
                         Direction::Incoming => Direction::Outgoing,
                         Direction::Both => Direction::Both,
                     };
+                    let neighbours = self
+                        .into_cache
+                        .entry(to)
+                        .or_insert_with(|| cx.graph.relationships_of(to, back, &hop.types).collect());
                     self.buf.extend(
-                        cx.graph
-                            .relationships_of(*to, back, &hop.types)
+                        neighbours
+                            .iter()
                             .filter(|(_, n)| *n == from)
-                            .map(|(r, _)| (r, *to)),
+                            .map(|(r, _)| (*r, to)),
                     );
                 }
                 (Value::Node(from), _) => {
