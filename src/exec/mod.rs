@@ -97,7 +97,7 @@ pub fn execute(plan: &Plan, graph: &mut Graph, ctx: &Context<'_>) -> Result<Resu
     }
     let mut result = ResultSet::new(plan.columns.clone(), rows, env.stats, graph);
     if ctx.profile {
-        result.plan = Some(explain::render(&plan.root, Some(&profile.borrow())));
+        result.plan = Some(explain::render(plan, Some(&profile.borrow())));
     }
     Ok(result)
 }

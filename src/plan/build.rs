@@ -49,23 +49,40 @@ pub(super) struct Builder {
     next_slot: Slot,
     /// Set while compiling aggregating projection items.
     pub grouping: Option<Grouping>,
+    /// Variable name of each slot, where it has one.
+    names: Vec<Option<String>>,
 }
 
 /// Builds the plan of a bound statement.
 pub fn build(bound: &BoundQuery) -> Result<Plan> {
     let mut builder = Builder::default();
     let (root, columns) = builder.query(&bound.statement.query)?;
+    let slot_names = builder
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| n.clone().unwrap_or_else(|| format!("anon_{i}")))
+        .collect();
     Ok(Plan {
         root,
         columns,
         width: builder.next_slot,
+        slot_names,
     })
 }
 
 impl Builder {
     pub fn new_slot(&mut self) -> Slot {
         self.next_slot += 1;
+        self.names.push(None);
         self.next_slot - 1
+    }
+
+    /// Records the variable name of `slot` (for EXPLAIN).
+    pub fn name_slot(&mut self, slot: Slot, name: &str) {
+        if let Some(entry) = self.names.get_mut(slot) {
+            entry.get_or_insert_with(|| name.to_string());
+        }
     }
 
     fn query(&mut self, query: &Query) -> Result<(LogicalPlan, Vec<String>)> {
@@ -122,6 +139,7 @@ impl Builder {
                     let expr = self.expr(&u.expr, &scope)?;
                     let slot = self.new_slot();
                     scope.insert(&u.variable.name, slot);
+                    self.name_slot(slot, &u.variable.name);
                     LogicalPlan::Unwind {
                         input: Box::new(plan),
                         expr,
@@ -229,6 +247,7 @@ impl Builder {
                     grouping.keys.push((expr.clone(), slot));
                 }
                 new_scope.insert(name, slot);
+                self.name_slot(slot, name);
                 columns.push((name.clone(), slot));
             }
             // Aggregated items are computed from the group's keys and aggregate results.
@@ -267,6 +286,7 @@ impl Builder {
                 let slot = self.new_slot();
                 project.push((slot, self.expr(expr, scope)?));
                 new_scope.insert(name, slot);
+                self.name_slot(slot, name);
                 columns.push((name.clone(), slot));
             }
             plan = LogicalPlan::Project {

@@ -396,6 +396,8 @@ pub struct Plan {
     pub columns: Vec<String>,
     /// Number of slots in a row.
     pub width: usize,
+    /// The variable name of each slot (`anon_N` for unnamed pattern elements), for EXPLAIN.
+    pub slot_names: Vec<String>,
 }
 
 impl Plan {
@@ -475,7 +477,7 @@ impl LogicalPlan {
 /// The EXPLAIN result: the plan as a tree of operators.
 pub fn explain_result(plan: &Plan) -> ResultSet {
     ResultSet {
-        plan: Some(explain::render(&plan.root, None)),
+        plan: Some(explain::render(plan, None)),
         ..Default::default()
     }
 }

@@ -90,6 +90,7 @@ impl Builder {
             Some(v) => scope.get(&v.name).unwrap_or_else(|| {
                 let slot = self.new_slot();
                 scope.insert(&v.name, slot);
+                self.name_slot(slot, &v.name);
                 slot
             }),
             None => self.new_slot(),
@@ -533,6 +534,7 @@ impl Builder {
             .unwrap_or_else(|| self.new_slot());
         if let Some(v) = variable {
             scope.insert(&v.name, slot);
+            self.name_slot(slot, &v.name);
         }
         slot
     }
