@@ -89,9 +89,10 @@ impl Session {
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
             StatementMode::Run | StatementMode::Profile => {
-                // Writes are applied in place; keep a copy to restore if the statement fails
-                // or is cancelled, so no statement is ever half-applied.
-                let backup = plan.writes().then(|| self.graph.clone());
+                // Writes are applied in place. `exec` undoes creates and updates of a failed
+                // (or cancelled) statement itself; deletes cannot be undone in place, so keep a
+                // copy for statements that delete. No statement is ever half-applied.
+                let backup = plan.deletes().then(|| self.graph.clone());
                 let ctx = exec::Context {
                     params: &self.params,
                     cancel: &self.cancel,
