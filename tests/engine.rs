@@ -316,9 +316,15 @@ fn failed_create_and_set_roll_back() {
         s.run("MATCH (p:Person {name: 'Ann'}) SET p.age = 99, p:Old REMOVE p:Person WITH p RETURN 1 / 0")
             .is_err()
     );
-    assert_eq!(rows(&mut s, "MATCH (x:X) RETURN count(x)"), vec![vec![int(0)]]);
     assert_eq!(
-        rows(&mut s, "MATCH (p:Person {name: 'Ann'}) RETURN p.age, labels(p)"),
+        rows(&mut s, "MATCH (x:X) RETURN count(x)"),
+        vec![vec![int(0)]]
+    );
+    assert_eq!(
+        rows(
+            &mut s,
+            "MATCH (p:Person {name: 'Ann'}) RETURN p.age, labels(p)"
+        ),
         vec![vec![int(30), Value::List(vec![text("Person")])]]
     );
 }
