@@ -14,46 +14,60 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{LoadError, Loader, Origin};
+use std::sync::mpsc;
+
+use super::{IdSpaces, LoadError, Loader, MAX_ERRORS, Origin};
+use crate::graph::NodeId;
 use crate::value::Value;
 
 /// A file whose header was understood, ready to be read.
 pub(super) struct CsvFile {
     path: PathBuf,
     file: u32,
-    columns: Vec<Column>,
-    /// Header names as written, for messages.
+    /// Header fields as written, for messages.
     names: Vec<String>,
     kind: FileKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileKind {
-    Nodes,
-    Rels,
+    props: Vec<PropertyColumn>,
+    /// Rough row count from the file size, to size the id table up front.
+    estimated_rows: usize,
 }
 
 #[derive(Debug, Clone)]
+enum FileKind {
+    Nodes {
+        id: usize,
+        group: usize,
+        /// The property a named id column (`id:ID`) is also stored as.
+        id_key: Option<String>,
+        label: Option<usize>,
+    },
+    Rels {
+        start: usize,
+        start_group: usize,
+        end: usize,
+        end_group: usize,
+        rel_type: usize,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct PropertyColumn {
+    index: usize,
+    key: String,
+    ty: Type,
+    array: bool,
+}
+
+/// One header field, as understood.
+#[derive(Debug, Clone)]
 enum Column {
-    /// `key:ID(group)`; a named id column is stored as property `key` too.
-    Id {
-        group: usize,
-        key: Option<String>,
-    },
+    Id { group: usize, key: Option<String> },
     Label,
-    StartId {
-        group: usize,
-    },
-    EndId {
-        group: usize,
-    },
+    StartId { group: usize },
+    EndId { group: usize },
     Type,
     Ignore,
-    Property {
-        key: String,
-        ty: Type,
-        array: bool,
-    },
+    Property { key: String, ty: Type, array: bool },
 }
 
 /// The type of a property column.
@@ -140,63 +154,110 @@ fn open(loader: &mut Loader, path: &Path, file: u32) -> Result<CsvFile, Vec<Load
             )),
         }
     }
-    let count = |f: fn(&Column) -> bool| columns.iter().filter(|c| f(c)).count();
-    let ids = count(|c| matches!(c, Column::Id { .. }));
-    let starts = count(|c| matches!(c, Column::StartId { .. }));
-    let ends = count(|c| matches!(c, Column::EndId { .. }));
-    let types = count(|c| matches!(c, Column::Type));
-    let labels = count(|c| matches!(c, Column::Label));
+    let find = |f: fn(&Column) -> bool| -> Vec<usize> {
+        columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| f(c))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let ids = find(|c| matches!(c, Column::Id { .. }));
+    let starts = find(|c| matches!(c, Column::StartId { .. }));
+    let ends = find(|c| matches!(c, Column::EndId { .. }));
+    let types = find(|c| matches!(c, Column::Type));
+    let labels = find(|c| matches!(c, Column::Label));
     let header_error = |message: &str| LoadError::at(path, 1, Some(1), message);
-    let kind = if ids > 0 && starts + ends > 0 {
+    let kind = if !ids.is_empty() && !(starts.is_empty() && ends.is_empty()) {
         errors.push(header_error(
             "header has both :ID and :START_ID/:END_ID columns — put nodes and relationships in separate files",
         ));
-        FileKind::Nodes
-    } else if starts + ends > 0 {
-        if starts != 1 || ends != 1 {
+        None
+    } else if !(starts.is_empty() && ends.is_empty()) {
+        if starts.len() != 1 || ends.len() != 1 {
             errors.push(header_error(
                 "a relationship file needs exactly one :START_ID and one :END_ID column",
             ));
         }
-        if types != 1 {
+        if types.len() != 1 {
             errors.push(header_error(
                 "a relationship file needs one :TYPE column — add `:TYPE` to the header and the type to each row",
             ));
         }
-        if labels > 0 {
+        if !labels.is_empty() {
             errors.push(header_error(
                 "a relationship file has no :LABEL column — labels belong in node files",
             ));
         }
-        FileKind::Rels
+        match (&starts[..], &ends[..], &types[..]) {
+            (&[start], &[end], &[rel_type]) => Some(FileKind::Rels {
+                start,
+                start_group: group_of(&columns[start]),
+                end,
+                end_group: group_of(&columns[end]),
+                rel_type,
+            }),
+            _ => None,
+        }
     } else {
-        if ids != 1 {
-            errors.push(header_error(if ids == 0 {
+        if ids.len() != 1 {
+            errors.push(header_error(if ids.is_empty() {
                 "missing id column — a node file needs one :ID column (e.g. `id:ID`), a relationship file :START_ID and :END_ID"
             } else {
                 "a node file needs exactly one :ID column"
             }));
         }
-        if types > 0 {
+        if !types.is_empty() {
             errors.push(header_error(
                 ":TYPE belongs in relationship files, which have :START_ID and :END_ID columns",
             ));
         }
-        if labels > 1 {
+        if labels.len() > 1 {
             errors.push(header_error("a node file needs at most one :LABEL column"));
         }
-        FileKind::Nodes
+        match (&ids[..], &columns[ids.first().copied().unwrap_or(0)..]) {
+            ([id], [Column::Id { group, key }, ..]) => Some(FileKind::Nodes {
+                id: *id,
+                group: *group,
+                id_key: key.clone(),
+                label: labels.first().copied(),
+            }),
+            _ => None,
+        }
     };
-    if !errors.is_empty() {
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         return Err(errors);
-    }
+    };
+    let props = columns
+        .iter()
+        .enumerate()
+        .filter_map(|(index, c)| match c {
+            Column::Property { key, ty, array } => Some(PropertyColumn {
+                index,
+                key: key.clone(),
+                ty: *ty,
+                array: *array,
+            }),
+            _ => None,
+        })
+        .collect();
+    let header_len = header.as_slice().len() + header.len();
+    let file_len = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
     Ok(CsvFile {
         path: path.to_path_buf(),
         file,
-        columns,
         names: header.iter().map(str::to_string).collect(),
         kind,
+        props,
+        estimated_rows: file_len / header_len.max(1),
     })
+}
+
+fn group_of(column: &Column) -> usize {
+    match column {
+        Column::Id { group, .. } | Column::StartId { group } | Column::EndId { group } => *group,
+        _ => 0,
+    }
 }
 
 /// One header field: `name:TYPE`, `name:ID(group)`, `:LABEL`, ...
@@ -212,14 +273,14 @@ fn parse_column(loader: &mut Loader, field: &str) -> Result<Column, String> {
     let named = (!key.is_empty()).then(|| key.to_string());
     let column = match spec {
         "ID" => Column::Id {
-            group: loader.group(group),
+            group: loader.ids.group(group),
             key: named,
         },
         "START_ID" => Column::StartId {
-            group: loader.group(group),
+            group: loader.ids.group(group),
         },
         "END_ID" => Column::EndId {
-            group: loader.group(group),
+            group: loader.ids.group(group),
         },
         "LABEL" => Column::Label,
         "TYPE" => Column::Type,
@@ -253,192 +314,374 @@ fn parse_column(loader: &mut Loader, field: &str) -> Result<Column, String> {
     Ok(column)
 }
 
+// ---- reading rows: a parser thread feeds the thread that builds the graph ----
+//
+// Parsing (CSV, typed values, id lookups for relationships) and building the graph take
+// about equal time, so a second thread parses while the calling thread inserts.
+
+/// Rows per batch sent from the parser thread: large enough to make the channel cheap.
+const BATCH_ROWS: usize = 8192;
+/// Batches in flight: bounds the memory the parser can run ahead by.
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Parsed rows of one file. Property values are flat, `file.props.len()` per row, with
+/// `Null` for an empty field.
+struct Batch<R> {
+    file: usize,
+    rows: Vec<R>,
+    values: Vec<Value>,
+    /// Distinct `:LABEL` or `:TYPE` fields of the batch, which rows point into.
+    names: Vec<Box<str>>,
+    errors: Vec<LoadError>,
+}
+
+impl<R> Batch<R> {
+    fn new(file: usize) -> Self {
+        Batch {
+            file,
+            rows: Vec::with_capacity(BATCH_ROWS),
+            values: Vec::new(),
+            names: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The index of `name` in `names`; rows of one file nearly always repeat the last one.
+    fn name_index(&mut self, name: &str) -> u32 {
+        if self.names.last().is_none_or(|last| **last != *name) {
+            self.names.push(name.into());
+        }
+        u32::try_from(self.names.len() - 1).unwrap_or(u32::MAX)
+    }
+}
+
+struct NodeRow {
+    line: u32,
+    /// Column of the id field, for a duplicate-id error.
+    id_column: u32,
+    id: Arc<str>,
+    labels: Option<u32>,
+}
+
+struct RelRow {
+    start: NodeId,
+    end: NodeId,
+    rel_type: u32,
+}
+
 /// Adds the rows of every node file.
 pub(super) fn add_nodes(loader: &mut Loader, files: &[CsvFile]) {
-    for file in files.iter().filter(|f| f.kind == FileKind::Nodes) {
-        read_rows(loader, file, add_node_row);
+    let files: Vec<&CsvFile> = files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Nodes { .. }))
+        .collect();
+    for f in &files {
+        if let FileKind::Nodes { group, .. } = f.kind {
+            loader.ids.reserve(group, f.estimated_rows);
+        }
     }
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        let parse_files = files.clone();
+        scope.spawn(move || parse_all(&parse_files, &tx, parse_node_row));
+        for batch in rx {
+            insert_nodes(loader, files[batch.file], batch);
+        }
+    });
 }
 
 /// Adds the rows of every relationship file; run after all node files.
 pub(super) fn add_rels(loader: &mut Loader, files: &[CsvFile]) {
-    for file in files.iter().filter(|f| f.kind == FileKind::Rels) {
-        read_rows(loader, file, add_rel_row);
+    let files: Vec<&CsvFile> = files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Rels { .. }))
+        .collect();
+    let Loader { graph, ids, .. } = loader;
+    let ids = &*ids;
+    let mut errors = Vec::new();
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        let parse_files = files.clone();
+        scope.spawn(move || {
+            parse_all(&parse_files, &tx, |file, record, line, batch| {
+                parse_rel_row(ids, file, record, line, batch)
+            })
+        });
+        for batch in rx {
+            errors.extend(batch.errors);
+            let props = &files[batch.file].props;
+            let mut values = batch.values.into_iter();
+            for row in batch.rows {
+                let rel_type = &batch.names[row.rel_type as usize];
+                let rel = graph.create_rel(row.start, row.end, rel_type, Vec::new());
+                for (column, value) in props.iter().zip(values.by_ref()) {
+                    if let (Some(rel), false) = (rel, value.is_null()) {
+                        graph.set_rel_property(rel, &column.key, value);
+                    }
+                }
+            }
+        }
+    });
+    errors.into_iter().for_each(|e| loader.error(e));
+}
+
+fn insert_nodes(loader: &mut Loader, file: &CsvFile, batch: Batch<NodeRow>) {
+    batch.errors.into_iter().for_each(|e| loader.error(e));
+    let FileKind::Nodes { group, id_key, .. } = &file.kind else {
+        return;
+    };
+    let mut values = batch.values.into_iter();
+    for row in batch.rows {
+        let labels = row
+            .labels
+            .map_or("", |i| &batch.names[i as usize])
+            .split(';')
+            .filter(|l| !l.is_empty());
+        let node = loader.graph.create_node(labels, Vec::new());
+        if let Some(key) = id_key {
+            loader
+                .graph
+                .set_node_property(node, key, Value::String(row.id.clone()));
+        }
+        for (column, value) in file.props.iter().zip(values.by_ref()) {
+            if !value.is_null() {
+                loader.graph.set_node_property(node, &column.key, value);
+            }
+        }
+        let origin = Origin {
+            file: file.file,
+            line: row.line,
+            column: 0,
+        };
+        if let Err(first) = loader.ids.define(*group, row.id.clone(), node, origin) {
+            let message = format!(
+                "duplicate node id `{}`, also defined at {} — ids must be unique within their id group",
+                row.id,
+                loader.describe(first)
+            );
+            loader.error(LoadError::at(
+                &file.path,
+                row.line as usize,
+                Some(row.id_column as usize),
+                message,
+            ));
+        }
     }
 }
 
-type RowFn = fn(&mut Loader, &CsvFile, &csv::StringRecord, usize) -> Result<(), LoadError>;
+/// Parses one row (already checked to have the header's width) into the batch.
+trait ParseRow<R>:
+    FnMut(&CsvFile, &csv::StringRecord, usize, &mut Batch<R>) -> Result<(), LoadError>
+{
+}
 
-fn read_rows(loader: &mut Loader, file: &CsvFile, add_row: RowFn) {
-    let mut reader = match reader(&file.path) {
-        Ok(r) => r,
-        Err(e) => return loader.error(e),
-    };
-    let mut record = csv::StringRecord::new();
-    let mut first = true;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
+impl<R, F> ParseRow<R> for F where
+    F: FnMut(&CsvFile, &csv::StringRecord, usize, &mut Batch<R>) -> Result<(), LoadError>
+{
+}
+
+/// Parses every file on the current thread, sending batches of rows to `tx`. Stops early
+/// when the receiver is gone or too many errors were found.
+fn parse_all<R>(
+    files: &[&CsvFile],
+    tx: &mpsc::SyncSender<Batch<R>>,
+    mut parse_row: impl ParseRow<R>,
+) {
+    let mut error_count = 0;
+    for (index, file) in files.iter().enumerate() {
+        let mut batch = Batch::new(index);
+        let mut reader = match reader(&file.path) {
+            Ok(r) => r,
             Err(e) => {
-                loader.error(csv_error(&file.path, &e));
-                // An I/O error will not go away; a bad row (e.g. invalid UTF-8) is skipped.
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) || loader.too_many_errors() {
-                    return;
-                }
+                batch.errors.push(e);
+                let _ = tx.send(batch);
                 continue;
             }
-        }
-        if std::mem::take(&mut first) {
-            continue; // the header
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if record.len() != file.columns.len() {
-            let column = if record.len() > file.columns.len() {
-                field_column(&record, file.columns.len())
+        };
+        let mut record = csv::StringRecord::new();
+        let mut header = true;
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    batch.errors.push(csv_error(&file.path, &e));
+                    error_count += 1;
+                    // An I/O error will not go away; a bad row (e.g. invalid UTF-8) is skipped.
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            if std::mem::take(&mut header) {
+                continue;
+            }
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            let result = if record.len() != file.names.len() {
+                Err(field_count_error(file, &record, line))
             } else {
-                end_column(&record)
+                parse_row(file, &record, line, &mut batch)
             };
-            loader.error(LoadError::at(
-                &file.path,
-                line,
-                Some(column),
-                format!(
-                    "expected {} fields as in the header, found {} — quote fields that contain a comma, and leave missing values empty",
-                    file.columns.len(),
-                    record.len()
-                ),
-            ));
-        } else if let Err(e) = add_row(loader, file, &record, line) {
-            loader.error(e);
+            if let Err(e) = result {
+                batch.errors.push(e);
+                error_count += 1;
+            }
+            if error_count >= MAX_ERRORS {
+                let _ = tx.send(batch);
+                return;
+            }
+            if batch.rows.len() >= BATCH_ROWS {
+                let full = std::mem::replace(&mut batch, Batch::new(index));
+                if tx.send(full).is_err() {
+                    return;
+                }
+            }
         }
-        if loader.too_many_errors() {
+        if tx.send(batch).is_err() {
             return;
         }
     }
 }
 
-fn add_node_row(
-    loader: &mut Loader,
+fn field_count_error(file: &CsvFile, record: &csv::StringRecord, line: usize) -> LoadError {
+    let expected = file.names.len();
+    let column = if record.len() > expected {
+        field_column(record, expected)
+    } else {
+        end_column(record)
+    };
+    LoadError::at(
+        &file.path,
+        line,
+        Some(column),
+        format!(
+            "expected {expected} fields as in the header, found {} — quote fields that contain a comma, and leave missing values empty",
+            record.len()
+        ),
+    )
+}
+
+fn parse_node_row(
     file: &CsvFile,
     record: &csv::StringRecord,
     line: usize,
+    batch: &mut Batch<NodeRow>,
 ) -> Result<(), LoadError> {
+    let FileKind::Nodes { id, label, .. } = file.kind else {
+        return Ok(());
+    };
+    let id_field = &record[id];
+    if id_field.is_empty() {
+        return Err(LoadError::at(
+            &file.path,
+            line,
+            Some(field_column(record, id)),
+            format!("empty `{}` — every node needs an id", file.names[id]),
+        ));
+    }
+    // Keep the row even when a value is bad: its id then still exists, which spares
+    // follow-on "unknown node id" errors in relationship files.
+    let mut first_error = None;
+    for column in &file.props {
+        let value = match parse_field(file, record, line, column) {
+            Ok(v) => v,
+            Err(e) => {
+                first_error.get_or_insert(e);
+                Value::Null
+            }
+        };
+        batch.values.push(value);
+    }
+    let labels = label.map(|i| batch.name_index(&record[i]));
+    batch.rows.push(NodeRow {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        id_column: u32::try_from(field_column(record, id)).unwrap_or(u32::MAX),
+        id: Arc::from(id_field),
+        labels,
+    });
+    first_error.map_or(Ok(()), Err)
+}
+
+fn parse_rel_row(
+    ids: &IdSpaces,
+    file: &CsvFile,
+    record: &csv::StringRecord,
+    line: usize,
+    batch: &mut Batch<RelRow>,
+) -> Result<(), LoadError> {
+    let FileKind::Rels {
+        start,
+        start_group,
+        end,
+        end_group,
+        rel_type,
+    } = file.kind
+    else {
+        return Ok(());
+    };
     let error = |i: usize, message: String| {
         LoadError::at(&file.path, line, Some(field_column(record, i)), message)
     };
-    let node = loader
-        .graph
-        .create_node(std::iter::empty::<&str>(), Vec::new());
-    for (i, (column, field)) in file.columns.iter().zip(record.iter()).enumerate() {
-        match column {
-            Column::Id { group, key } => {
-                if field.is_empty() {
-                    return Err(error(
-                        i,
-                        format!("empty `{}` — every node needs an id", file.names[i]),
-                    ));
-                }
-                let id: Arc<str> = Arc::from(field);
-                let origin = Origin {
-                    file: file.file,
-                    line: u32::try_from(line).unwrap_or(u32::MAX),
-                    column: 0,
-                };
-                if let Err(first) = loader.define_id(*group, id.clone(), node, origin) {
-                    return Err(error(
-                        i,
-                        format!(
-                            "duplicate node id `{field}`, also defined at {first} — ids must be unique within their id group"
-                        ),
-                    ));
-                }
-                if let Some(key) = key {
-                    loader.graph.set_node_property(node, key, Value::String(id));
-                }
+    let resolve = |i: usize, group: usize| {
+        ids.resolve(group, &record[i]).ok_or_else(|| {
+            error(
+                i,
+                format!(
+                    "unknown node id `{}` in {}{} — no node file of this load defines it",
+                    &record[i],
+                    file.names[i],
+                    ids.suggest(group, &record[i])
+                ),
+            )
+        })
+    };
+    let start_node = resolve(start, start_group)?;
+    let end_node = resolve(end, end_group)?;
+    if record[rel_type].is_empty() {
+        return Err(error(
+            rel_type,
+            "empty :TYPE — every relationship needs a type".to_string(),
+        ));
+    }
+    let first_value = batch.values.len();
+    for column in &file.props {
+        match parse_field(file, record, line, column) {
+            Ok(v) => batch.values.push(v),
+            Err(e) => {
+                batch.values.truncate(first_value);
+                return Err(e);
             }
-            Column::Label => {
-                for label in field.split(';').filter(|l| !l.is_empty()) {
-                    loader.graph.add_label(node, label);
-                }
-            }
-            Column::Property { key, ty, array } => {
-                if field.is_empty() {
-                    continue;
-                }
-                let value = parse_value(field, *ty, *array)
-                    .map_err(|bad| error(i, type_message(&file.names[i], bad, *ty)))?;
-                loader.graph.set_node_property(node, key, value);
-            }
-            Column::Ignore | Column::StartId { .. } | Column::EndId { .. } | Column::Type => {}
         }
     }
+    let rel_type = batch.name_index(&record[rel_type]);
+    batch.rows.push(RelRow {
+        start: start_node,
+        end: end_node,
+        rel_type,
+    });
     Ok(())
 }
 
-fn add_rel_row(
-    loader: &mut Loader,
+/// The value of one property field; `Null` when empty.
+fn parse_field(
     file: &CsvFile,
     record: &csv::StringRecord,
     line: usize,
-) -> Result<(), LoadError> {
-    let error = |i: usize, message: String| {
-        LoadError::at(&file.path, line, Some(field_column(record, i)), message)
-    };
-    let mut start = None;
-    let mut end = None;
-    let mut rel_type = None;
-    for (i, (column, field)) in file.columns.iter().zip(record.iter()).enumerate() {
-        match column {
-            Column::StartId { group } | Column::EndId { group } => {
-                let Some(node) = loader.resolve(*group, field) else {
-                    return Err(error(
-                        i,
-                        format!(
-                            "unknown node id `{field}` in {}{} — no node file of this load defines it",
-                            file.names[i],
-                            loader.suggest(*group, field)
-                        ),
-                    ));
-                };
-                if matches!(column, Column::StartId { .. }) {
-                    start = Some(node);
-                } else {
-                    end = Some(node);
-                }
-            }
-            Column::Type => {
-                if field.is_empty() {
-                    return Err(error(
-                        i,
-                        "empty :TYPE — every relationship needs a type".to_string(),
-                    ));
-                }
-                rel_type = Some(field);
-            }
-            _ => {}
-        }
+    column: &PropertyColumn,
+) -> Result<Value, LoadError> {
+    let field = &record[column.index];
+    if field.is_empty() {
+        return Ok(Value::Null);
     }
-    let (Some(start), Some(end), Some(rel_type)) = (start, end, rel_type) else {
-        return Ok(()); // open() guarantees all three columns
-    };
-    // Parse every property before creating the relationship, so a bad value leaves no trace.
-    let mut props: Vec<(&str, Value)> = Vec::new();
-    for (i, (column, field)) in file.columns.iter().zip(record.iter()).enumerate() {
-        if let Column::Property { key, ty, array } = column
-            && !field.is_empty()
-        {
-            let value = parse_value(field, *ty, *array)
-                .map_err(|bad| error(i, type_message(&file.names[i], bad, *ty)))?;
-            props.push((key, value));
-        }
-    }
-    if let Some(rel) = loader.graph.create_rel(start, end, rel_type, Vec::new()) {
-        for (key, value) in props {
-            loader.graph.set_rel_property(rel, key, value);
-        }
-    }
-    Ok(())
+    parse_value(field, column.ty, column.array).map_err(|bad| {
+        LoadError::at(
+            &file.path,
+            line,
+            Some(field_column(record, column.index)),
+            type_message(&file.names[column.index], bad, column.ty),
+        )
+    })
 }
 
 /// Parses a field of a typed column; the error is the part that did not parse.

@@ -8,15 +8,16 @@
 
 mod csv;
 mod export;
+mod ids;
 mod native;
 mod save;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::graph::{Graph, NodeId};
+use crate::graph::Graph;
+use ids::{IdSpaces, Origin};
 
 pub use export::{ExportFormat, export};
 pub use save::save_native;
@@ -254,16 +255,6 @@ fn extension(path: &Path) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
-/// Where a node was defined, to name both places in a duplicate-id error.
-#[derive(Debug, Clone, Copy)]
-struct Origin {
-    /// Index into `Loader::paths`.
-    file: u32,
-    line: u32,
-    /// 0 when unknown (CSV rows).
-    column: u32,
-}
-
 /// Stop collecting after this many errors: past it, more of the same only hides the first.
 const MAX_ERRORS: usize = 100;
 
@@ -271,9 +262,7 @@ const MAX_ERRORS: usize = 100;
 #[derive(Default)]
 struct Loader {
     graph: Graph,
-    /// Node id spaces: the default one (index 0, named "") and CSV `:ID(Group)` groups.
-    groups: Vec<HashMap<Arc<str>, (NodeId, Origin)>>,
-    group_names: HashMap<String, usize>,
+    ids: IdSpaces,
     paths: Vec<PathBuf>,
     errors: Vec<LoadError>,
     dropped_errors: usize,
@@ -334,66 +323,6 @@ impl Loader {
     fn add_path(&mut self, path: &Path) -> u32 {
         self.paths.push(path.to_path_buf());
         u32::try_from(self.paths.len() - 1).unwrap_or(u32::MAX)
-    }
-
-    /// The index of an id space, creating it on first use.
-    fn group(&mut self, name: &str) -> usize {
-        if self.groups.is_empty() {
-            self.groups.push(HashMap::new());
-            self.group_names.insert(String::new(), 0);
-        }
-        if let Some(&i) = self.group_names.get(name) {
-            return i;
-        }
-        self.groups.push(HashMap::new());
-        self.group_names
-            .insert(name.to_string(), self.groups.len() - 1);
-        self.groups.len() - 1
-    }
-
-    /// Records `id` for `node`; on a duplicate returns where the first one was defined.
-    fn define_id(
-        &mut self,
-        group: usize,
-        id: Arc<str>,
-        node: NodeId,
-        origin: Origin,
-    ) -> Result<(), String> {
-        use std::collections::hash_map::Entry;
-        match self.groups[group].entry(id) {
-            Entry::Vacant(v) => {
-                v.insert((node, origin));
-                Ok(())
-            }
-            Entry::Occupied(o) => {
-                let first = o.get().1;
-                Err(self.describe(first))
-            }
-        }
-    }
-
-    fn resolve(&self, group: usize, id: &str) -> Option<NodeId> {
-        self.groups
-            .get(group)
-            .and_then(|g| g.get(id))
-            .map(|(n, _)| *n)
-    }
-
-    /// `did you mean` text for an unknown id: the closest known id of the group, if close.
-    fn suggest(&self, group: usize, id: &str) -> String {
-        // Comparing against millions of CSV ids would stall error reporting.
-        const MAX_CANDIDATES: usize = 100_000;
-        let Some(ids) = self.groups.get(group).filter(|g| g.len() <= MAX_CANDIDATES) else {
-            return String::new();
-        };
-        // Close enough to be a typo: a few edits, fewer for short ids.
-        let max_distance = (id.chars().count() / 3).clamp(1, 3);
-        ids.keys()
-            .map(|k| (strsim::damerau_levenshtein(id, k), k))
-            .filter(|(distance, _)| *distance <= max_distance)
-            .min()
-            .map(|(_, k)| format!(" — did you mean `{k}`?"))
-            .unwrap_or_default()
     }
 
     /// `path:line:column` of an origin, for "also defined at ..." messages.

@@ -153,7 +153,7 @@ fn check_top_level(loader: &mut Loader, doc: &Doc<'_>) {
 
 /// Adds the nodes of every parsed file, checking ids and names are unique across files.
 pub(super) fn add_nodes(loader: &mut Loader, docs: &[ParsedDoc<'_>]) {
-    let group = loader.group("");
+    let group = loader.ids.group("");
     let mut names: HashMap<String, Origin> = HashMap::new();
     for doc in docs.iter().flatten() {
         for table in doc.tables("node") {
@@ -256,7 +256,8 @@ fn add_node(
     let node = loader.graph.create_node(labels, props);
     if let Some((id, id_span)) = id {
         let origin = doc.origin(id_span.clone());
-        if let Err(first) = loader.define_id(group, Arc::from(id), node, origin) {
+        if let Err(first) = loader.ids.define(group, Arc::from(id), node, origin) {
+            let first = loader.describe(first);
             loader.error(doc.error(
                 id_span,
                 format!("duplicate node id `{id}`, also defined at {first} — ids are unique across all files of a load; rename one"),
@@ -267,7 +268,7 @@ fn add_node(
 
 /// Adds the relationships of every parsed file; endpoints must be ids of the load.
 pub(super) fn add_rels(loader: &mut Loader, docs: &[ParsedDoc<'_>]) {
-    let group = loader.group("");
+    let group = loader.ids.group("");
     for doc in docs.iter().flatten() {
         for table in doc.tables("rel") {
             if loader.too_many_errors() {
@@ -291,13 +292,13 @@ fn add_rel(loader: &mut Loader, doc: &Doc<'_>, group: usize, table: &Spanned<DeV
         let key_name: &str = key.get_ref();
         match key_name {
             "from" | "to" => match value.get_ref().as_str() {
-                Some(id) => match loader.resolve(group, id) {
+                Some(id) => match loader.ids.resolve(group, id) {
                     Some(node) => ends[usize::from(key_name == "to")] = Some(node),
                     None => errors.push(doc.error(
                         span,
                         format!(
                             "unknown node id `{id}` in `{key_name}`{} — use the `id` of a [[node]] in this load",
-                            loader.suggest(group, id)
+                            loader.ids.suggest(group, id)
                         ),
                     )),
                 },
