@@ -168,12 +168,13 @@ fn open(loader: &mut Loader, path: &Path, file: u32) -> Result<CsvFile, Vec<Load
     let types = find(|c| matches!(c, Column::Type));
     let labels = find(|c| matches!(c, Column::Label));
     let header_error = |message: &str| LoadError::at(path, 1, Some(1), message);
-    let kind = if !ids.is_empty() && !(starts.is_empty() && ends.is_empty()) {
+    let has_ends = !(starts.is_empty() && ends.is_empty());
+    let kind = if !ids.is_empty() && has_ends {
         errors.push(header_error(
             "header has both :ID and :START_ID/:END_ID columns — put nodes and relationships in separate files",
         ));
         None
-    } else if !(starts.is_empty() && ends.is_empty()) {
+    } else if has_ends {
         if starts.len() != 1 || ends.len() != 1 {
             errors.push(header_error(
                 "a relationship file needs exactly one :START_ID and one :END_ID column",
