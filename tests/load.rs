@@ -797,13 +797,25 @@ fn bench_data_load_time() {
     let dir =
         std::env::var("KG_BENCH_DATA").expect("set KG_BENCH_DATA to a gen.py output directory");
     let start = std::time::Instant::now();
-    let (graph, stats) = load_paths(&[PathBuf::from(dir)]).expect("bench data loads");
+    let (graph, stats) = load_paths(&[PathBuf::from(&dir)]).expect("bench data loads");
     println!(
         "loaded {} nodes, {} relationships from {} files in {:.0} ms",
         stats.nodes,
         stats.rels,
         stats.files,
         start.elapsed().as_secs_f64() * 1000.0
+    );
+    // gen.py's manifest.json records the totals it wrote.
+    let manifest = std::fs::read_to_string(PathBuf::from(&dir).join("manifest.json"))
+        .expect("manifest.json next to the CSV files");
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("manifest is JSON");
+    assert_eq!(
+        Some(stats.nodes as u64),
+        manifest["totals"]["nodes"].as_u64()
+    );
+    assert_eq!(
+        Some(stats.rels as u64),
+        manifest["totals"]["relationships"].as_u64()
     );
     assert_eq!(graph.node_count(), stats.nodes);
 }

@@ -629,10 +629,13 @@ fn parse_rel_row(
             error(
                 i,
                 format!(
-                    "unknown node id `{}` in {}{} — no node file of this load defines it",
+                    "unknown node id `{}` in {} — {}",
                     &record[i],
                     file.names[i],
-                    ids.suggest(group, &record[i])
+                    match ids.suggest(group, &record[i]) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => "no node file of this load defines it".to_string(),
+                    }
                 ),
             )
         })

@@ -74,12 +74,12 @@ impl IdSpaces {
             .map(|(n, _)| *n)
     }
 
-    /// ` — did you mean `x`?` for an unknown id: the closest id of the space, if close.
-    pub fn suggest(&self, group: usize, id: &str) -> String {
+    /// The closest id of the space to an unknown `id`, if it is close enough to be a typo.
+    pub fn suggest(&self, group: usize, id: &str) -> Option<&str> {
         // Comparing against millions of CSV ids would stall error reporting.
         const MAX_CANDIDATES: usize = 100_000;
         let Some(ids) = self.groups.get(group).filter(|g| g.len() <= MAX_CANDIDATES) else {
-            return String::new();
+            return None;
         };
         // Close enough to be a typo: a few edits, fewer for short ids.
         let max_distance = (id.chars().count() / 3).clamp(1, 3);
@@ -87,8 +87,7 @@ impl IdSpaces {
             .map(|k| (strsim::damerau_levenshtein(id, k), k))
             .filter(|(distance, _)| *distance <= max_distance)
             .min()
-            .map(|(_, k)| format!(" — did you mean `{k}`?"))
-            .unwrap_or_default()
+            .map(|(_, k)| &**k)
     }
 }
 
@@ -168,7 +167,7 @@ mod tests {
         let g = ids.group("");
         ids.define(g, "wu_gansha".into(), NodeId(0), origin())
             .expect("new id");
-        assert_eq!(ids.suggest(g, "wu_gnsha"), " — did you mean `wu_gansha`?");
-        assert_eq!(ids.suggest(g, "uisee"), "");
+        assert_eq!(ids.suggest(g, "wu_gnsha"), Some("wu_gansha"));
+        assert_eq!(ids.suggest(g, "uisee"), None);
     }
 }

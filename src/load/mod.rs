@@ -12,6 +12,7 @@ mod ids;
 mod native;
 mod save;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -284,19 +285,29 @@ impl Loader {
     }
 
     fn finish(mut self) -> Result<(Graph, LoadStats), LoadErrors> {
-        if self.dropped_errors > 0 {
-            let message = format!(
-                "{} more errors not shown — fix the ones above first",
-                self.dropped_errors
-            );
-            let path = self
-                .errors
-                .last()
-                .map(|e| e.path.clone())
-                .unwrap_or_default();
-            self.errors.push(LoadError::file(path, message));
-        }
         if !self.errors.is_empty() {
+            // In file order, then by position: the parser thread and the graph builder
+            // report a CSV file's errors in different passes.
+            let order: HashMap<&Path, usize> = self
+                .paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.as_path(), i))
+                .collect();
+            let key = |e: &LoadError| (order.get(e.path.as_path()).copied(), e.line, e.column);
+            self.errors.sort_by_key(key);
+            if self.dropped_errors > 0 {
+                let message = format!(
+                    "{} more errors not shown — fix the ones above first",
+                    self.dropped_errors
+                );
+                let path = self
+                    .errors
+                    .last()
+                    .map(|e| e.path.clone())
+                    .unwrap_or_default();
+                self.errors.push(LoadError::file(path, message));
+            }
             return Err(LoadErrors(self.errors));
         }
         let stats = LoadStats {

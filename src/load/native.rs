@@ -248,6 +248,7 @@ fn add_node(
             ));
         }
     }
+    errors.sort_by_key(|e| (e.line, e.column));
     for e in errors {
         loader.error(e);
     }
@@ -297,8 +298,11 @@ fn add_rel(loader: &mut Loader, doc: &Doc<'_>, group: usize, table: &Spanned<DeV
                     None => errors.push(doc.error(
                         span,
                         format!(
-                            "unknown node id `{id}` in `{key_name}`{} — use the `id` of a [[node]] in this load",
-                            loader.ids.suggest(group, id)
+                            "unknown node id `{id}` in `{key_name}` — {}",
+                            match loader.ids.suggest(group, id) {
+                                Some(close) => format!("did you mean `{close}`?"),
+                                None => "use the `id` of a [[node]] in this load".to_string(),
+                            }
                         ),
                     )),
                 },
@@ -334,6 +338,7 @@ fn add_rel(loader: &mut Loader, doc: &Doc<'_>, group: usize, table: &Spanned<DeV
         }
     }
     let failed = !errors.is_empty();
+    errors.sort_by_key(|e| (e.line, e.column));
     for e in errors {
         loader.error(e);
     }
