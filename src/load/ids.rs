@@ -78,9 +78,10 @@ impl IdSpaces {
     pub fn suggest(&self, group: usize, id: &str) -> Option<&str> {
         // Comparing against millions of CSV ids would stall error reporting.
         const MAX_CANDIDATES: usize = 100_000;
-        let Some(ids) = self.groups.get(group).filter(|g| g.len() <= MAX_CANDIDATES) else {
-            return None;
-        };
+        let ids = self
+            .groups
+            .get(group)
+            .filter(|g| g.len() <= MAX_CANDIDATES)?;
         // Close enough to be a typo: a few edits, fewer for short ids.
         let max_distance = (id.chars().count() / 3).clamp(1, 3);
         ids.keys()
