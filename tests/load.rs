@@ -475,6 +475,21 @@ fn csv_duplicate_id() {
 }
 
 #[test]
+fn csv_header_may_start_with_a_byte_order_mark_and_pad_names() {
+    let dir = TempDir::new("csv-bom");
+    let file = dir.write(
+        "Company.csv",
+        "\u{feff}id:ID, name ,:LABEL\nc1,Uisee,Company\n",
+    );
+    let graph = load(&[file]);
+    let uisee = graph
+        .nodes_named("Uisee")
+        .next()
+        .expect("name column found");
+    assert_eq!(graph.node_property(uisee, "id"), Some(&Value::from("c1")));
+}
+
+#[test]
 fn csv_id_groups_are_separate_spaces() {
     let dir = TempDir::new("csv-groups");
     dir.write("Company.csv", "id:ID(Company),name\n1,Uisee\n");
@@ -742,6 +757,13 @@ fn csv_export_round_trip_of_every_kind_of_value() {
         canonical(&load(&[dir.path().to_path_buf()])),
         canonical(&graph)
     );
+}
+
+#[test]
+fn export_formats_parse_from_their_names() {
+    assert_eq!("GraphML".parse(), Ok(ExportFormat::GraphMl));
+    assert_eq!("csv".parse(), Ok(ExportFormat::Csv));
+    assert!("xml".parse::<ExportFormat>().is_err());
 }
 
 #[test]

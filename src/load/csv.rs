@@ -141,9 +141,22 @@ fn open(loader: &mut Loader, path: &Path, file: u32) -> Result<CsvFile, Vec<Load
         }
         Err(e) => return Err(vec![csv_error(path, &e)]),
     }
+    // Spreadsheet exports start with a byte-order mark and may pad names with spaces.
+    let names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let name = if i == 0 {
+                name.trim_start_matches('\u{feff}')
+            } else {
+                name
+            };
+            name.trim().to_string()
+        })
+        .collect();
     let mut columns = Vec::with_capacity(header.len());
     let mut errors = Vec::new();
-    for (i, name) in header.iter().enumerate() {
+    for (i, name) in names.iter().enumerate() {
         match parse_column(loader, name) {
             Ok(c) => columns.push(c),
             Err(message) => errors.push(LoadError::at(
@@ -247,7 +260,7 @@ fn open(loader: &mut Loader, path: &Path, file: u32) -> Result<CsvFile, Vec<Load
     Ok(CsvFile {
         path: path.to_path_buf(),
         file,
-        names: header.iter().map(str::to_string).collect(),
+        names,
         kind,
         props,
         estimated_rows: file_len / header_len.max(1),
