@@ -3,8 +3,9 @@
 //! Two input formats, picked by content: kg's own TOML files (`native`, with evidence
 //! checked against a `source.txt`) and directories of neo4j-admin import CSVs (`csv`).
 //! A load is all or nothing: every problem found is reported (`LoadErrors`), and a load
-//! with errors yields no graph. Writing lives in `save` (kg's TOML, atomically) and
-//! `export` (Cypher, CSV, GraphML, DOT). This module knows nothing about queries.
+//! with errors yields no graph. Node ids of a load live in `ids`. Writing lives in `save`
+//! (kg's TOML, atomically) and `export` (Cypher, CSV, GraphML, DOT). This module knows
+//! nothing about queries.
 
 mod csv;
 mod export;
