@@ -445,6 +445,18 @@ fn csv_unknown_start_and_end_ids() {
 }
 
 #[test]
+fn error_flood_is_cut_short() {
+    let dir = TempDir::new("csv-flood");
+    let rows: String = (0..150).map(|i| format!("c{i},x\n")).collect();
+    let file = dir.write("Company.csv", &format!("id:ID,year:int\n{rows}"));
+    let errors = load_errors(&[file]);
+    assert_eq!(errors.len(), 101, "100 errors and a summary");
+    assert_error(&errors, "Company.csv", 2, 4, &["`year:int` value `x`"]);
+    let last = errors.last().expect("summary");
+    assert!(last.message.contains("only the first 100 are shown"), "{last}");
+}
+
+#[test]
 fn csv_missing_id_column() {
     let dir = TempDir::new("csv-noid");
     let file = dir.write("Company.csv", "name,:LABEL\nUisee,Company\n");

@@ -267,7 +267,8 @@ struct Loader {
     ids: IdSpaces,
     paths: Vec<PathBuf>,
     errors: Vec<LoadError>,
-    dropped_errors: usize,
+    /// Errors were left out (or files left unread) past `MAX_ERRORS`.
+    truncated: bool,
 }
 
 impl Loader {
@@ -297,10 +298,9 @@ impl Loader {
                 .collect();
             let key = |e: &LoadError| (order.get(e.path.as_path()).copied(), e.line, e.column);
             self.errors.sort_by_key(key);
-            if self.dropped_errors > 0 {
+            if self.truncated {
                 let message = format!(
-                    "{} more errors not shown — fix the ones above first",
-                    self.dropped_errors
+                    "too many errors: only the first {MAX_ERRORS} are shown — fix these and load again"
                 );
                 let path = self
                     .errors
@@ -323,7 +323,7 @@ impl Loader {
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(error);
         } else {
-            self.dropped_errors += 1;
+            self.truncated = true;
         }
     }
 

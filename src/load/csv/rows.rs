@@ -27,6 +27,8 @@ struct Batch<R> {
     /// Distinct `:LABEL` or `:TYPE` fields of the batch, which rows point into.
     names: Vec<Box<str>>,
     errors: Vec<LoadError>,
+    /// The parser stopped here because of too many errors.
+    stopped: bool,
 }
 
 impl<R> Batch<R> {
@@ -37,6 +39,7 @@ impl<R> Batch<R> {
             values: Vec::new(),
             names: Vec::new(),
             errors: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -93,6 +96,7 @@ pub(in crate::load) fn add_rels(loader: &mut Loader, files: &[CsvFile]) {
     let Loader { graph, ids, .. } = loader;
     let ids = &*ids;
     let mut errors = Vec::new();
+    let mut stopped = false;
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         let parse_files = files.clone();
@@ -103,6 +107,7 @@ pub(in crate::load) fn add_rels(loader: &mut Loader, files: &[CsvFile]) {
         });
         for batch in rx {
             errors.extend(batch.errors);
+            stopped |= batch.stopped;
             let props = &files[batch.file].props;
             let mut values = batch.values.into_iter();
             for row in batch.rows {
@@ -117,10 +122,12 @@ pub(in crate::load) fn add_rels(loader: &mut Loader, files: &[CsvFile]) {
         }
     });
     errors.into_iter().for_each(|e| loader.error(e));
+    loader.truncated |= stopped;
 }
 
 fn insert_nodes(loader: &mut Loader, file: &CsvFile, batch: Batch<NodeRow>) {
     batch.errors.into_iter().for_each(|e| loader.error(e));
+    loader.truncated |= batch.stopped;
     let FileKind::Nodes { group, id_key, .. } = &file.kind else {
         return;
     };
@@ -222,6 +229,7 @@ fn parse_all<R>(
                 error_count += 1;
             }
             if error_count >= MAX_ERRORS {
+                batch.stopped = true;
                 let _ = tx.send(batch);
                 return;
             }
