@@ -158,6 +158,7 @@ pub(super) fn add_nodes(loader: &mut Loader, docs: &[ParsedDoc<'_>]) {
     for doc in docs.iter().flatten() {
         for table in doc.tables("node") {
             if loader.too_many_errors() {
+                loader.truncated = true;
                 return;
             }
             add_node(loader, doc, group, &mut names, table);
@@ -273,6 +274,7 @@ pub(super) fn add_rels(loader: &mut Loader, docs: &[ParsedDoc<'_>]) {
     for doc in docs.iter().flatten() {
         for table in doc.tables("rel") {
             if loader.too_many_errors() {
+                loader.truncated = true;
                 return;
             }
             add_rel(loader, doc, group, table);
