@@ -453,7 +453,10 @@ fn error_flood_is_cut_short() {
     assert_eq!(errors.len(), 101, "100 errors and a summary");
     assert_error(&errors, "Company.csv", 2, 4, &["`year:int` value `x`"]);
     let last = errors.last().expect("summary");
-    assert!(last.message.contains("only the first 100 are shown"), "{last}");
+    assert!(
+        last.message.contains("only the first 100 are shown"),
+        "{last}"
+    );
 }
 
 #[test]
