@@ -157,6 +157,24 @@ fn native_directory_loads_nodes_rels_and_properties() {
 }
 
 #[test]
+fn a_file_named_twice_is_read_once() {
+    let dir = TempDir::new("twice");
+    let file = dir.write("people.toml", PEOPLE);
+    let (graph, stats) = load_paths(&[dir.path().to_path_buf(), file]).expect("loads");
+    assert_eq!((graph.node_count(), stats.files), (1, 1));
+}
+
+#[test]
+fn a_missing_path_is_reported() {
+    let errors = load_errors(&[PathBuf::from("no/such/dir")]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].to_string(),
+        "no/such/dir: no such file or directory — check the path"
+    );
+}
+
+#[test]
 fn reserved_names_go_in_a_properties_table() {
     let dir = TempDir::new("native-escaped");
     let file = dir.write(

@@ -137,6 +137,12 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Graph, LoadStats), LoadErrors> {
             Err(error) => loader.error(error),
         }
     }
+    // A file named twice (`--data data --data data/headlines.toml`) is read once, rather
+    // than failing with a duplicate id for each of its nodes.
+    let mut seen = std::collections::HashSet::new();
+    let mut first_time = |p: &Path| seen.insert(std::fs::canonicalize(p).unwrap_or(p.into()));
+    native_files.retain(|(p, _)| first_time(p));
+    csv_files.retain(|p| first_time(p));
     let native = native_files
         .into_iter()
         .filter_map(|(path, source)| match std::fs::read_to_string(&path) {
@@ -161,8 +167,14 @@ enum Kind {
 const SOURCE_FILE: &str = "source.txt";
 
 fn classify(path: &Path) -> Result<Kind, LoadError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let message = if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file or directory — check the path".to_string()
+        } else {
+            format!("cannot read: {e}")
+        };
+        LoadError::file(path, message)
+    })?;
     if meta.is_file() {
         return match extension(path).as_deref() {
             Some("toml") => {
