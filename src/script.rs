@@ -37,11 +37,17 @@ pub enum TokenKind {
     /// `// ...` up to the line end.
     LineComment,
     /// `/* ... */`; `terminated` is false when the text ends inside it.
-    BlockComment { terminated: bool },
+    BlockComment {
+        terminated: bool,
+    },
     /// `'...'` or `"..."`, with backslash escapes.
-    String { terminated: bool },
+    String {
+        terminated: bool,
+    },
     /// `` `...` `` (an escaped name).
-    Backtick { terminated: bool },
+    Backtick {
+        terminated: bool,
+    },
     /// A keyword or name: letters, digits and `_`, not starting with a digit.
     Word,
     /// An integer or float literal.
@@ -194,8 +200,7 @@ fn number_end(bytes: &[u8], start: usize) -> usize {
         digits(&mut i);
     }
     // Exponent sign, as in 1e-5 (the letters were taken by `digits`).
-    if matches!(bytes.get(i), Some(b'-' | b'+')) && matches!(bytes.get(i - 1), Some(b'e' | b'E'))
-    {
+    if matches!(bytes.get(i), Some(b'-' | b'+')) && matches!(bytes.get(i - 1), Some(b'e' | b'E')) {
         i += 1;
         digits(&mut i);
     }
@@ -289,7 +294,10 @@ mod tests {
     use super::*;
 
     fn texts(script: &str) -> Vec<(&str, usize)> {
-        split(script).iter().map(|i| (i.text(), i.offset())).collect()
+        split(script)
+            .iter()
+            .map(|i| (i.text(), i.offset()))
+            .collect()
     }
 
     #[test]
@@ -307,7 +315,8 @@ mod tests {
 
     #[test]
     fn meta_lines_stand_alone() {
-        let script = "// setup\n:param name => 'Uisee'\nMATCH (c {name: $name})\nRETURN c;\n:params\n";
+        let script =
+            "// setup\n:param name => 'Uisee'\nMATCH (c {name: $name})\nRETURN c;\n:params\n";
         let items = split(script);
         assert_eq!(
             items,

@@ -148,7 +148,11 @@ impl Serialize for EntityJson<'_> {
     }
 }
 
-fn tagged<S: Serializer, T: Serialize + ?Sized>(s: S, tag: &str, value: &T) -> Result<S::Ok, S::Error> {
+fn tagged<S: Serializer, T: Serialize + ?Sized>(
+    s: S,
+    tag: &str,
+    value: &T,
+) -> Result<S::Ok, S::Error> {
     let mut map = s.serialize_map(Some(1))?;
     map.serialize_entry(tag, value)?;
     map.end()
@@ -173,11 +177,15 @@ struct NodeJson<'a>(NodeId, &'a ResultSet);
 impl Serialize for NodeJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let snapshot = self.1.nodes.get(&self.0);
-        let labels: Vec<&str> = snapshot.map_or_else(Vec::new, |n| n.labels.iter().map(|l| &**l).collect());
+        let labels: Vec<&str> =
+            snapshot.map_or_else(Vec::new, |n| n.labels.iter().map(|l| &**l).collect());
         let mut map = s.serialize_map(Some(3))?;
         map.serialize_entry("id", &self.0.0)?;
         map.serialize_entry("labels", &labels)?;
-        map.serialize_entry("properties", &PropsJson(snapshot.map(|n| &n.properties), self.1))?;
+        map.serialize_entry(
+            "properties",
+            &PropsJson(snapshot.map(|n| &n.properties), self.1),
+        )?;
         map.end()
     }
 }
@@ -192,7 +200,10 @@ impl Serialize for RelJson<'_> {
         map.serialize_entry("type", &snapshot.map(|r| &*r.rel_type))?;
         map.serialize_entry("start", &snapshot.map(|r| r.start.0))?;
         map.serialize_entry("end", &snapshot.map(|r| r.end.0))?;
-        map.serialize_entry("properties", &PropsJson(snapshot.map(|r| &r.properties), self.1))?;
+        map.serialize_entry(
+            "properties",
+            &PropsJson(snapshot.map(|r| &r.properties), self.1),
+        )?;
         map.end()
     }
 }

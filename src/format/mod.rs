@@ -63,7 +63,9 @@ impl FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown format `{s}` (expected table, json, csv, tsv or markdown)"))
+            .ok_or_else(|| {
+                format!("unknown format `{s}` (expected table, json, csv, tsv or markdown)")
+            })
     }
 }
 
@@ -109,7 +111,12 @@ pub(crate) mod test_support {
         let wu = graph.create_node(["Person"], [("name".to_string(), Value::from("Wu Gansha"))]);
         let uisee = graph.create_node(["Company"], [("name".to_string(), Value::from("Uisee"))]);
         let founded = graph
-            .create_rel(wu, uisee, "FOUNDED", [("year".to_string(), Value::Int(2016))])
+            .create_rel(
+                wu,
+                uisee,
+                "FOUNDED",
+                [("year".to_string(), Value::Int(2016))],
+            )
             .expect("both nodes exist");
         let path = Value::Path(Box::new(Path {
             nodes: vec![wu, uisee],

@@ -168,8 +168,20 @@ pub fn writes_report(stats: &Stats) -> String {
     let items = [
         (stats.nodes_created, "+", "node", "nodes", ""),
         (stats.nodes_deleted, "-", "node", "nodes", ""),
-        (stats.relationships_created, "+", "relationship", "relationships", ""),
-        (stats.relationships_deleted, "-", "relationship", "relationships", ""),
+        (
+            stats.relationships_created,
+            "+",
+            "relationship",
+            "relationships",
+            "",
+        ),
+        (
+            stats.relationships_deleted,
+            "-",
+            "relationship",
+            "relationships",
+            "",
+        ),
         (stats.properties_set, "", "property", "properties", " set"),
         (stats.labels_added, "+", "label", "labels", ""),
         (stats.labels_removed, "-", "label", "labels", ""),
