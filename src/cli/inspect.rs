@@ -15,7 +15,7 @@ use super::suggest::closest;
 /// How many matches `:find` lists.
 const FIND_LIMIT: usize = 10;
 /// Lowest similarity `:find` still lists.
-const FIND_THRESHOLD: f64 = 0.75;
+const FIND_THRESHOLD: f64 = 0.6;
 
 fn result(columns: &[&str], rows: Vec<Vec<Value>>, graph: &Graph) -> ResultSet {
     ResultSet::new(
@@ -100,7 +100,7 @@ fn names_of(graph: &Graph, node: NodeId) -> Vec<String> {
 /// Similarity of a query to a name, 0..=1; containing the query whole ranks high.
 fn similarity(query: &str, name: &str) -> f64 {
     let (q, n) = (query.to_lowercase(), name.to_lowercase());
-    let fuzzy = strsim::jaro_winkler(&q, &n);
+    let fuzzy = strsim::normalized_damerau_levenshtein(&q, &n);
     let contained = if n.contains(&q) {
         0.9 + 0.1 * (q.len() as f64 / n.len().max(1) as f64)
     } else {
@@ -110,7 +110,7 @@ fn similarity(query: &str, name: &str) -> f64 {
     let words = n
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| strsim::jaro_winkler(&q, w) * 0.95)
+        .map(|w| strsim::normalized_damerau_levenshtein(&q, w) * 0.95)
         .fold(0.0, f64::max);
     fuzzy.max(contained).max(words)
 }

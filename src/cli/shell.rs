@@ -188,13 +188,18 @@ impl Shell {
         Ok(count)
     }
 
-    fn print_result(&self, result: &ResultSet) -> io::Result<()> {
-        let options = Options {
+    fn options(&self) -> Options {
+        Options {
             boxed: self.settings.boxed,
             width: self.settings.width,
             max_rows: self.settings.max_rows,
             timing: self.settings.timing,
-        };
+            plain_strings: false,
+        }
+    }
+
+    fn print_result(&self, result: &ResultSet) -> io::Result<()> {
+        let options = self.options();
         let mut out = io::stdout().lock();
         format::write_result(result, self.settings.format, &options, &mut out)?;
         out.flush()
@@ -207,10 +212,9 @@ impl Shell {
             return Ok(());
         };
         let options = Options {
-            boxed: self.settings.boxed,
             width: None,
             max_rows: None,
-            timing: self.settings.timing,
+            ..self.options()
         };
         let mut text = Vec::new();
         format::write_result(result, self.settings.format, &options, &mut text)?;
@@ -339,7 +343,8 @@ impl Shell {
                     rows,
                     Stats::default(),
                     self.session.graph(),
-                ))
+                ))?;
+                Ok(())
             }
             MetaCommand::Format(format) => {
                 self.settings.format = format;
@@ -359,18 +364,24 @@ impl Shell {
             }
             MetaCommand::Schema => {
                 let result = inspect::schema(self.schema());
-                self.show(result)
+                self.show(result)?;
+                Ok(())
             }
             MetaCommand::Stats => {
                 let result = inspect::stats(self.session.graph(), self.session.params().len());
-                self.show(result)
+                self.show(result)?;
+                Ok(())
             }
             MetaCommand::Find(text) => {
                 let result = inspect::find(self.session.graph(), &text);
-                self.show(result)
+                self.show(result)?;
+                Ok(())
             }
             MetaCommand::Show(what) => match inspect::show(self.session.graph(), &what) {
-                Ok(result) => self.show(result),
+                Ok(result) => {
+                    self.show(result)?;
+                    Ok(())
+                }
                 Err(message) => Err(message),
             },
             MetaCommand::Why => match &self.last {
@@ -382,7 +393,8 @@ impl Shell {
                         inspect::write_why(&result, &mut out)?;
                         Ok(())
                     } else {
-                        self.show(result)
+                        self.show(result)?;
+                        Ok(())
                     }
                 }
             },
@@ -472,8 +484,14 @@ impl Shell {
     }
 
     /// Prints a meta-command's result in the current format (a JSON line in JSON mode).
-    fn show(&mut self, result: ResultSet) -> Result<(), String> {
-        self.print_result(&result).map_err(|e| e.to_string())?;
+    fn show(&mut self, result: ResultSet) -> io::Result<()> {
+        let options = Options {
+            plain_strings: true,
+            ..self.options()
+        };
+        let mut out = io::stdout().lock();
+        format::write_result(&result, self.settings.format, &options, &mut out)?;
+        out.flush()?;
         self.last = Some(result);
         Ok(())
     }

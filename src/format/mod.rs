@@ -80,6 +80,8 @@ pub struct Options {
     pub max_rows: Option<usize>,
     /// Append the statement's time to the table footer.
     pub timing: bool,
+    /// Show top-level strings without quotes (tables of the shell's own, e.g. `:schema`).
+    pub plain_strings: bool,
 }
 
 /// Writes one statement's result in `format`.

@@ -8,6 +8,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use unicode_width::UnicodeWidthStr;
 
 use crate::result::{ResultSet, Stats};
+use crate::value::Value;
 
 use super::Options;
 use super::text::cypher;
@@ -32,7 +33,7 @@ pub fn write(result: &ResultSet, options: &Options, out: &mut impl Write) -> io:
                     continue;
                 }
             }
-            grid.push(row.iter().map(|v| cypher(v, result)).collect());
+            grid.push(row.iter().map(|v| cell(v, result, options)).collect());
         }
         let mut header = result.columns.clone();
         fit(&mut header, &mut grid, options);
@@ -43,6 +44,13 @@ pub fn write(result: &ResultSet, options: &Options, out: &mut impl Write) -> io:
         }
     }
     writeln!(out, "{}", footer(result, shown, options.timing))
+}
+
+fn cell(value: &Value, result: &ResultSet, options: &Options) -> String {
+    match value {
+        Value::String(s) if options.plain_strings => s.to_string(),
+        other => cypher(other, result),
+    }
 }
 
 /// `(head, tail)` row counts to show when the result is longer than `max_rows`.
@@ -202,7 +210,6 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 mod tests {
     use super::*;
     use crate::format::test_support::sample;
-    use crate::value::Value;
 
     fn render(result: &ResultSet, options: &Options) -> String {
         let mut out = Vec::new();
