@@ -30,25 +30,35 @@ pub enum AggregateKind {
     StDevP,
 }
 
+/// Canonical names, as `functions::lookup` spells them.
+const NAMES: [(&str, AggregateKind); 10] = [
+    ("count", AggregateKind::Count),
+    ("sum", AggregateKind::Sum),
+    ("avg", AggregateKind::Avg),
+    ("min", AggregateKind::Min),
+    ("max", AggregateKind::Max),
+    ("collect", AggregateKind::Collect),
+    ("percentileDisc", AggregateKind::PercentileDisc),
+    ("percentileCont", AggregateKind::PercentileCont),
+    ("stDev", AggregateKind::StDev),
+    ("stDevP", AggregateKind::StDevP),
+];
+
 impl AggregateKind {
     /// The aggregate named `name`, case-insensitively.
     pub fn from_name(name: &str) -> Option<Self> {
-        const NAMES: [(&str, AggregateKind); 10] = [
-            ("count", AggregateKind::Count),
-            ("sum", AggregateKind::Sum),
-            ("avg", AggregateKind::Avg),
-            ("min", AggregateKind::Min),
-            ("max", AggregateKind::Max),
-            ("collect", AggregateKind::Collect),
-            ("percentileDisc", AggregateKind::PercentileDisc),
-            ("percentileCont", AggregateKind::PercentileCont),
-            ("stDev", AggregateKind::StDev),
-            ("stDevP", AggregateKind::StDevP),
-        ];
         NAMES
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, kind)| *kind)
+    }
+
+    /// The canonical function name, e.g. `percentileDisc`.
+    pub fn name(self) -> &'static str {
+        NAMES
+            .iter()
+            .find(|(_, kind)| *kind == self)
+            .map_or("aggregate", |(name, _)| name)
     }
 }
 
@@ -205,13 +215,18 @@ impl Accumulator {
 
 fn add_total(total: Total, value: &Value, kind: AggregateKind) -> Result<Total> {
     Ok(match (total, value) {
-        (Total::Int(t), Value::Int(i)) => Total::Int(t.checked_add(*i).ok_or_else(|| {
-            QueryError::runtime(
-                ErrorKind::ArithmeticError,
-                ErrorCode::IntegerOverflow,
-                "integer overflow in sum()",
-            )
-        })?),
+        (Total::Int(t), Value::Int(i)) => match t.checked_add(*i) {
+            Some(sum) => Total::Int(sum),
+            // avg() returns a float anyway, so it can continue in floating point.
+            None if kind == AggregateKind::Avg => Total::Float(t as f64 + *i as f64),
+            None => {
+                return Err(QueryError::runtime(
+                    ErrorKind::ArithmeticError,
+                    ErrorCode::IntegerOverflow,
+                    "integer overflow in sum()",
+                ));
+            }
+        },
         (Total::Int(t), Value::Float(f)) => Total::Float(t as f64 + f),
         (Total::Float(t), Value::Int(i)) => Total::Float(t + *i as f64),
         (Total::Float(t), Value::Float(f)) => Total::Float(t + f),
@@ -240,7 +255,11 @@ fn not_a_number(kind: AggregateKind, found: &Value) -> QueryError {
     QueryError::runtime(
         ErrorKind::TypeError,
         ErrorCode::InvalidArgumentType,
-        format!("{kind:?} expects numbers, got {}", found.type_name()),
+        format!(
+            "{}() expects numbers, got {}",
+            kind.name(),
+            found.type_name()
+        ),
     )
 }
 
@@ -266,3 +285,6 @@ fn percentile_arg(p: &Value) -> Result<f64> {
     }
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 
 use super::Value;
-use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
+use crate::error::{ErrorCode, ErrorKind, Phase, QueryError, Result};
 
 /// Structural equality, as tests and result comparison need it: `Int(1) != Float(1.0)`,
 /// `Null == Null`, NaN equals NaN. Cypher's three-valued `=` is [`equals`].
@@ -327,11 +327,12 @@ fn overflow(op: &str) -> QueryError {
     )
 }
 
+/// The TCK has no code for this; Neo4j reports `/ by zero` as an arithmetic error.
 fn division_by_zero() -> QueryError {
     QueryError::new(
         ErrorKind::ArithmeticError,
         None,
-        crate::error::Phase::Runtime,
+        Phase::Runtime,
         "division by zero",
     )
 }
@@ -348,7 +349,8 @@ fn operand_error(op: &str, a: &Value, b: &Value) -> QueryError {
     )
 }
 
-/// Numeric binary operation with int/float promotion; `int_op` returns `None` on overflow.
+/// Numeric binary operation with int/float promotion; `int_op` reports overflow and
+/// division by zero as errors.
 fn numeric(
     op: &str,
     a: &Value,
@@ -622,6 +624,33 @@ pub fn in_list(x: &Value, list: &Value) -> Result<Option<bool>> {
         }
         other => Err(QueryError::type_mismatch("a list", other.type_name())),
     }
+}
+
+/// Cypher `text =~ pattern`: the whole string must match (Java `String.matches`). Null or
+/// non-string operands give null; an invalid pattern is an ArgumentError. The last compiled
+/// pattern is cached per thread, since a query usually applies one pattern to many rows.
+pub fn regex_match(text: &Value, pattern: &Value) -> Result<Option<bool>> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, regex::Regex)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let (Value::String(text), Value::String(pattern)) = (text, pattern) else {
+        return Ok(None);
+    };
+    LAST.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.as_ref().is_none_or(|(p, _)| p.as_str() != &**pattern) {
+            let compiled = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                QueryError::runtime(
+                    ErrorKind::ArgumentError,
+                    ErrorCode::InvalidArgumentValue,
+                    format!("invalid regular expression: {e}"),
+                )
+            })?;
+            *cache = Some((pattern.to_string(), compiled));
+        }
+        Ok(cache.as_ref().map(|(_, re)| re.is_match(text)))
+    })
 }
 
 #[cfg(test)]

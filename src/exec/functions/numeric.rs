@@ -76,8 +76,36 @@ fn number(fun: &str, v: &Value) -> Result<f64> {
     }
 }
 
+/// Java's rounding modes, as `round(x, precision, mode)` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RoundingMode {
+    Up,
+    Down,
+    Ceiling,
+    Floor,
+    HalfUp,
+    HalfDown,
+    HalfEven,
+}
+
+impl RoundingMode {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "UP" => RoundingMode::Up,
+            "DOWN" => RoundingMode::Down,
+            "CEILING" => RoundingMode::Ceiling,
+            "FLOOR" => RoundingMode::Floor,
+            "HALF_UP" => RoundingMode::HalfUp,
+            "HALF_DOWN" => RoundingMode::HalfDown,
+            "HALF_EVEN" => RoundingMode::HalfEven,
+            _ => return None,
+        })
+    }
+}
+
 /// `round(x[, precision[, mode]])`: without a mode, halves round away from zero
-/// (Neo4j's HALF_UP); modes are Java's RoundingMode names.
+/// (Neo4j's HALF_UP). Rounding works on the shortest decimal form of `x`, as Java's
+/// `BigDecimal.valueOf(x).setScale(precision, mode)` does, so `round(1.005, 2)` is 1.01.
 fn round(x: &Value, precision: Option<&Value>, mode: Option<&Value>) -> Result<Value> {
     let f = number("round", x)?;
     let precision = match precision {
@@ -88,60 +116,84 @@ fn round(x: &Value, precision: Option<&Value>, mode: Option<&Value>) -> Result<V
         },
     };
     let mode = match mode {
-        None => "HALF_UP".to_string(),
+        None => RoundingMode::HalfUp,
         Some(Value::Null) => return Ok(Value::Null),
-        Some(Value::String(m)) => m.to_uppercase(),
+        Some(Value::String(m)) => RoundingMode::parse(m)
+            .ok_or_else(|| out_of_range("round", &format!("unknown rounding mode '{m}'")))?,
         Some(other) => return Err(wrong_type("round", "a rounding mode string", other)),
     };
-    if !f.is_finite() {
-        return Ok(Value::Float(f));
+    // Beyond ±400 places every f64 rounds the same way, and the bound keeps the
+    // arithmetic below far from overflow.
+    let precision = precision.clamp(-400, 400);
+    Ok(Value::Float(round_decimal(f, precision, mode)))
+}
+
+fn round_decimal(f: f64, precision: i64, mode: RoundingMode) -> f64 {
+    if !f.is_finite() || f == 0.0 {
+        return f;
     }
-    let scale = 10f64.powi(precision.clamp(-308, 308) as i32);
-    let scaled = f * scale;
-    let floor = scaled.floor();
-    let diff = scaled - floor;
-    let away = if scaled >= 0.0 { floor + 1.0 } else { floor };
-    let toward = if scaled >= 0.0 { floor } else { floor + 1.0 };
-    // For negative numbers "floor + 1" is toward zero, so the half tests mirror.
-    let half_dist = if scaled >= 0.0 { diff } else { 1.0 - diff };
-    let rounded = if diff == 0.0 {
-        scaled
-    } else {
-        match mode.as_str() {
-            "UP" => away,
-            "DOWN" => toward,
-            "CEILING" => scaled.ceil(),
-            "FLOOR" => floor,
-            "HALF_UP" => {
-                if half_dist >= 0.5 {
-                    away
-                } else {
-                    toward
-                }
-            }
-            "HALF_DOWN" => {
-                if half_dist > 0.5 {
-                    away
-                } else {
-                    toward
-                }
-            }
-            "HALF_EVEN" => {
-                if half_dist > 0.5 || (half_dist == 0.5 && toward.rem_euclid(2.0) != 0.0) {
-                    away
-                } else {
-                    toward
-                }
-            }
-            other => {
-                return Err(out_of_range(
-                    "round",
-                    &format!("unknown rounding mode '{other}'"),
-                ));
-            }
-        }
+    // Shortest round-trip digits: f = 0.D × 10^(exponent + 1), e.g. 1.005 → "1005", 0.
+    let scientific = format!("{:e}", f.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    // How many leading digits survive: those at or above 10^-precision.
+    let keep = (exponent + 1).saturating_add(precision);
+    let Ok(keep) = usize::try_from(keep) else {
+        // Everything is below the last kept place: less than half of it, but not zero.
+        let dropped = Dropped {
+            above_half: false,
+            exactly_half: false,
+            nonzero: true,
+        };
+        return finish(0, dropped, f < 0.0, precision, mode);
     };
-    Ok(Value::Float(rounded / scale))
+    if keep >= digits.len() {
+        return f;
+    }
+    let kept = digits[..keep]
+        .iter()
+        .fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'));
+    let rest = &digits[keep..];
+    let above_half = rest[0] > b'5' || (rest[0] == b'5' && rest[1..].iter().any(|&d| d != b'0'));
+    let dropped = Dropped {
+        above_half,
+        exactly_half: rest[0] == b'5' && !above_half,
+        nonzero: rest.iter().any(|&d| d != b'0'),
+    };
+    finish(kept, dropped, f < 0.0, precision, mode)
+}
+
+/// What rounding cuts off, relative to one unit of the last kept place.
+#[derive(Debug, Clone, Copy)]
+struct Dropped {
+    above_half: bool,
+    exactly_half: bool,
+    nonzero: bool,
+}
+
+/// Applies `mode` to the kept digits `kept` (a magnitude) and rebuilds the float.
+fn finish(kept: u64, dropped: Dropped, negative: bool, precision: i64, mode: RoundingMode) -> f64 {
+    let Dropped {
+        above_half,
+        exactly_half,
+        nonzero,
+    } = dropped;
+    let away = match mode {
+        RoundingMode::Up => nonzero,
+        RoundingMode::Down => false,
+        RoundingMode::Ceiling => nonzero && !negative,
+        RoundingMode::Floor => nonzero && negative,
+        RoundingMode::HalfUp => above_half || exactly_half,
+        RoundingMode::HalfDown => above_half,
+        RoundingMode::HalfEven => above_half || (exactly_half && kept % 2 == 1),
+    };
+    let magnitude = kept + u64::from(away);
+    // Parsing the decimal text gives the float nearest to magnitude × 10^-precision.
+    let value: f64 = format!("{magnitude}e{}", -precision)
+        .parse()
+        .unwrap_or(f64::NAN);
+    if negative { -value } else { value }
 }
 
 static RAND_STATE: AtomicU64 = AtomicU64::new(0);

@@ -376,3 +376,17 @@ fn string_predicates_and_in() {
     assert_eq!(in_list(&float(1.0), &list(vec![int(1)])), Ok(Some(true)));
     assert!(in_list(&int(1), &int(1)).is_err());
 }
+
+#[test]
+fn regex_match_is_anchored_and_null_safe() {
+    assert_eq!(regex_match(&s("abc"), &s("a.c")), Ok(Some(true)));
+    assert_eq!(regex_match(&s("xabcx"), &s("a.c")), Ok(Some(false)));
+    assert_eq!(regex_match(&s("ab"), &s("a|ab")), Ok(Some(true)));
+    assert_eq!(regex_match(&NULL, &s("a")), Ok(None));
+    assert_eq!(regex_match(&int(1), &s("1")), Ok(None));
+    let err = regex_match(&s("a"), &s("(")).expect_err("invalid pattern");
+    assert_eq!(err.kind, ErrorKind::ArgumentError);
+    // A second pattern replaces the cached one.
+    assert_eq!(regex_match(&s("b"), &s("b")), Ok(Some(true)));
+    assert_eq!(regex_match(&s("b"), &s("a")), Ok(Some(false)));
+}
