@@ -1,4 +1,5 @@
 //! GitHub-flavoured Markdown tables; cells in Cypher notation with `|` escaped.
+//! An EXPLAIN/PROFILE plan comes first, as a code block.
 
 use std::io::{self, Write};
 
@@ -8,6 +9,9 @@ use super::text::cypher;
 
 /// Writes a header row, the `---` separator, and one row per result row.
 pub fn write(result: &ResultSet, out: &mut impl Write) -> io::Result<()> {
+    if let Some(plan) = &result.plan {
+        writeln!(out, "```\n{}\n```", plan.trim_end())?;
+    }
     if result.columns.is_empty() {
         return Ok(());
     }
