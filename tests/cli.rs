@@ -261,7 +261,7 @@ fn script_errors_are_positioned_from_the_start_of_the_file() {
         "{err}"
     );
     assert!(
-        err.contains("  MATCH (p) RETURN q\n                   ^\n"),
+        err.contains("  MATCH (p) RETURN q;\n                   ^\n"),
         "{err}"
     );
     assert!(err.contains("hint: did you mean p?"), "{err}");

@@ -28,6 +28,9 @@ use shell::{Settings, Shell, Source};
 /// Rows a terminal table shows before it cuts to head and tail (`:last` shows all).
 const TERMINAL_MAX_ROWS: usize = 50;
 
+/// Narrower reported widths are taken as "unknown" rather than squeezing every column.
+const MIN_TERMINAL_WIDTH: usize = 20;
+
 /// Where the statements come from.
 enum Input {
     Repl,
@@ -138,12 +141,14 @@ fn input(args: &Args) -> anyhow::Result<Input> {
     Ok(Input::Repl)
 }
 
-/// The terminal's width: $COLUMNS, else what the terminal reports.
+/// The terminal's width: $COLUMNS, else what the terminal reports. A pty that reports no
+/// size (0 columns) counts as unknown, so nothing is cut.
 fn terminal_width() -> Option<usize> {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
         .or_else(|| comfy_table::Table::new().width().map(usize::from))
+        .filter(|w| *w >= MIN_TERMINAL_WIDTH)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
