@@ -106,11 +106,11 @@ fn json_lines(out: &Output) -> Vec<serde_json::Value> {
         .lines()
         .map(|line| {
             let mut v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
-            if let Some(obj) = v.as_object_mut() {
-                if obj.contains_key("columns") {
-                    let t = obj.remove("time_ms").expect("time_ms present");
-                    assert!(t.is_f64(), "time_ms is a float: {t}");
-                }
+            if let Some(obj) = v.as_object_mut()
+                && obj.contains_key("columns")
+            {
+                let t = obj.remove("time_ms").expect("time_ms present");
+                assert!(t.is_f64(), "time_ms is a float: {t}");
             }
             v
         })
