@@ -10,7 +10,10 @@
 MATCH (c:Company {name: 'Uisee'})
 RETURN c.name AS company, c.description AS what, c.valuation_usd AS valuation_usd, c.unicorn AS unicorn;
 
-// 3. ... and the sentence of the article it comes from.
+// 3. Who founded it? Return the relationship itself, then ask :why for the sentence
+//    of the article it comes from (:why reads the evidence of returned nodes and rels).
+MATCH (:Person)-[f:FOUNDED]->(:Company {name: 'Uisee'})
+RETURN f;
 :why
 
 // 4. Its card: labels, properties, evidence, and neighbours per relationship type.

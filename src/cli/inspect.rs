@@ -278,7 +278,11 @@ pub fn why(last: &ResultSet, graph: &Graph) -> ResultSet {
 /// `:why` for people: each entity, then its evidence quoted and indented in full.
 pub fn write_why(why: &ResultSet, out: &mut impl Write) -> io::Result<()> {
     if why.rows.is_empty() {
-        return writeln!(out, "no evidence recorded for the last result");
+        return writeln!(
+            out,
+            "no evidence: the last result holds no nodes or relationships with an `evidence` \
+             property (return them, e.g. `RETURN c` rather than `RETURN c.name`)"
+        );
     }
     for row in &why.rows {
         let (Some(about), Some(evidence)) = (row.first(), row.get(1)) else {
