@@ -244,6 +244,15 @@ mod tests {
         );
         assert!(text.lines().all(|l| l.width() <= 40), "{text}");
         assert!(text.contains('…'));
+        let boxed = render(
+            &rs,
+            &Options {
+                width: Some(40),
+                boxed: true,
+                ..Options::default()
+            },
+        );
+        assert!(boxed.lines().all(|l| l.width() <= 40), "{boxed}");
     }
 
     #[test]
