@@ -562,6 +562,34 @@ fn meta_save_load_and_export() {
 }
 
 #[test]
+fn meta_max_rows_last_timing_source_and_quit() {
+    let dir = TempDir::new();
+    let inner = dir.0.join("inner.cypher");
+    std::fs::write(&inner, "RETURN 'from inner' AS origin;\n").expect("write inner script");
+    let script = format!(
+        ":max_rows 2\nUNWIND range(1, 5) AS n RETURN n;\n:last\n:timing on\nRETURN 1 AS one;\n\
+         :timing off\n:source {}\n:quit\nRETURN 'not reached' AS x;\n",
+        inner.display()
+    );
+    let out = meta(&script);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let timed = text
+        .lines()
+        .find(|l| l.starts_with("1 row · "))
+        .expect("a timed footer");
+    assert!(timed.ends_with(" ms"), "{timed}");
+    let untimed = text.replace(timed, "1 row · <time>");
+    assert_eq!(
+        untimed,
+        "n\n-\n1\n…\n5\n5 rows (first 1 and last 1 shown; :last shows all)\n\
+         n\n-\n1\n2\n3\n4\n5\n5 rows\n\
+         one\n---\n1\n1 row · <time>\n\
+         origin\n------------\n'from inner'\n1 row\n"
+    );
+}
+
+#[test]
 fn unknown_meta_command_fails_with_a_suggestion() {
     let out = meta(":shcema\n");
     assert_eq!(code(&out), 1);
