@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::graph::{Graph, NodeId, RelId};
+use crate::graph::{Direction, Graph, NodeId, RelId};
 use crate::plan::{Hop, PathStep, PlanExpr, Slot};
 use crate::value::{Path, Value, ops};
 
@@ -82,9 +82,28 @@ impl Operator for Expand {
             };
             self.buf.clear();
             self.pos = 0;
-            if let Value::Node(from) = row[hop.from] {
-                self.buf
-                    .extend(cx.graph.relationships_of(from, hop.direction, &hop.types));
+            match (&row[hop.from], &row[hop.to]) {
+                // Both ends bound (a cycle closing): walk from the end bound earlier, which
+                // is usually the selective one, and keep the hops that reach `from`.
+                (Value::Node(from), Value::Node(to)) if hop.to_bound => {
+                    let from = *from;
+                    let back = match hop.direction {
+                        Direction::Outgoing => Direction::Incoming,
+                        Direction::Incoming => Direction::Outgoing,
+                        Direction::Both => Direction::Both,
+                    };
+                    self.buf.extend(
+                        cx.graph
+                            .relationships_of(*to, back, &hop.types)
+                            .filter(|(_, n)| *n == from)
+                            .map(|(r, _)| (r, *to)),
+                    );
+                }
+                (Value::Node(from), _) => {
+                    self.buf
+                        .extend(cx.graph.relationships_of(*from, hop.direction, &hop.types))
+                }
+                _ => {}
             }
             self.current = Some(row);
         }
@@ -249,6 +268,9 @@ impl ShortestPath {
                 Vec::new()
             });
         }
+        if !self.all && self.min <= 1 {
+            return Ok(self.bidirectional(from, to, cx)?.into_iter().collect());
+        }
         let graph = cx.graph;
         // node → (depth, parents as (parent node, rel))
         let mut seen: HashMap<NodeId, (u64, Vec<(NodeId, RelId)>)> = HashMap::new();
@@ -305,6 +327,73 @@ impl ShortestPath {
             }
         }
         Ok(paths)
+    }
+}
+
+impl ShortestPath {
+    /// One shortest path, searching from both ends and always growing the smaller frontier.
+    /// Levels are expanded whole, so the first meeting point gives a shortest path.
+    fn bidirectional(&self, from: NodeId, to: NodeId, cx: &Cx<'_>) -> Result<Option<Path>> {
+        let graph = cx.graph;
+        let back = match self.hop.direction {
+            Direction::Outgoing => Direction::Incoming,
+            Direction::Incoming => Direction::Outgoing,
+            Direction::Both => Direction::Both,
+        };
+        // node → (parent, rel) towards `from` (forward) or towards `to` (backward)
+        let mut fwd: HashMap<NodeId, Option<(NodeId, RelId)>> = HashMap::from([(from, None)]);
+        let mut bwd: HashMap<NodeId, Option<(NodeId, RelId)>> = HashMap::from([(to, None)]);
+        let (mut ff, mut fb) = (vec![from], vec![to]);
+        let mut length = 0u64;
+        let mut meet = None;
+        while meet.is_none() && !ff.is_empty() && !fb.is_empty() {
+            if self.max.is_some_and(|m| length >= m) {
+                return Ok(None);
+            }
+            length += 1;
+            let forward = ff.len() <= fb.len();
+            let (frontier, seen, other, direction) = if forward {
+                (&mut ff, &mut fwd, &bwd, self.hop.direction)
+            } else {
+                (&mut fb, &mut bwd, &fwd, back)
+            };
+            let mut next = Vec::new();
+            'level: for &n in frontier.iter() {
+                for (r, m) in graph.relationships_of(n, direction, &self.hop.types) {
+                    cx.tick()?;
+                    if seen.contains_key(&m) {
+                        continue;
+                    }
+                    seen.insert(m, Some((n, r)));
+                    if other.contains_key(&m) {
+                        meet = Some(m);
+                        break 'level;
+                    }
+                    next.push(m);
+                }
+            }
+            *frontier = next;
+        }
+        let Some(meet) = meet else {
+            return Ok(None);
+        };
+        let mut nodes = vec![meet];
+        let mut rels = Vec::new();
+        let mut n = meet;
+        while let Some(Some((p, r))) = fwd.get(&n) {
+            nodes.push(*p);
+            rels.push(*r);
+            n = *p;
+        }
+        nodes.reverse();
+        rels.reverse();
+        let mut n = meet;
+        while let Some(Some((p, r))) = bwd.get(&n) {
+            nodes.push(*p);
+            rels.push(*r);
+            n = *p;
+        }
+        Ok(Some(Path { nodes, rels }))
     }
 }
 

@@ -56,7 +56,7 @@ pub(super) fn build(
     let rows = match plan {
         LogicalPlan::Create { ops, .. } => {
             for row in &mut rows {
-                writer.create(ops, row)?;
+                writer.create(ops, row, false)?;
             }
             rows
         }
@@ -89,7 +89,7 @@ pub(super) fn build(
                     }
                 }
                 if matches.is_empty() {
-                    writer.create(create, &mut row)?;
+                    writer.create(create, &mut row, true)?;
                     writer.set(on_create, &row)?;
                     out.push(row);
                 } else {
@@ -144,7 +144,12 @@ impl Writer<'_, '_, '_> {
     }
 
     /// Evaluates a property map for CREATE: (key, value) pairs without nulls.
-    fn property_map(&self, expr: Option<&PlanExpr>, row: &Row) -> Result<Vec<(String, Value)>> {
+    fn property_map(
+        &self,
+        expr: Option<&PlanExpr>,
+        row: &Row,
+        merge: bool,
+    ) -> Result<Vec<(String, Value)>> {
         let Some(expr) = expr else {
             return Ok(Vec::new());
         };
@@ -153,6 +158,15 @@ impl Writer<'_, '_, '_> {
         let map = properties_of(&value, &cx).map_err(|e| e.or_span(expr.span))?;
         let mut out = Vec::new();
         for (k, v) in map.unwrap_or_default() {
+            if merge && v.is_null() {
+                // openCypher: MERGE cannot match or create a null property (TCK Merge1 [17]).
+                return Err(QueryError::runtime(
+                    ErrorKind::SemanticError,
+                    ErrorCode::MergeReadOwnWrites,
+                    format!("cannot MERGE with a null value for property `{k}`"),
+                )
+                .with_span(expr.span));
+            }
             if !v.is_null() {
                 storable(&v, expr.span)?;
                 out.push((k, v));
@@ -161,7 +175,7 @@ impl Writer<'_, '_, '_> {
         Ok(out)
     }
 
-    fn create(&mut self, ops: &[CreateOp], row: &mut Row) -> Result<()> {
+    fn create(&mut self, ops: &[CreateOp], row: &mut Row, merge: bool) -> Result<()> {
         for op in ops {
             match op {
                 CreateOp::Node {
@@ -169,7 +183,7 @@ impl Writer<'_, '_, '_> {
                     labels,
                     properties,
                 } => {
-                    let props = self.property_map(properties.as_ref(), row)?;
+                    let props = self.property_map(properties.as_ref(), row, merge)?;
                     let stats = &mut self.env.stats;
                     stats.nodes_created += 1;
                     stats.labels_added += labels.len() as u64;
@@ -184,7 +198,7 @@ impl Writer<'_, '_, '_> {
                     rel_type,
                     properties,
                 } => {
-                    let props = self.property_map(properties.as_ref(), row)?;
+                    let props = self.property_map(properties.as_ref(), row, merge)?;
                     let (Value::Node(a), Value::Node(b)) = (&row[*start], &row[*end]) else {
                         return Err(QueryError::runtime(
                             ErrorKind::SemanticError,

@@ -127,13 +127,25 @@ impl Builder {
                 }
                 Clause::With(w) => {
                     let (mut plan, new_scope, _) = self.projection(plan, &w.projection, &scope)?;
-                    scope = new_scope;
                     if let Some(predicate) = &w.where_clause {
+                        // WITH ... WHERE also sees the variables before WITH unless it aggregates.
+                        let mut where_scope = if w
+                            .projection
+                            .items
+                            .iter()
+                            .any(|i| self.contains_aggregate(&i.expr))
+                        {
+                            Scope::default()
+                        } else {
+                            scope.clone()
+                        };
+                        where_scope.vars.extend(new_scope.vars.clone());
                         plan = LogicalPlan::Filter {
                             input: Box::new(plan),
-                            predicate: self.expr(predicate, &scope)?,
+                            predicate: self.expr(predicate, &where_scope)?,
                         };
                     }
+                    scope = new_scope;
                     plan
                 }
                 Clause::Return(r) => {
@@ -193,7 +205,7 @@ impl Builder {
             }
         }
         for item in &projection.items {
-            items.push((item.column_name().to_string(), item.expr.clone()));
+            items.push((item.column_name().trim().to_string(), item.expr.clone()));
         }
         let aggregating = items.iter().any(|(_, e)| self.contains_aggregate(e));
         let mut new_scope = Scope::default();

@@ -13,6 +13,7 @@ use crate::ast::{
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::value::Params;
 
+use expr::GroupedIn;
 pub(crate) use expr::is_aggregating;
 pub use scope::{Binding, Scope, VarKind};
 
@@ -108,13 +109,18 @@ pub(crate) fn bind_single(
             Clause::Unwind(u) => {
                 expr::bind_expr(&u.expr, &scope, false)?;
                 already_bound(&scope, &u.variable.name, u.variable.span)?;
-                scope.declare(&u.variable.name, VarKind::Value, u.variable.span);
+                scope.declare(
+                    &u.variable.name,
+                    expr::element_kind(&u.expr, &scope),
+                    u.variable.span,
+                );
             }
             Clause::With(w) => {
-                let (new_scope, _) = bind_projection(&w.projection, &scope, true, w.span)?;
+                let (new_scope, where_scope, _) =
+                    bind_projection(&w.projection, &scope, true, w.span)?;
                 scope = new_scope;
                 if let Some(predicate) = &w.where_clause {
-                    expr::bind_predicate(predicate, &scope)?;
+                    expr::bind_predicate(predicate, &where_scope)?;
                 }
             }
             Clause::Return(r) => {
@@ -126,7 +132,7 @@ pub(crate) fn bind_single(
                         r.span,
                     ));
                 }
-                let (new_scope, names) = bind_projection(&r.projection, &scope, false, r.span)?;
+                let (new_scope, _, names) = bind_projection(&r.projection, &scope, false, r.span)?;
                 scope = new_scope;
                 columns = names;
             }
@@ -159,6 +165,21 @@ pub(crate) fn bind_single(
                         ));
                     }
                     expr::bind_expr(e, &scope, false)?;
+                    let kind = expr::static_kind(e, &scope);
+                    if !matches!(
+                        kind,
+                        VarKind::Node | VarKind::Rel | VarKind::Path | VarKind::Any
+                    ) {
+                        return Err(error(
+                            ErrorKind::SyntaxError,
+                            ErrorCode::InvalidArgumentType,
+                            format!(
+                                "DELETE takes nodes, relationships or paths, not {}",
+                                kind.describe()
+                            ),
+                            e.span,
+                        ));
+                    }
                 }
             }
             Clause::Call(c) => {
@@ -249,22 +270,23 @@ fn bind_count(e: &Expr, what: &str) -> Result<()> {
     }
 }
 
-/// WITH/RETURN: checks items, aliases, aggregation and ORDER BY; returns the new scope and
-/// the column names.
+/// WITH/RETURN: checks items, aliases, aggregation and ORDER BY. Returns the scope after the
+/// projection, the scope a WITH ... WHERE sees, and the column names.
 fn bind_projection(
     projection: &Projection,
     scope: &Scope,
     is_with: bool,
     span: Span,
-) -> Result<(Scope, Vec<String>)> {
+) -> Result<(Scope, Scope, Vec<String>)> {
     let mut new_scope = Scope::default();
     let mut names: Vec<String> = Vec::new();
     if projection.star {
-        if scope.is_empty() {
+        // `WITH *` over nothing is fine (TCK Create3 [2]); `RETURN *` needs something.
+        if scope.is_empty() && !is_with {
             return Err(error(
                 ErrorKind::SyntaxError,
                 ErrorCode::NoVariablesInScope,
-                "`*` needs at least one variable in scope",
+                "`RETURN *` needs at least one variable in scope",
                 span,
             ));
         }
@@ -284,19 +306,11 @@ fn bind_projection(
     } else {
         Vec::new()
     };
-    let mut keys: Vec<&Expr> = Vec::new();
+    let mut keys: Vec<&Expr> = star_keys.iter().collect();
     let mut aggregating = false;
     for item in &projection.items {
         expr::bind_expr(&item.expr, scope, true)?;
-        if is_with && item.alias.is_none() && !matches!(item.expr.kind, ExprKind::Variable(_)) {
-            return Err(error(
-                ErrorKind::SyntaxError,
-                ErrorCode::NoExpressionAlias,
-                "an expression in WITH needs a name: add `AS name`",
-                item.expr.span,
-            ));
-        }
-        let name = item.column_name().to_string();
+        let name = item.column_name().trim().to_string();
         if names.contains(&name) {
             return Err(error(
                 ErrorKind::SyntaxError,
@@ -306,10 +320,7 @@ fn bind_projection(
             ));
         }
         names.push(name.clone());
-        let kind = match &item.expr.kind {
-            ExprKind::Variable(v) => scope.get(v).map_or(VarKind::Value, |b| b.kind),
-            _ => VarKind::Value,
-        };
+        let kind = expr::static_kind(&item.expr, scope);
         new_scope.declare(
             &name,
             kind,
@@ -322,14 +333,13 @@ fn bind_projection(
         }
     }
     if aggregating {
-        keys.extend(star_keys.iter());
         for item in &projection.items {
             if expr::is_aggregating(&item.expr) {
-                expr::check_grouped(&item.expr, &keys, &Scope::default())?;
+                expr::check_grouped(&item.expr, &keys, &Scope::default(), GroupedIn::Item)?;
             }
         }
     }
-    // ORDER BY sees the new names and, unless aggregating, the old ones too.
+    // ORDER BY (and WITH ... WHERE) see the new names and, unless aggregating, the old ones.
     let mut order_scope = if aggregating {
         Scope::default()
     } else {
@@ -340,16 +350,23 @@ fn bind_projection(
             order_scope.declare(name, b.kind, b.span);
         }
     }
+    let all_items: Vec<&Expr> = keys
+        .iter()
+        .copied()
+        .chain(projection.items.iter().map(|i| &i.expr))
+        .collect();
     for sort in &projection.order_by {
         if aggregating {
-            let mut all_keys = keys.clone();
-            let aliases: Vec<Expr> = new_scope
-                .names()
-                .map(|n| Expr::new(ExprKind::Variable(n.to_string()), span))
-                .collect();
-            all_keys.extend(aliases.iter());
             expr::bind_expr(&sort.expr, &order_scope_with(scope, &new_scope), true)?;
-            expr::check_grouped(&sort.expr, &all_keys, &Scope::default())?;
+            // Sorting by a projected expression as a whole is always fine.
+            if !all_items.contains(&&sort.expr) {
+                expr::check_grouped(
+                    &sort.expr,
+                    &all_items,
+                    &Scope::default(),
+                    GroupedIn::OrderBy(&new_scope),
+                )?;
+            }
         } else {
             if expr::is_aggregating(&sort.expr) {
                 return Err(error(
@@ -362,13 +379,25 @@ fn bind_projection(
             expr::bind_expr(&sort.expr, &order_scope, false)?;
         }
     }
+    if is_with {
+        for item in &projection.items {
+            if item.alias.is_none() && !matches!(item.expr.kind, ExprKind::Variable(_)) {
+                return Err(error(
+                    ErrorKind::SyntaxError,
+                    ErrorCode::NoExpressionAlias,
+                    "an expression in WITH needs a name: add `AS name`",
+                    item.expr.span,
+                ));
+            }
+        }
+    }
     if let Some(skip) = &projection.skip {
         bind_count(skip, "SKIP")?;
     }
     if let Some(limit) = &projection.limit {
         bind_count(limit, "LIMIT")?;
     }
-    Ok((new_scope, names))
+    Ok((new_scope, order_scope, names))
 }
 
 /// Old and new names together (new ones win).

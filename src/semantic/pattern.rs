@@ -54,7 +54,7 @@ fn bind_var(
     match scope.get(&ident.name) {
         Some(b) => {
             let compatible = b.kind == kind
-                || b.kind == VarKind::Value
+                || b.kind == VarKind::Any
                 || (kind == VarKind::RelList && b.kind == VarKind::Rel);
             if b.kind == VarKind::Path && kind != VarKind::Path {
                 return Err(type_conflict(ident, b.kind, kind));
@@ -192,7 +192,7 @@ pub(super) fn bind_create(pattern: &[PatternPart], scope: &mut Scope, merge: boo
                 if alone || !node.labels.is_empty() || node.properties.is_some() {
                     return Err(QueryError::variable_already_bound(&v.name, v.span));
                 }
-                if !matches!(b.kind, VarKind::Node | VarKind::Value) {
+                if !matches!(b.kind, VarKind::Node | VarKind::Any) {
                     return Err(type_conflict(v, b.kind, VarKind::Node));
                 }
             } else {
@@ -200,6 +200,11 @@ pub(super) fn bind_create(pattern: &[PatternPart], scope: &mut Scope, merge: boo
             }
         }
         for (rel, _) in &element.chain {
+            if let Some(v) = &rel.variable {
+                if scope.contains(&v.name) {
+                    return Err(QueryError::variable_already_bound(&v.name, v.span));
+                }
+            }
             if rel.types.len() != 1 {
                 return Err(error(
                     ErrorKind::SyntaxError,

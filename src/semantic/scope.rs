@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::ast::Span;
 
-/// What a variable is known to hold.
+/// What a variable (or expression) is statically known to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VarKind {
     Node,
@@ -13,8 +13,13 @@ pub enum VarKind {
     /// A variable-length relationship variable: a list of relationships.
     RelList,
     Path,
-    /// Any other value (UNWIND, WITH of an expression, comprehension variables).
-    Value,
+    Map,
+    List,
+    String,
+    Number,
+    Bool,
+    /// Not known before running (parameters, properties, function results, null).
+    Any,
 }
 
 impl VarKind {
@@ -25,8 +30,21 @@ impl VarKind {
             VarKind::Rel => "a relationship",
             VarKind::RelList => "a list of relationships",
             VarKind::Path => "a path",
-            VarKind::Value => "a value",
+            VarKind::Map => "a map",
+            VarKind::List => "a list",
+            VarKind::String => "a string",
+            VarKind::Number => "a number",
+            VarKind::Bool => "a boolean",
+            VarKind::Any => "a value",
         }
+    }
+
+    /// Values that are neither graph entities nor maps: no properties to read.
+    pub fn is_scalar(self) -> bool {
+        matches!(
+            self,
+            VarKind::List | VarKind::String | VarKind::Number | VarKind::Bool
+        )
     }
 }
 
