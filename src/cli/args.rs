@@ -9,7 +9,14 @@ use kg::format::Format;
 /// With no -f/-c and a terminal on standard input, opens the REPL over the graph;
 /// a non-terminal standard input is run as a script.
 #[derive(Debug, clap::Parser)]
-#[command(name = "kg", version, about, long_about = None)]
+#[command(
+    name = "kg",
+    version,
+    about,
+    after_help = "With no -f/-c, kg opens a REPL when standard input is a terminal and runs \
+                  standard input as a script otherwise.\n\
+                  Exit status: 0 when every statement succeeded, 1 when one failed, 2 for bad usage."
+)]
 pub struct Args {
     /// Start with an empty graph instead of the built-in article graph.
     #[arg(long, conflicts_with = "data")]

@@ -91,8 +91,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "param",
-        ":param NAME => EXPR | :param {map} | :param clear",
-        "set or clear query parameters",
+        ":param NAME => EXPR",
+        "set $NAME (also :param {map} and :param clear)",
     ),
     ("params", ":params", "list the query parameters"),
     (

@@ -263,7 +263,7 @@ impl Shell {
         if let Some(span) = error.span {
             text.push_str(&caret(&source.text, span, paint));
         }
-        let local = error.clone().with_span_shift_back(offset);
+        let local = relative_to(error, offset);
         if let Some(hint) = suggest::error_hint(&local, statement) {
             text.push_str(&format!("  {} {hint}\n", paint.cyan("hint:")));
         }
@@ -596,19 +596,14 @@ fn page(pager: &std::ffi::OsStr, text: &[u8]) -> io::Result<()> {
     child.wait().map(drop)
 }
 
-/// Shifting an error back into statement-relative positions (for hints).
-trait ShiftBack {
-    fn with_span_shift_back(self, offset: usize) -> Self;
-}
-
-impl ShiftBack for QueryError {
-    fn with_span_shift_back(mut self, offset: usize) -> Self {
-        if let Some(span) = &mut self.span {
-            span.start = span.start.saturating_sub(offset);
-            span.end = span.end.saturating_sub(offset);
-        }
-        self
+/// The error with its span made relative to a statement that starts at `offset` (for hints).
+fn relative_to(error: &QueryError, offset: usize) -> QueryError {
+    let mut error = error.clone();
+    if let Some(span) = &mut error.span {
+        span.start = span.start.saturating_sub(offset);
+        span.end = span.end.saturating_sub(offset);
     }
+    error
 }
 
 #[cfg(test)]
