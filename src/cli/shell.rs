@@ -338,7 +338,7 @@ impl Shell {
                     .iter()
                     .map(|(k, v)| vec![Value::from(format!("${k}")), v.clone()])
                     .collect();
-                self.show(ResultSet::new(
+                self.show(&ResultSet::new(
                     vec!["name".into(), "value".into()],
                     rows,
                     Stats::default(),
@@ -364,22 +364,22 @@ impl Shell {
             }
             MetaCommand::Schema => {
                 let result = inspect::schema(self.schema());
-                self.show(result)?;
+                self.show(&result)?;
                 Ok(())
             }
             MetaCommand::Stats => {
                 let result = inspect::stats(self.session.graph(), self.session.params().len());
-                self.show(result)?;
+                self.show(&result)?;
                 Ok(())
             }
             MetaCommand::Find(text) => {
                 let result = inspect::find(self.session.graph(), &text);
-                self.show(result)?;
+                self.show(&result)?;
                 Ok(())
             }
             MetaCommand::Show(what) => match inspect::show(self.session.graph(), &what) {
                 Ok(result) => {
-                    self.show(result)?;
+                    self.show(&result)?;
                     Ok(())
                 }
                 Err(message) => Err(message),
@@ -393,7 +393,7 @@ impl Shell {
                         inspect::write_why(&result, &mut out)?;
                         Ok(())
                     } else {
-                        self.show(result)?;
+                        self.show(&result)?;
                         Ok(())
                     }
                 }
@@ -484,16 +484,15 @@ impl Shell {
     }
 
     /// Prints a meta-command's result in the current format (a JSON line in JSON mode).
-    fn show(&mut self, result: ResultSet) -> io::Result<()> {
+    fn show(&self, result: &ResultSet) -> io::Result<()> {
         let options = Options {
             plain_strings: true,
             ..self.options()
         };
         let mut out = io::stdout().lock();
-        format::write_result(&result, self.settings.format, &options, &mut out)?;
-        out.flush()?;
-        self.last = Some(result);
-        Ok(())
+        format::write_result(result, self.settings.format, &options, &mut out)?;
+        // Not kept as `last`: :last and :why are about the previous query.
+        out.flush()
     }
 
     /// Human text: stdout, or stderr in JSON mode (stdout carries only JSON lines there).
