@@ -43,7 +43,11 @@ pub fn write(result: &ResultSet, options: &Options, out: &mut impl Write) -> io:
             write_plain(&header, &grid, out)?;
         }
     }
-    writeln!(out, "{}", footer(result, shown, options.timing))
+    let footer = footer(result, shown, options.timing);
+    if footer.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{footer}")
 }
 
 fn cell(value: &Value, result: &ResultSet, options: &Options) -> String {
@@ -299,6 +303,18 @@ mod tests {
         assert!(
             text.ends_with("1 row · +2 nodes, +1 relationship, 3 properties set · 0.21 ms\n"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn explain_prints_the_plan_alone() {
+        let rs = ResultSet {
+            plan: Some("Produce (n)\n+- AllNodesScan (#0)\n".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            render(&rs, &Options::default()),
+            "Produce (n)\n+- AllNodesScan (#0)\n"
         );
     }
 
