@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use kg::script::{Token, TokenKind, is_complete, tokens};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
@@ -457,6 +459,25 @@ impl ConditionalEventHandler for EnterHandler {
         } else {
             Some(Cmd::Insert(1, CONTINUATION.to_string()))
         }
+    }
+}
+
+/// Ctrl-C: interrupt (clearing the input), remembering whether the line was already empty.
+pub struct InterruptHandler {
+    pub on_empty_line: Arc<AtomicBool>,
+}
+
+impl ConditionalEventHandler for InterruptHandler {
+    fn handle(
+        &self,
+        _evt: &Event,
+        _n: RepeatCount,
+        _positive: bool,
+        ctx: &EventContext<'_>,
+    ) -> Option<Cmd> {
+        self.on_empty_line
+            .store(ctx.line().is_empty(), Ordering::SeqCst);
+        Some(Cmd::Interrupt)
     }
 }
 

@@ -13,7 +13,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
 
-use super::helper::{EnterHandler, KgHelper, strip_continuations};
+use super::helper::{EnterHandler, InterruptHandler, KgHelper, strip_continuations};
 use super::paint;
 use super::shell::{Flow, Shell, Source};
 
@@ -39,6 +39,13 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         KeyEvent(KeyCode::Enter, Modifiers::NONE),
         EventHandler::Conditional(Box::new(EnterHandler)),
     );
+    let interrupted_empty_line = Arc::new(AtomicBool::new(false));
+    editor.bind_sequence(
+        KeyEvent::ctrl('C'),
+        EventHandler::Conditional(Box::new(InterruptHandler {
+            on_empty_line: interrupted_empty_line.clone(),
+        })),
+    );
     let history = history_path(history);
     if let Some(path) = &history {
         if let Some(dir) = path.parent() {
@@ -56,7 +63,6 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         graph.node_count(),
         graph.rel_count()
     );
-    let mut interrupts = 0;
     let mut warned_unsaved = false;
     loop {
         if let Some(helper) = editor.helper_mut() {
@@ -65,7 +71,6 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         }
         let flow = match editor.readline(PROMPT) {
             Ok(line) => {
-                interrupts = 0;
                 if let Some(path) = &history {
                     // Saved after every entry so a killed session keeps its history.
                     let _ = editor.save_history(path);
@@ -73,8 +78,8 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
                 run_input(shell, &strip_continuations(&line))?
             }
             Err(ReadlineError::Interrupted) => {
-                interrupts += 1;
-                if interrupts >= 2 {
+                // The first Ctrl-C clears the input; one on an empty line says how to leave.
+                if interrupted_empty_line.swap(false, Ordering::SeqCst) {
                     eprintln!("(to leave, press Ctrl-D or type :quit)");
                 }
                 Flow::Continue
