@@ -131,10 +131,7 @@ pub fn unknown_name_warnings(statement: &str, schema: &Schema) -> Vec<String> {
             continue;
         }
         let hint = closest(key, keys.iter().copied())
-            .map(|c| {
-                let owners = schema.key_owners(c).join(", :");
-                format!(" — did you mean .{c} (on :{owners})?")
-            })
+            .map(|c| format!(" — did you mean .{c} ({})?", owners(&schema.key_owners(c))))
             .unwrap_or_default();
         warnings.push(format!("Unknown property key .{key}{hint}"));
     }
@@ -163,6 +160,16 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
             closest(&word, words.iter().map(String::as_str)).map(|v| format!("did you mean {v}?"))
         }
         _ => None,
+    }
+}
+
+/// `on :A, :B` or, for many, `on :A, :B, :C and 4 more`.
+fn owners(names: &[&str]) -> String {
+    const SHOWN: usize = 3;
+    let listed: Vec<String> = names.iter().take(SHOWN).map(|n| format!(":{n}")).collect();
+    match names.len().saturating_sub(SHOWN) {
+        0 => format!("on {}", listed.join(", ")),
+        more => format!("on {} and {more} more", listed.join(", ")),
     }
 }
 
@@ -195,6 +202,22 @@ mod tests {
             vec!["Unknown label :Compnay — did you mean :Company (12 nodes)?"]
         );
         assert!(unknown_name_warnings("MATCH (n:Person) RETURN n", &schema).is_empty());
+    }
+
+    #[test]
+    fn unknown_key_names_a_few_owners() {
+        let mut schema = Schema::default();
+        for label in ["A", "B", "C", "D"] {
+            schema
+                .label_keys
+                .entry(label.into())
+                .or_default()
+                .insert("name".into(), Default::default());
+        }
+        assert_eq!(
+            unknown_name_warnings("MATCH (n) WHERE n.nmae = 1 RETURN n", &schema),
+            vec!["Unknown property key .nmae — did you mean .name (on :A, :B, :C and 1 more)?"]
+        );
     }
 
     #[test]
