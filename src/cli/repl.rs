@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use anyhow::Context;
 use kg::script::{self, ScriptItem};
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
@@ -46,12 +45,15 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
             on_empty_line: interrupted_empty_line.clone(),
         })),
     );
-    let history = history_path(history);
+    let mut history = history_path(history);
+    // History is a convenience: a directory we cannot create costs it, not the session.
+    if let Some(dir) = history.as_deref().and_then(std::path::Path::parent)
+        && let Err(err) = std::fs::create_dir_all(dir)
+    {
+        eprintln!("warning: no history ({}: {err})", dir.display());
+        history = None;
+    }
     if let Some(path) = &history {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating the history directory {}", dir.display()))?;
-        }
         // A missing history file is normal on first use.
         let _ = editor.load_history(path);
     }
