@@ -127,10 +127,10 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             let mut out = Vec::new();
             for item in items {
                 scratch[*slot] = item;
-                if let Some(p) = predicate {
-                    if ops::truth(&eval(p, &scratch, cx)?)? != Some(true) {
-                        continue;
-                    }
+                if let Some(p) = predicate
+                    && ops::truth(&eval(p, &scratch, cx)?)? != Some(true)
+                {
+                    continue;
                 }
                 out.push(match projection {
                     Some(e) => eval(e, &scratch, cx)?,

@@ -164,6 +164,9 @@ impl VarLengthExpand {
                 .filter(|(r, _)| rel_ok(*r) && unused(row, &self.hop.unique, *r))
                 .collect()
         };
+        if self.hop.rel_bound {
+            return Ok(self.follow(from, row, cx, &rel_ok).into_iter().collect());
+        }
         let mut out = Vec::new();
         let mut path: Vec<RelId> = Vec::new();
         if self.min == 0 && target_ok(graph, row, &self.hop, from) {
@@ -200,6 +203,49 @@ impl VarLengthExpand {
     }
 }
 
+impl VarLengthExpand {
+    /// A relationship list bound earlier: the trail must be exactly that list, in order
+    /// (written order, so walked backwards when expanding against it).
+    fn follow(
+        &self,
+        from: NodeId,
+        row: &Row,
+        cx: &Cx<'_>,
+        rel_ok: &dyn Fn(RelId) -> bool,
+    ) -> Option<(Vec<RelId>, NodeId)> {
+        let Value::List(items) = &row[self.hop.rel] else {
+            return None;
+        };
+        let mut rels: Vec<RelId> = items
+            .iter()
+            .map(|i| match i {
+                Value::Rel(r) => Some(*r),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        if self.reversed {
+            rels.reverse();
+        }
+        let len = rels.len() as u64;
+        if len < self.min || self.max.is_some_and(|m| len > m) {
+            return None;
+        }
+        let mut node = from;
+        for (i, r) in rels.iter().enumerate() {
+            if rels[..i].contains(r) || !rel_ok(*r) {
+                return None;
+            }
+            let (_, next) = cx
+                .graph
+                .relationships_of(node, self.hop.direction, &self.hop.types)
+                .find(|(x, _)| x == r)?;
+            node = next;
+        }
+        // Returned in walking order, like `trails`; the caller restores the written order.
+        target_ok(cx.graph, row, &self.hop, node).then_some((rels, node))
+    }
+}
+
 impl Operator for VarLengthExpand {
     fn open(&mut self, arg: &Row) {
         self.input.open(arg);
@@ -209,16 +255,16 @@ impl Operator for VarLengthExpand {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current {
-                if let Some((mut rels, n)) = self.results.next() {
-                    if self.reversed {
-                        rels.reverse();
-                    }
-                    let mut out = row.clone();
-                    out[self.hop.rel] = Value::List(rels.into_iter().map(Value::Rel).collect());
-                    out[self.hop.to] = Value::Node(n);
-                    return Ok(Some(out));
+            if let Some(row) = &self.current
+                && let Some((mut rels, n)) = self.results.next()
+            {
+                if self.reversed {
+                    rels.reverse();
                 }
+                let mut out = row.clone();
+                out[self.hop.rel] = Value::List(rels.into_iter().map(Value::Rel).collect());
+                out[self.hop.to] = Value::Node(n);
+                return Ok(Some(out));
             }
             let Some(row) = self.input.next(cx)? else {
                 return Ok(None);
@@ -406,14 +452,13 @@ impl Operator for ShortestPath {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current {
-                if let Some(path) = self.results.next() {
-                    let mut out = row.clone();
-                    out[self.hop.rel] =
-                        Value::List(path.rels.iter().map(|r| Value::Rel(*r)).collect());
-                    out[self.path] = Value::Path(Box::new(path));
-                    return Ok(Some(out));
-                }
+            if let Some(row) = &self.current
+                && let Some(path) = self.results.next()
+            {
+                let mut out = row.clone();
+                out[self.hop.rel] = Value::List(path.rels.iter().map(|r| Value::Rel(*r)).collect());
+                out[self.path] = Value::Path(Box::new(path));
+                return Ok(Some(out));
             }
             let Some(row) = self.input.next(cx)? else {
                 return Ok(None);

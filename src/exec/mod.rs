@@ -60,7 +60,7 @@ impl Cx<'_> {
     pub fn tick(&self) -> Result<()> {
         let t = self.ticks.get().wrapping_add(1);
         self.ticks.set(t);
-        if t % 1024 == 0 && self.cancel.load(Ordering::Relaxed) {
+        if t.is_multiple_of(1024) && self.cancel.load(Ordering::Relaxed) {
             return Err(QueryError::cancelled());
         }
         Ok(())

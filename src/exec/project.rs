@@ -288,12 +288,12 @@ impl Operator for Unwind {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current {
-                if let Some(item) = self.items.next() {
-                    let mut out = row.clone();
-                    out[self.slot] = item;
-                    return Ok(Some(out));
-                }
+            if let Some(row) = &self.current
+                && let Some(item) = self.items.next()
+            {
+                let mut out = row.clone();
+                out[self.slot] = item;
+                return Ok(Some(out));
             }
             let Some(row) = self.input.next(cx)? else {
                 return Ok(None);
@@ -361,10 +361,10 @@ impl Operator for Union {
         while let Some(input) = self.inputs.get_mut(self.pos) {
             match input.next(cx)? {
                 Some(row) => {
-                    if let Some(seen) = &mut self.seen {
-                        if !seen.insert(row.iter().cloned().map(GroupKey).collect()) {
-                            continue;
-                        }
+                    if let Some(seen) = &mut self.seen
+                        && !seen.insert(row.iter().cloned().map(GroupKey).collect())
+                    {
+                        continue;
                     }
                     return Ok(Some(row));
                 }

@@ -134,10 +134,10 @@ impl Operator for NodeCheck {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(cx)? {
-            if let Value::Node(id) = row[self.slot] {
-                if passes(cx.graph, id, &self.check) {
-                    return Ok(Some(row));
-                }
+            if let Value::Node(id) = row[self.slot]
+                && passes(cx.graph, id, &self.check)
+            {
+                return Ok(Some(row));
             }
         }
         Ok(None)

@@ -40,6 +40,9 @@ pub(super) struct Grouping {
     pub aggregates: Vec<(Slot, AggregateCall)>,
 }
 
+/// Result columns: (name, slot) in order.
+type Columns = Vec<(String, Slot)>;
+
 /// Plan-building state shared by all clauses of a statement.
 #[derive(Debug, Default)]
 pub(super) struct Builder {
@@ -196,7 +199,7 @@ impl Builder {
         mut plan: LogicalPlan,
         projection: &Projection,
         scope: &Scope,
-    ) -> Result<(LogicalPlan, Scope, Vec<(String, Slot)>)> {
+    ) -> Result<(LogicalPlan, Scope, Columns)> {
         let mut items: Vec<(String, Expr)> = Vec::new();
         if projection.star {
             for name in scope.vars.keys() {

@@ -29,10 +29,10 @@ impl Builder {
 
     /// Compiles `expr` against `scope`.
     pub(super) fn expr(&mut self, expr: &Expr, scope: &Scope) -> Result<PlanExpr> {
-        if let Some(grouping) = &self.grouping {
-            if let Some((_, slot)) = grouping.keys.iter().find(|(k, _)| k == expr) {
-                return Ok(PlanExpr::new(K::Slot(*slot), expr.span));
-            }
+        if let Some(grouping) = &self.grouping
+            && let Some((_, slot)) = grouping.keys.iter().find(|(k, _)| k == expr)
+        {
+            return Ok(PlanExpr::new(K::Slot(*slot), expr.span));
         }
         let span = expr.span;
         let kind = match &expr.kind {

@@ -381,12 +381,6 @@ impl Builder {
                 hop,
             },
             Some(range) => {
-                if hop.rel_bound {
-                    return Err(QueryError::not_supported(
-                        "a bound relationship list in a variable-length pattern",
-                        Some(rel.span),
-                    ));
-                }
                 let rel_properties = match &rel.properties {
                     None => Vec::new(),
                     Some(Expr {
@@ -574,13 +568,13 @@ fn name_equality(expr: &PlanExpr) -> Option<(Slot, PlanExpr)> {
         return None;
     };
     for (prop, value) in [(a, b), (b, a)] {
-        if let PlanExprKind::Property(target, key) = &prop.kind {
-            if let PlanExprKind::Slot(slot) = target.kind {
-                let mut used = Vec::new();
-                value.slots(&mut used);
-                if &**key == NAME_KEY && used.is_empty() {
-                    return Some((slot, (**value).clone()));
-                }
+        if let PlanExprKind::Property(target, key) = &prop.kind
+            && let PlanExprKind::Slot(slot) = target.kind
+        {
+            let mut used = Vec::new();
+            value.slots(&mut used);
+            if &**key == NAME_KEY && used.is_empty() {
+                return Some((slot, (**value).clone()));
             }
         }
     }

@@ -229,10 +229,7 @@ fn bind_set_items<'a>(items: impl Iterator<Item = &'a SetItem>, scope: &Scope) -
 fn bind_count(e: &Expr, what: &str) -> Result<()> {
     let mut uses_variable = false;
     expr::visit(e, &mut |x| {
-        if matches!(
-            x.kind,
-            ExprKind::Variable(_) | ExprKind::CountStar | ExprKind::FunctionCall(_)
-        ) {
+        if matches!(x.kind, ExprKind::Variable(_) | ExprKind::CountStar) {
             uses_variable = true;
         }
     });

@@ -55,7 +55,7 @@ fn bind_var(
         Some(b) => {
             let compatible = b.kind == kind
                 || b.kind == VarKind::Any
-                || (kind == VarKind::RelList && b.kind == VarKind::Rel);
+                || (kind == VarKind::RelList && matches!(b.kind, VarKind::Rel | VarKind::List));
             if b.kind == VarKind::Path && kind != VarKind::Path {
                 return Err(type_conflict(ident, b.kind, kind));
             }
@@ -200,10 +200,10 @@ pub(super) fn bind_create(pattern: &[PatternPart], scope: &mut Scope, merge: boo
             }
         }
         for (rel, _) in &element.chain {
-            if let Some(v) = &rel.variable {
-                if scope.contains(&v.name) {
-                    return Err(QueryError::variable_already_bound(&v.name, v.span));
-                }
+            if let Some(v) = &rel.variable
+                && scope.contains(&v.name)
+            {
+                return Err(QueryError::variable_already_bound(&v.name, v.span));
             }
             if rel.types.len() != 1 {
                 return Err(error(
