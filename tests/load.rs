@@ -157,6 +157,24 @@ fn native_directory_loads_nodes_rels_and_properties() {
 }
 
 #[test]
+fn a_file_named_twice_is_read_once() {
+    let dir = TempDir::new("twice");
+    let file = dir.write("people.toml", PEOPLE);
+    let (graph, stats) = load_paths(&[dir.path().to_path_buf(), file]).expect("loads");
+    assert_eq!((graph.node_count(), stats.files), (1, 1));
+}
+
+#[test]
+fn a_missing_path_is_reported() {
+    let errors = load_errors(&[PathBuf::from("no/such/dir")]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].to_string(),
+        "no/such/dir: no such file or directory — check the path"
+    );
+}
+
+#[test]
 fn reserved_names_go_in_a_properties_table() {
     let dir = TempDir::new("native-escaped");
     let file = dir.write(
@@ -445,6 +463,21 @@ fn csv_unknown_start_and_end_ids() {
 }
 
 #[test]
+fn error_flood_is_cut_short() {
+    let dir = TempDir::new("csv-flood");
+    let rows: String = (0..150).map(|i| format!("c{i},x\n")).collect();
+    let file = dir.write("Company.csv", &format!("id:ID,year:int\n{rows}"));
+    let errors = load_errors(&[file]);
+    assert_eq!(errors.len(), 101, "100 errors and a summary");
+    assert_error(&errors, "Company.csv", 2, 4, &["`year:int` value `x`"]);
+    let last = errors.last().expect("summary");
+    assert!(
+        last.message.contains("only the first 100 are shown"),
+        "{last}"
+    );
+}
+
+#[test]
 fn csv_missing_id_column() {
     let dir = TempDir::new("csv-noid");
     let file = dir.write("Company.csv", "name,:LABEL\nUisee,Company\n");
@@ -472,6 +505,21 @@ fn csv_duplicate_id() {
         11,
         &["duplicate node id `c1`", "Company.csv:2"],
     );
+}
+
+#[test]
+fn csv_header_may_start_with_a_byte_order_mark_and_pad_names() {
+    let dir = TempDir::new("csv-bom");
+    let file = dir.write(
+        "Company.csv",
+        "\u{feff}id:ID, name ,:LABEL\nc1,Uisee,Company\n",
+    );
+    let graph = load(&[file]);
+    let uisee = graph
+        .nodes_named("Uisee")
+        .next()
+        .expect("name column found");
+    assert_eq!(graph.node_property(uisee, "id"), Some(&Value::from("c1")));
 }
 
 #[test]
@@ -745,6 +793,13 @@ fn csv_export_round_trip_of_every_kind_of_value() {
 }
 
 #[test]
+fn export_formats_parse_from_their_names() {
+    assert_eq!("GraphML".parse(), Ok(ExportFormat::GraphMl));
+    assert_eq!("csv".parse(), Ok(ExportFormat::Csv));
+    assert!("xml".parse::<ExportFormat>().is_err());
+}
+
+#[test]
 fn cypher_graphml_and_dot_exports() {
     let graph = every_kind_of_value();
     let dir = TempDir::new("export-text");
@@ -797,13 +852,25 @@ fn bench_data_load_time() {
     let dir =
         std::env::var("KG_BENCH_DATA").expect("set KG_BENCH_DATA to a gen.py output directory");
     let start = std::time::Instant::now();
-    let (graph, stats) = load_paths(&[PathBuf::from(dir)]).expect("bench data loads");
+    let (graph, stats) = load_paths(&[PathBuf::from(&dir)]).expect("bench data loads");
     println!(
         "loaded {} nodes, {} relationships from {} files in {:.0} ms",
         stats.nodes,
         stats.rels,
         stats.files,
         start.elapsed().as_secs_f64() * 1000.0
+    );
+    // gen.py's manifest.json records the totals it wrote.
+    let manifest = std::fs::read_to_string(PathBuf::from(&dir).join("manifest.json"))
+        .expect("manifest.json next to the CSV files");
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).expect("manifest is JSON");
+    assert_eq!(
+        Some(stats.nodes as u64),
+        manifest["totals"]["nodes"].as_u64()
+    );
+    assert_eq!(
+        Some(stats.rels as u64),
+        manifest["totals"]["relationships"].as_u64()
     );
     assert_eq!(graph.node_count(), stats.nodes);
 }

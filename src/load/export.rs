@@ -23,6 +23,23 @@ pub enum ExportFormat {
     Dot,
 }
 
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+
+    /// `cypher`, `csv`, `graphml` or `dot`, in any case (as typed after `:export`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "cypher" => Ok(ExportFormat::Cypher),
+            "csv" => Ok(ExportFormat::Csv),
+            "graphml" => Ok(ExportFormat::GraphMl),
+            "dot" => Ok(ExportFormat::Dot),
+            _ => Err(format!(
+                "unknown export format `{s}` — use cypher, csv, graphml or dot"
+            )),
+        }
+    }
+}
+
 /// Writes `graph` to `path` in `format`. For `Csv`, `path` is a directory: it is created
 /// if needed and must not already hold CSV files. CSV cannot tell an empty string or an
 /// empty list from a missing property, so those are not kept; every other property is.

@@ -3,11 +3,13 @@
 //! Two input formats, picked by content: kg's own TOML files (`native`, with evidence
 //! checked against a `source.txt`) and directories of neo4j-admin import CSVs (`csv`).
 //! A load is all or nothing: every problem found is reported (`LoadErrors`), and a load
-//! with errors yields no graph. Writing lives in `save` (kg's TOML, atomically) and
-//! `export` (Cypher, CSV, GraphML, DOT). This module knows nothing about queries.
+//! with errors yields no graph. Node ids of a load live in `ids`. Writing lives in `save`
+//! (kg's TOML, atomically) and `export` (Cypher, CSV, GraphML, DOT). This module knows
+//! nothing about queries.
 
 mod csv;
 mod export;
+mod ids;
 mod native;
 mod save;
 
@@ -16,7 +18,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::graph::{Graph, NodeId};
+use crate::graph::Graph;
+use ids::{IdSpaces, Origin};
 
 pub use export::{ExportFormat, export};
 pub use save::save_native;
@@ -134,6 +137,12 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<(Graph, LoadStats), LoadErrors> {
             Err(error) => loader.error(error),
         }
     }
+    // A file named twice (`--data data --data data/headlines.toml`) is read once, rather
+    // than failing with a duplicate id for each of its nodes.
+    let mut seen = std::collections::HashSet::new();
+    let mut first_time = |p: &Path| seen.insert(std::fs::canonicalize(p).unwrap_or(p.into()));
+    native_files.retain(|(p, _)| first_time(p));
+    csv_files.retain(|p| first_time(p));
     let native = native_files
         .into_iter()
         .filter_map(|(path, source)| match std::fs::read_to_string(&path) {
@@ -158,8 +167,14 @@ enum Kind {
 const SOURCE_FILE: &str = "source.txt";
 
 fn classify(path: &Path) -> Result<Kind, LoadError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let message = if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file or directory — check the path".to_string()
+        } else {
+            format!("cannot read: {e}")
+        };
+        LoadError::file(path, message)
+    })?;
     if meta.is_file() {
         return match extension(path).as_deref() {
             Some("toml") => {
@@ -254,16 +269,6 @@ fn extension(path: &Path) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
-/// Where a node was defined, to name both places in a duplicate-id error.
-#[derive(Debug, Clone, Copy)]
-struct Origin {
-    /// Index into `Loader::paths`.
-    file: u32,
-    line: u32,
-    /// 0 when unknown (CSV rows).
-    column: u32,
-}
-
 /// Stop collecting after this many errors: past it, more of the same only hides the first.
 const MAX_ERRORS: usize = 100;
 
@@ -271,12 +276,11 @@ const MAX_ERRORS: usize = 100;
 #[derive(Default)]
 struct Loader {
     graph: Graph,
-    /// Node id spaces: the default one (index 0, named "") and CSV `:ID(Group)` groups.
-    groups: Vec<HashMap<Arc<str>, (NodeId, Origin)>>,
-    group_names: HashMap<String, usize>,
+    ids: IdSpaces,
     paths: Vec<PathBuf>,
     errors: Vec<LoadError>,
-    dropped_errors: usize,
+    /// Errors were left out (or files left unread) past `MAX_ERRORS`.
+    truncated: bool,
 }
 
 impl Loader {
@@ -295,19 +299,28 @@ impl Loader {
     }
 
     fn finish(mut self) -> Result<(Graph, LoadStats), LoadErrors> {
-        if self.dropped_errors > 0 {
-            let message = format!(
-                "{} more errors not shown — fix the ones above first",
-                self.dropped_errors
-            );
-            let path = self
-                .errors
-                .last()
-                .map(|e| e.path.clone())
-                .unwrap_or_default();
-            self.errors.push(LoadError::file(path, message));
-        }
         if !self.errors.is_empty() {
+            // In file order, then by position: the parser thread and the graph builder
+            // report a CSV file's errors in different passes.
+            let order: HashMap<&Path, usize> = self
+                .paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.as_path(), i))
+                .collect();
+            let key = |e: &LoadError| (order.get(e.path.as_path()).copied(), e.line, e.column);
+            self.errors.sort_by_key(key);
+            if self.truncated {
+                let message = format!(
+                    "too many errors: only the first {MAX_ERRORS} are shown — fix these and load again"
+                );
+                let path = self
+                    .errors
+                    .last()
+                    .map(|e| e.path.clone())
+                    .unwrap_or_default();
+                self.errors.push(LoadError::file(path, message));
+            }
             return Err(LoadErrors(self.errors));
         }
         let stats = LoadStats {
@@ -322,7 +335,7 @@ impl Loader {
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(error);
         } else {
-            self.dropped_errors += 1;
+            self.truncated = true;
         }
     }
 
@@ -334,66 +347,6 @@ impl Loader {
     fn add_path(&mut self, path: &Path) -> u32 {
         self.paths.push(path.to_path_buf());
         u32::try_from(self.paths.len() - 1).unwrap_or(u32::MAX)
-    }
-
-    /// The index of an id space, creating it on first use.
-    fn group(&mut self, name: &str) -> usize {
-        if self.groups.is_empty() {
-            self.groups.push(HashMap::new());
-            self.group_names.insert(String::new(), 0);
-        }
-        if let Some(&i) = self.group_names.get(name) {
-            return i;
-        }
-        self.groups.push(HashMap::new());
-        self.group_names
-            .insert(name.to_string(), self.groups.len() - 1);
-        self.groups.len() - 1
-    }
-
-    /// Records `id` for `node`; on a duplicate returns where the first one was defined.
-    fn define_id(
-        &mut self,
-        group: usize,
-        id: Arc<str>,
-        node: NodeId,
-        origin: Origin,
-    ) -> Result<(), String> {
-        use std::collections::hash_map::Entry;
-        match self.groups[group].entry(id) {
-            Entry::Vacant(v) => {
-                v.insert((node, origin));
-                Ok(())
-            }
-            Entry::Occupied(o) => {
-                let first = o.get().1;
-                Err(self.describe(first))
-            }
-        }
-    }
-
-    fn resolve(&self, group: usize, id: &str) -> Option<NodeId> {
-        self.groups
-            .get(group)
-            .and_then(|g| g.get(id))
-            .map(|(n, _)| *n)
-    }
-
-    /// `did you mean` text for an unknown id: the closest known id of the group, if close.
-    fn suggest(&self, group: usize, id: &str) -> String {
-        // Comparing against millions of CSV ids would stall error reporting.
-        const MAX_CANDIDATES: usize = 100_000;
-        let Some(ids) = self.groups.get(group).filter(|g| g.len() <= MAX_CANDIDATES) else {
-            return String::new();
-        };
-        // Close enough to be a typo: a few edits, fewer for short ids.
-        let max_distance = (id.chars().count() / 3).clamp(1, 3);
-        ids.keys()
-            .map(|k| (strsim::damerau_levenshtein(id, k), k))
-            .filter(|(distance, _)| *distance <= max_distance)
-            .min()
-            .map(|(_, k)| format!(" — did you mean `{k}`?"))
-            .unwrap_or_default()
     }
 
     /// `path:line:column` of an origin, for "also defined at ..." messages.

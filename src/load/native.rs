@@ -153,11 +153,12 @@ fn check_top_level(loader: &mut Loader, doc: &Doc<'_>) {
 
 /// Adds the nodes of every parsed file, checking ids and names are unique across files.
 pub(super) fn add_nodes(loader: &mut Loader, docs: &[ParsedDoc<'_>]) {
-    let group = loader.group("");
+    let group = loader.ids.group("");
     let mut names: HashMap<String, Origin> = HashMap::new();
     for doc in docs.iter().flatten() {
         for table in doc.tables("node") {
             if loader.too_many_errors() {
+                loader.truncated = true;
                 return;
             }
             add_node(loader, doc, group, &mut names, table);
@@ -248,6 +249,7 @@ fn add_node(
             ));
         }
     }
+    errors.sort_by_key(|e| (e.line, e.column));
     for e in errors {
         loader.error(e);
     }
@@ -256,7 +258,8 @@ fn add_node(
     let node = loader.graph.create_node(labels, props);
     if let Some((id, id_span)) = id {
         let origin = doc.origin(id_span.clone());
-        if let Err(first) = loader.define_id(group, Arc::from(id), node, origin) {
+        if let Err(first) = loader.ids.define(group, Arc::from(id), node, origin) {
+            let first = loader.describe(first);
             loader.error(doc.error(
                 id_span,
                 format!("duplicate node id `{id}`, also defined at {first} — ids are unique across all files of a load; rename one"),
@@ -267,10 +270,11 @@ fn add_node(
 
 /// Adds the relationships of every parsed file; endpoints must be ids of the load.
 pub(super) fn add_rels(loader: &mut Loader, docs: &[ParsedDoc<'_>]) {
-    let group = loader.group("");
+    let group = loader.ids.group("");
     for doc in docs.iter().flatten() {
         for table in doc.tables("rel") {
             if loader.too_many_errors() {
+                loader.truncated = true;
                 return;
             }
             add_rel(loader, doc, group, table);
@@ -291,13 +295,16 @@ fn add_rel(loader: &mut Loader, doc: &Doc<'_>, group: usize, table: &Spanned<DeV
         let key_name: &str = key.get_ref();
         match key_name {
             "from" | "to" => match value.get_ref().as_str() {
-                Some(id) => match loader.resolve(group, id) {
+                Some(id) => match loader.ids.resolve(group, id) {
                     Some(node) => ends[usize::from(key_name == "to")] = Some(node),
                     None => errors.push(doc.error(
                         span,
                         format!(
-                            "unknown node id `{id}` in `{key_name}`{} — use the `id` of a [[node]] in this load",
-                            loader.suggest(group, id)
+                            "unknown node id `{id}` in `{key_name}` — {}",
+                            match loader.ids.suggest(group, id) {
+                                Some(close) => format!("did you mean `{close}`?"),
+                                None => "use the `id` of a [[node]] in this load".to_string(),
+                            }
                         ),
                     )),
                 },
@@ -333,6 +340,7 @@ fn add_rel(loader: &mut Loader, doc: &Doc<'_>, group: usize, table: &Spanned<DeV
         }
     }
     let failed = !errors.is_empty();
+    errors.sort_by_key(|e| (e.line, e.column));
     for e in errors {
         loader.error(e);
     }
