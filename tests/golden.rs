@@ -244,12 +244,17 @@ fn parse_expected_error(words: &[&str]) -> Result<ExpectedError, String> {
 fn session_for(fixture: &Fixture) -> Result<Session, String> {
     match fixture {
         Fixture::Empty => Ok(Session::new()),
-        Fixture::Default => {
-            Err("`# graph: default` needs kg::load::default_graph, which has not landed yet".into())
+        Fixture::Default => kg::load::default_graph()
+            .map(Session::with_graph)
+            .map_err(|e| format!("loading the default graph failed:\n{e}")),
+        Fixture::Data(path) => {
+            let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("data")
+                .join(path);
+            kg::load::load_paths(&[full])
+                .map(|(graph, _)| Session::with_graph(graph))
+                .map_err(|e| format!("loading data/{path} failed:\n{e}"))
         }
-        Fixture::Data(path) => Err(format!(
-            "`# graph: {path}` needs kg::load::load_path, which has not landed yet"
-        )),
     }
 }
 

@@ -1,7 +1,9 @@
 //! Statements, queries and clauses: MATCH, WITH, RETURN, CREATE, MERGE, SET, ...
 
 use super::Rule;
-use super::expr::{build_expr, build_node_labels, build_schema_name, build_variable};
+use super::expr::{
+    build_expr, build_node_labels, build_predicate, build_schema_name, build_variable,
+};
 use super::helpers::{
     Pair, build_if_rule, children, exactly_one, next_if_rule, required, span_of, unexpected_shape,
 };
@@ -97,7 +99,7 @@ fn build_match_clause(pair: Pair<'_>) -> Result<Match> {
 /// `WHERE expr`
 pub(super) fn build_where_clause(pair: Pair<'_>) -> Result<Expr> {
     debug_assert_eq!(pair.as_rule(), Rule::where_clause);
-    build_expr(exactly_one(pair)?)
+    build_predicate(exactly_one(pair)?)
 }
 
 /// `UNWIND expr AS variable`

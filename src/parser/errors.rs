@@ -153,7 +153,11 @@ fn previous_token(text: &str, at: usize) -> Option<&str> {
     let last = before.chars().next_back()?;
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let start = if is_word(last) {
-        before.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1)
+        before
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !is_word(c))
+            .map_or(0, |(i, c)| i + c.len_utf8())
     } else {
         before.len() - last.len_utf8()
     };
@@ -252,5 +256,20 @@ fn describe(rule: Rule) -> &'static str {
         quantifier => "a quantifier",
         EOI => "the end of the statement",
         _ => "valid Cypher",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{previous_token, token_at};
+
+    #[test]
+    fn tokens_respect_char_boundaries() {
+        // Found by the mutation property test: a multi-byte character before a word.
+        assert_eq!(previous_token("a(DISTIN¥CT x", 12), Some("CT"));
+        assert_eq!(previous_token("é", 2), Some("é"));
+        assert_eq!(previous_token("  ", 2), None);
+        assert_eq!(token_at("RETURN ¥x", 7), "¥");
+        assert_eq!(token_at("RETURN éa b", 7), "éa");
     }
 }
