@@ -305,7 +305,7 @@ impl Graph {
                 )
             });
         out.chain(inc)
-            .filter(move |(_, _, w)| types.is_empty() || types.iter().any(|t| *t == w.rel_type))
+            .filter(move |(_, _, w)| types.is_empty() || types.contains(&w.rel_type))
             .map(|(r, n, _)| (r, n))
     }
 
@@ -401,10 +401,10 @@ impl Graph {
         let n = self.inner.node_weight_mut(id.index())?;
         let old = n.properties.set(k, value);
         if key == NAME_KEY {
-            if let Some(Value::String(old_name)) = &old {
-                if let Some(set) = self.by_name.get_mut(&**old_name) {
-                    set.remove(&id);
-                }
+            if let Some(Value::String(old_name)) = &old
+                && let Some(set) = self.by_name.get_mut(&**old_name)
+            {
+                set.remove(&id);
             }
             if let Some(name) = new_name {
                 self.by_name.entry(name).or_default().insert(id);
@@ -457,10 +457,10 @@ impl Graph {
                 set.remove(&id);
             }
         }
-        if let Some(Value::String(name)) = data.properties.get(NAME_KEY) {
-            if let Some(set) = self.by_name.get_mut(&**name) {
-                set.remove(&id);
-            }
+        if let Some(Value::String(name)) = data.properties.get(NAME_KEY)
+            && let Some(set) = self.by_name.get_mut(&**name)
+        {
+            set.remove(&id);
         }
         Ok(true)
     }

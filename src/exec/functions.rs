@@ -1,1 +1,0 @@
-//! The built-in scalar function table: name → arity + implementation.
