@@ -514,7 +514,19 @@ impl Display for Quantifier {
 
 impl Display for FunctionCall {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "{}(", self.name)?;
+        let parts: Vec<&str> = self.name.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                f.write_char('.')?;
+            }
+            // `exists(...)` is the one function named by a reserved word.
+            if i + 1 == parts.len() && part.eq_ignore_ascii_case("exists") {
+                f.write_str(part)?;
+            } else {
+                write_name(f, part)?;
+            }
+        }
+        f.write_char('(')?;
         if self.distinct {
             f.write_str("DISTINCT ")?;
         }

@@ -680,7 +680,10 @@ fn build_function_call(pair: Pair<'_>) -> Result<FunctionCall> {
     let mut pairs = children(pair);
     let name_pair = required(&mut pairs, span)?;
     let name = children(name_pair)
-        .map(|part| build_schema_name(part).map(|ident| ident.name))
+        .map(|part| match part.as_rule() {
+            Rule::exists_name => Ok(part.as_str().to_string()),
+            _ => build_name(part).map(|ident| ident.name),
+        })
         .collect::<Result<Vec<_>>>()?
         .join(".");
     let distinct = next_if_rule(&mut pairs, Rule::distinct).is_some();
