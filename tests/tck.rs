@@ -7,7 +7,8 @@
 //!
 //! The ratchet `tests/tck/passing.txt` lists the scenarios known to pass: one of those failing
 //! fails the run; any other failing scenario is reported as ignored, so coverage can grow
-//! without breaking `cargo test`. `KG_TCK_UPDATE=1 cargo test --test tck` rewrites the list.
+//! without breaking `cargo test`. `KG_TCK_UPDATE=1 cargo test --test tck` rewrites the list;
+//! `KG_TCK_STRICT=1` fails every failing scenario, with its reason (filter by name to read one).
 //! After the run a summary per feature directory is printed and written to
 //! `target/tck-summary.txt`.
 
@@ -26,7 +27,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
@@ -54,6 +55,9 @@ struct Case {
 /// Pass/fail per scenario name, filled in by the trials.
 type Results = Arc<Mutex<HashMap<String, bool>>>;
 
+/// The slowest scenario so far: (time, name).
+type Slowest = Arc<Mutex<(Duration, String)>>;
+
 fn main() -> ExitCode {
     let args = Arguments::from_args();
     install_quiet_panic_hook();
@@ -71,16 +75,28 @@ fn main() -> ExitCode {
     trials.extend(broken);
     trials.push(tables_parse_trial(&cases));
 
+    // KG_TCK_STRICT=1 fails every failing scenario, to read why it fails.
+    let strict = std::env::var_os("KG_TCK_STRICT").is_some();
     let results: Results = Arc::default();
+    let slowest: Slowest = Arc::default();
     let graphs_dir = Arc::new(graphs_dir);
     for case in &cases {
         let on_ratchet = ratchet.contains(&case.name);
+        let must_pass = on_ratchet || strict;
         let steps = case.steps.clone();
         let name = case.name.clone();
         let results = results.clone();
+        let slowest = slowest.clone();
         let graphs_dir = graphs_dir.clone();
         let trial = Trial::ignorable_test(case.name.clone(), move || {
+            let started = Instant::now();
             let outcome = run_isolated(steps, &graphs_dir);
+            let elapsed = started.elapsed();
+            if let Ok(mut slow) = slowest.lock()
+                && elapsed > slow.0
+            {
+                *slow = (elapsed, name.clone());
+            }
             if let Ok(mut map) = results.lock() {
                 map.insert(name, outcome.is_ok());
             }
@@ -89,6 +105,7 @@ fn main() -> ExitCode {
                 Err(message) if on_ratchet => Err(Failed::from(format!(
                     "{message}\n(this scenario is in tests/tck/passing.txt: it used to pass)"
                 ))),
+                Err(message) if must_pass => Err(Failed::from(message)),
                 Err(message) => Ok(Completion::ignored_with(format!(
                     "not passing yet: {}",
                     first_line(&message, 120)
@@ -105,7 +122,12 @@ fn main() -> ExitCode {
     }
 
     let results = results.lock().map(|m| m.clone()).unwrap_or_default();
-    let summary = summarize(&cases, &results, &ratchet, unfiltered);
+    let mut summary = summarize(&cases, &results, &ratchet, unfiltered);
+    if let Ok(slow) = slowest.lock()
+        && !slow.1.is_empty()
+    {
+        let _ = writeln!(summary, "tck: slowest scenario {:?}: {}", slow.0, slow.1);
+    }
     print!("{summary}");
     if unfiltered {
         write_summary_file(&summary);
