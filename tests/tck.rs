@@ -9,9 +9,13 @@
 //! fails the run; any other failing scenario is reported as ignored, so coverage can grow
 //! without breaking `cargo test`. `KG_TCK_UPDATE=1 cargo test --test tck` rewrites the list;
 //! `KG_TCK_STRICT=1` fails every failing scenario, with its reason (filter by name to read one).
+//! `KG_TCK_CLI=1` runs every scenario through the `kg` binary and its JSON Lines output, as the
+//! outside conformance check does, instead of in process (slower: one process per query).
 //! After the run a summary per feature directory is printed and written to
 //! `target/tck-summary.txt`.
 
+#[path = "tck/cli.rs"]
+mod cli;
 #[path = "tck/gherkin.rs"]
 mod gherkin;
 #[path = "tck/scenario.rs"]
@@ -123,6 +127,9 @@ fn main() -> ExitCode {
 
     let results = results.lock().map(|m| m.clone()).unwrap_or_default();
     let mut summary = summarize(&cases, &results, &ratchet, unfiltered);
+    if std::env::var_os("KG_TCK_CLI").is_some() {
+        summary.insert_str(0, "tck: through the kg binary (KG_TCK_CLI)\n");
+    }
     if let Ok(slow) = slowest.lock()
         && !slow.1.is_empty()
     {
@@ -251,9 +258,16 @@ fn run_isolated(steps: Vec<Step>, graphs_dir: &Arc<PathBuf>) -> Result<(), Strin
         .stack_size(64 << 20)
         .spawn(move || {
             let outcome = std::panic::catch_unwind(move || {
-                let mut session = kg::Session::new();
-                let _ = cancel_tx.send(session.cancel_handle());
-                scenario::run_scenario(&mut session, &steps, &graphs_dir)
+                if std::env::var_os("KG_TCK_CLI").is_some() {
+                    let exe = PathBuf::from(env!("CARGO_BIN_EXE_kg"));
+                    // Leave time to report a hung process before the thread's own limit.
+                    let mut backend = cli::Cli::new(exe, TIME_LIMIT.mul_f32(0.8));
+                    scenario::run_scenario(&mut backend, &steps, &graphs_dir)
+                } else {
+                    let mut backend = scenario::InProcess::default();
+                    let _ = cancel_tx.send(backend.cancel_handle());
+                    scenario::run_scenario(&mut backend, &steps, &graphs_dir)
+                }
             });
             let outcome = outcome.unwrap_or_else(|_| {
                 let panic = LAST_PANIC.with(|p| p.borrow_mut().take());
@@ -465,7 +479,8 @@ type SelfTests = &'static [(&'static str, fn())];
 
 /// The harness's own unit tests, as trials under `harness/`.
 fn self_test_trials() -> Vec<Trial> {
-    let modules: [(&str, SelfTests); 3] = [
+    let modules: [(&str, SelfTests); 4] = [
+        ("cli", cli::self_tests::ALL),
         ("gherkin", gherkin::self_tests::ALL),
         ("values", values::self_tests::ALL),
         ("scenario", scenario::self_tests::ALL),
