@@ -458,6 +458,15 @@ fn check_error(executed: &Option<Executed>, expected: &ExpectedError) -> Result<
         .is_none_or(|c| err.code.as_ref() == Some(c));
     let phase_ok = expected.phase.is_none_or(|p| p == err.phase);
     if kind_ok && code_ok && phase_ok {
+        // The TCK: "for negative tests, it is implied that the graph suffers no side effects".
+        let changes = executed.before.diff(&executed.after);
+        if changes.values().any(|n| *n > 0) {
+            return Err(format!(
+                "the expected error was raised, but the graph changed: [{}]\nquery:\n{}",
+                show_side_effects(&changes),
+                indent(&executed.query)
+            ));
+        }
         Ok(())
     } else {
         Err(format!(
@@ -518,23 +527,30 @@ fn check_side_effects(executed: &Option<Executed>, table: &[Vec<String>]) -> Res
     if actual.iter().all(|(k, n)| expected.get(k) == Some(n)) {
         return Ok(());
     }
-    let show = |m: &BTreeMap<&str, usize>| {
-        SIDE_EFFECTS
-            .iter()
-            .filter_map(|k| m.get(k).filter(|n| **n > 0).map(|n| format!("{k} {n}")))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let outcome = match &executed.outcome {
         Ok(_) => String::new(),
         Err(e) => format!(" (the query failed: {})", describe_error(e)),
     };
     Err(format!(
         "side effects differ{outcome}: expected [{}], actual [{}]\nquery:\n{}",
-        show(&expected),
-        show(&actual),
+        show_side_effects(&expected),
+        show_side_effects(&actual),
         indent(&executed.query)
     ))
+}
+
+/// `+nodes 1, -labels 2`: the non-zero counts in TCK order.
+fn show_side_effects(counts: &BTreeMap<&str, usize>) -> String {
+    SIDE_EFFECTS
+        .iter()
+        .filter_map(|k| {
+            counts
+                .get(k)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{k} {n}"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn indent(text: &str) -> String {
