@@ -56,6 +56,15 @@ fn labels(labels: &[std::sync::Arc<str>]) -> String {
     labels.iter().map(|l| format!(":{l}")).collect()
 }
 
+/// " + N filters" for predicates fused into a binding operator.
+fn fused(check: &super::NodeCheck) -> String {
+    match check.predicates.len() {
+        0 => String::new(),
+        1 => " + 1 filter".into(),
+        n => format!(" + {n} filters"),
+    }
+}
+
 fn name(names: &[String], slot: Slot) -> &str {
     names.get(slot).map_or("?", String::as_str)
 }
@@ -73,6 +82,7 @@ fn hop(hop: &Hop, names: &[String]) -> String {
         Direction::Both => ("-", "-"),
     };
     let into = if hop.to_bound { " (into bound)" } else { "" };
+    let into = format!("{into}{}", fused(&hop.to_check));
     format!(
         "({}){l}[{}{types}]{r}({}{}){into}",
         name(names, hop.from),
@@ -95,9 +105,19 @@ fn describe(plan: &LogicalPlan, names: &[String]) -> String {
         } => {
             let slot = name(names, *slot);
             match source {
-                ScanSource::All => format!("AllNodesScan ({slot}{})", labels(&check.labels)),
+                ScanSource::All => {
+                    format!(
+                        "AllNodesScan ({slot}{}){}",
+                        labels(&check.labels),
+                        fused(check)
+                    )
+                }
                 ScanSource::Labels(_) => {
-                    format!("NodeByLabelScan ({slot}{})", labels(&check.labels))
+                    format!(
+                        "NodeByLabelScan ({slot}{}){}",
+                        labels(&check.labels),
+                        fused(check)
+                    )
                 }
                 ScanSource::Index { key, .. } => {
                     format!(

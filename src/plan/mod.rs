@@ -167,6 +167,9 @@ pub struct AggregateCall {
 #[derive(Debug, Clone, Default)]
 pub struct NodeCheck {
     pub labels: Vec<Arc<str>>,
+    /// Filters fused into the binding operator by `optimize`, evaluated on the candidate
+    /// row before it is copied.
+    pub predicates: Vec<PlanExpr>,
 }
 
 /// One item of SET / REMOVE / ON CREATE / ON MATCH.

@@ -239,6 +239,7 @@ impl Builder {
     ) -> LogicalPlan {
         let check = NodeCheck {
             labels: arcs(&node.labels),
+            predicates: Vec::new(),
         };
         let plan = if state.is_bound(slot) {
             if check.labels.is_empty() {
@@ -373,6 +374,7 @@ impl Builder {
             to_bound: state.is_bound(to),
             to_check: NodeCheck {
                 labels: arcs(&to_node.labels),
+                predicates: Vec::new(),
             },
             unique: state.rels.clone(),
         };

@@ -168,10 +168,6 @@ fn static_types() {
             ErrorCode::InvalidArgumentType,
         ),
         ("MATCH () DELETE 1 + 1", ErrorCode::InvalidArgumentType),
-        (
-            "MATCH (a) RETURN size((a)-->())",
-            ErrorCode::UnexpectedSyntax,
-        ),
         ("RETURN nope(1)", ErrorCode::UnknownFunction),
         ("RETURN abs(1, 2)", ErrorCode::InvalidNumberOfArguments),
     ];
