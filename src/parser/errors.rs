@@ -168,6 +168,16 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
         pest::set_error_detail(false);
         result.err()?.parse_attempts()?
     };
+    // Lookaheads (the reserved-word check, the function-call probe) read past the token
+    // they test; when only they reached the furthest position, it is not where the text
+    // went wrong, and the plain error is better.
+    let from_lookahead =
+        |rule: Option<&Rule>| matches!(rule, Some(Rule::reserved_word | Rule::function_call_start));
+    if attempts.call_stacks.iter().all(|stack| {
+        from_lookahead(stack.deepest.get_rule()) || from_lookahead(stack.parent.as_ref())
+    }) {
+        return None;
+    }
     let mut wanted = Vec::new();
     let mut absorbed_by_rules: Vec<&str> = Vec::new();
     for stack in &attempts.call_stacks {
