@@ -367,15 +367,6 @@ fn next_ratchet<'a>(
     passing
 }
 
-fn ratchet_keeps_unrun_entries() {
-    let old: BTreeSet<String> = ["a", "b", "gone", "c"].map(String::from).into();
-    let known: HashSet<&str> = ["a", "b", "c", "d"].into();
-    let results: HashMap<String, bool> = [("a".to_string(), false), ("d".to_string(), true)].into();
-    let next: Vec<&str> = next_ratchet(&old, &known, &results).into_iter().collect();
-    // a failed, b and c did not run, d newly passes, gone no longer exists.
-    assert_eq!(next, vec!["b", "c", "d"]);
-}
-
 fn summarize(
     cases: &[Case],
     results: &HashMap<String, bool>,
@@ -519,4 +510,13 @@ fn self_test_trials() -> Vec<Trial> {
             })
         })
         .collect()
+}
+
+fn ratchet_keeps_unrun_entries() {
+    let old: BTreeSet<String> = ["a", "b", "gone", "c"].map(String::from).into();
+    let known: HashSet<&str> = ["a", "b", "c", "d"].into();
+    let results: HashMap<String, bool> = [("a".to_string(), false), ("d".to_string(), true)].into();
+    let next: Vec<&str> = next_ratchet(&old, &known, &results).into_iter().collect();
+    // a failed, b and c did not run, d newly passes, gone no longer exists.
+    assert_eq!(next, vec!["b", "c", "d"]);
 }
