@@ -233,7 +233,11 @@ mod tests {
             .map(|i| build.hash_one(format!("P{}", 100_000 + i)) & 0xfff)
             .collect();
         // 1000 ids over 4096 buckets: a good hash leaves few of them sharing one.
-        assert!(buckets.len() > 800, "only {} distinct buckets", buckets.len());
+        assert!(
+            buckets.len() > 800,
+            "only {} distinct buckets",
+            buckets.len()
+        );
     }
 
     #[test]
