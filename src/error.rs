@@ -99,6 +99,8 @@ pub enum ErrorCode {
     InvalidDelete,
     RequiresDirectedRelationship,
     CreatingVarLength,
+    NoSingleRelationshipType,
+    RelationshipUniquenessViolation,
     UnknownFunction,
     IntegerOverflow,
     FloatingPointOverflow,

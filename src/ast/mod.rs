@@ -40,7 +40,7 @@ impl std::hash::Hash for Ident {
 }
 
 /// One statement of a script, e.g. `MATCH (n) RETURN n` or `EXPLAIN MATCH ...`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Statement {
     pub mode: StatementMode,
     pub query: Query,
@@ -71,7 +71,7 @@ pub enum UnionKind {
 }
 
 /// A sequence of clauses, e.g. `MATCH ... WITH ... RETURN ...`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SingleQuery {
     pub clauses: Vec<Clause>,
     pub span: Span,
@@ -257,7 +257,7 @@ pub struct Call {
     pub span: Span,
 }
 
-// Clause structs compare without their spans.
+// Statements, queries and clauses compare without their spans.
 macro_rules! eq_ignoring_span {
     ($($ty:ident { $($field:ident),* }),* $(,)?) => {
         $(impl PartialEq for $ty {
@@ -269,6 +269,8 @@ macro_rules! eq_ignoring_span {
 }
 
 eq_ignoring_span! {
+    Statement { mode, query },
+    SingleQuery { clauses },
     Match { optional, pattern, where_clause },
     Unwind { expr, variable },
     With { projection, where_clause },

@@ -1,16 +1,160 @@
-//! The binary's shell: argument parsing, REPL, script runner. anyhow lives here only.
+//! The binary's shell: argument parsing, the script runner and the REPL. anyhow lives here
+//! (and in main.rs) only. A query failure is reported and counted; only bad usage, load
+//! failures and I/O errors come back as `Err` (exit status 2).
 
+mod args;
+mod data;
+mod helper;
+mod inspect;
+mod meta;
+mod paint;
+mod repl;
+mod schema;
+mod shell;
+mod suggest;
+mod words;
+
+use std::io::{self, IsTerminal, Read};
 use std::process::ExitCode;
 
-/// Command-line arguments (see protocol.md).
-#[derive(Debug, clap::Parser)]
-#[command(name = "kg", version, about = "A knowledge graph you can talk to")]
-pub struct Args {
-    /// Run one statement (or several, `;`-separated) and exit.
-    #[arg(short = 'c', long = "command")]
-    pub command: Option<String>,
+use anyhow::Context;
+use kg::Session;
+use kg::format::Format;
+
+pub use args::Args;
+use paint::Paint;
+use shell::{Settings, Shell, Source};
+
+/// Rows a terminal table shows before it cuts to head and tail (`:last` shows all).
+const TERMINAL_MAX_ROWS: usize = 50;
+
+/// Narrower reported widths are taken as "unknown" rather than squeezing every column.
+const MIN_TERMINAL_WIDTH: usize = 20;
+
+/// Where the statements come from.
+enum Input {
+    Repl,
+    Script(Source),
 }
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    Ok(ExitCode::SUCCESS)
+/// Runs the command line; the exit code follows protocol.md (0 ok, 1 a statement failed).
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match run_args(args) {
+        // A closed pipe (`kg -f x | head`) is the reader's choice, not an error (as ripgrep).
+        Err(err) if is_broken_pipe(&err) => Ok(ExitCode::SUCCESS),
+        other => other,
+    }
+}
+
+fn run_args(args: Args) -> anyhow::Result<ExitCode> {
+    let input = input(&args)?;
+    let graph = data::initial_graph(args.empty, &args.data)?;
+    let stdout_terminal = io::stdout().is_terminal();
+    let interactive = matches!(input, Input::Repl);
+    let boxed = stdout_terminal && paint::no_color_unset();
+    let settings = Settings {
+        format: args.format,
+        max_rows: args
+            .max_rows
+            .or((stdout_terminal && args.format == Format::Table).then_some(TERMINAL_MAX_ROWS)),
+        timing: interactive,
+        echo: args.echo,
+        continue_on_error: args.continue_on_error,
+        boxed,
+        width: stdout_terminal.then(terminal_width).flatten(),
+        paint: Paint::detect(io::stderr().is_terminal()),
+    };
+    let mut shell = Shell::new(Session::with_graph(graph), settings);
+    match input {
+        Input::Repl => {
+            repl::run(&mut shell, args.history.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Input::Script(source) if args.check => {
+            let count = shell.check_script(&source)?;
+            let failed = shell.failures.len();
+            if failed == 0 {
+                eprintln!("{}: {count} statements checked, no errors", source.name);
+            }
+            Ok(exit_code(failed))
+        }
+        Input::Script(source) => {
+            shell.run_script(&source)?;
+            if shell.settings.continue_on_error && !shell.failures.is_empty() {
+                eprintln!(
+                    "{} failed:",
+                    match shell.failures.len() {
+                        1 => "1 statement".to_string(),
+                        n => format!("{n} statements"),
+                    }
+                );
+                for failure in &shell.failures {
+                    eprintln!("  {}{}", failure.location, failure.message);
+                }
+            }
+            Ok(exit_code(shell.failures.len()))
+        }
+    }
+}
+
+fn exit_code(failures: usize) -> ExitCode {
+    if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// -c, then -f, then a non-terminal stdin; otherwise the REPL.
+fn input(args: &Args) -> anyhow::Result<Input> {
+    if let Some(command) = &args.command {
+        return Ok(Input::Script(Source {
+            name: "<command>".into(),
+            text: command.clone(),
+        }));
+    }
+    let from_stdin = match &args.file {
+        Some(path) if path.as_os_str() != "-" => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            return Ok(Input::Script(Source {
+                name: path.display().to_string(),
+                text,
+            }));
+        }
+        Some(_) => true,
+        None => !io::stdin().is_terminal(),
+    };
+    if from_stdin {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the script from standard input")?;
+        return Ok(Input::Script(Source {
+            name: "<stdin>".into(),
+            text,
+        }));
+    }
+    if args.check {
+        anyhow::bail!("--check needs a script (-f FILE, -c QUERY or standard input)");
+    }
+    Ok(Input::Repl)
+}
+
+/// The terminal's width: $COLUMNS, else what the terminal reports. A pty that reports no
+/// size (0 columns) counts as unknown, so nothing is cut.
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| comfy_table::Table::new().width().map(usize::from))
+        .filter(|w| *w >= MIN_TERMINAL_WIDTH)
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }

@@ -1,12 +1,36 @@
-//! Runs a logical plan over the graph and collects the rows.
+//! Runs a logical plan over the graph. Read operators are pull-based (`Operator::next`),
+//! so LIMIT stops the work early. Write clauses are pipeline breakers: when the operator
+//! tree is built, each write operator first runs its input to completion over the
+//! unchanged graph, applies its changes, and hands the resulting rows on (clause-at-a-time
+//! semantics, as openCypher specifies for updates).
 
-use std::sync::atomic::AtomicBool;
+mod eval;
+mod expand;
+mod group;
+mod project;
+mod scan;
+mod sort;
+mod write;
+
+pub mod aggregate;
+pub mod functions;
+
+#[cfg(test)]
+mod tests;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crate::error::{QueryError, Result};
 use crate::graph::Graph;
-use crate::plan::LogicalPlan;
-use crate::result::ResultSet;
-use crate::value::Params;
+use crate::plan::explain::{self, OperatorStats};
+use crate::plan::{LogicalPlan, Plan};
+use crate::result::{ResultSet, Stats};
+use crate::value::{Params, Value};
+
+pub(crate) use eval::eval;
 
 /// What execution needs besides the plan and the graph.
 pub struct Context<'a> {
@@ -17,9 +41,305 @@ pub struct Context<'a> {
     pub profile: bool,
 }
 
-pub fn execute(_plan: &LogicalPlan, _graph: &mut Graph, _ctx: &Context<'_>) -> Result<ResultSet> {
-    Err(QueryError::not_supported("execution", None))
+/// A row of slot values (see `plan::Slot`).
+pub(crate) type Row = Vec<Value>;
+
+/// Read-only state shared by the operators of one statement.
+pub(crate) struct Cx<'a> {
+    pub graph: &'a Graph,
+    pub params: &'a Params,
+    cancel: &'a AtomicBool,
+    ticks: Cell<u32>,
+    /// Compiled `=~` patterns, so each distinct pattern is compiled once per statement.
+    pub regexes: &'a RefCell<HashMap<String, regex::Regex>>,
+    profile: Option<&'a RefCell<Vec<OperatorStats>>>,
 }
 
-pub mod aggregate;
-pub mod functions;
+impl Cx<'_> {
+    /// Counts one unit of work and checks the cancel flag every 1024 units.
+    pub fn tick(&self) -> Result<()> {
+        let t = self.ticks.get().wrapping_add(1);
+        self.ticks.set(t);
+        if t.is_multiple_of(1024) && self.cancel.load(Ordering::Relaxed) {
+            return Err(QueryError::cancelled());
+        }
+        Ok(())
+    }
+}
+
+/// A pull-based operator. `open` (re)starts it from an argument row; `next` yields rows.
+pub(crate) trait Operator {
+    fn open(&mut self, arg: &Row);
+    fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>>;
+}
+
+pub(crate) type BoxOp = Box<dyn Operator>;
+
+/// Runs `plan` over `graph`.
+pub fn execute(plan: &Plan, graph: &mut Graph, ctx: &Context<'_>) -> Result<ResultSet> {
+    let regexes = RefCell::new(HashMap::new());
+    let profile = RefCell::new(Vec::new());
+    let mut env = Env {
+        params: ctx.params,
+        cancel: ctx.cancel,
+        regexes: &regexes,
+        profile: ctx.profile.then_some(&profile),
+        stats: Stats::default(),
+        counter: 0,
+    };
+    let arg = vec![Value::Null; plan.width];
+    let mut root = env.build(&plan.root, Some(graph), &arg)?;
+    let cx = env.cx(graph);
+    root.open(&arg);
+    let mut rows = Vec::new();
+    while let Some(row) = root.next(&cx)? {
+        rows.push(row);
+    }
+    let mut result = ResultSet::new(plan.columns.clone(), rows, env.stats, graph);
+    if ctx.profile {
+        result.plan = Some(explain::render(&plan.root, Some(&profile.borrow())));
+    }
+    Ok(result)
+}
+
+/// Builds operators; applies write clauses as it meets them.
+pub(crate) struct Env<'a> {
+    params: &'a Params,
+    cancel: &'a AtomicBool,
+    regexes: &'a RefCell<HashMap<String, regex::Regex>>,
+    profile: Option<&'a RefCell<Vec<OperatorStats>>>,
+    pub stats: Stats,
+    /// Pre-order number of the next operator (matches `explain::render`).
+    counter: usize,
+}
+
+impl<'a> Env<'a> {
+    pub fn cx<'g>(&self, graph: &'g Graph) -> Cx<'g>
+    where
+        'a: 'g,
+    {
+        Cx {
+            graph,
+            params: self.params,
+            cancel: self.cancel,
+            ticks: Cell::new(0),
+            regexes: self.regexes,
+            profile: self.profile,
+        }
+    }
+
+    /// Builds the operator for `plan`. With a graph, write operators run right away
+    /// (their input opened from `arg`); without one (subqueries inside expressions),
+    /// a write is a bug in the planner and reported as not supported.
+    pub fn build(
+        &mut self,
+        plan: &LogicalPlan,
+        mut graph: Option<&mut Graph>,
+        arg: &Row,
+    ) -> Result<BoxOp> {
+        let id = self.counter;
+        self.counter += 1;
+        let op = if write::is_write(plan) {
+            match graph.as_deref_mut() {
+                Some(g) => write::build(self, plan, g, arg)?,
+                None => {
+                    return Err(QueryError::not_supported(
+                        "updates inside expressions",
+                        None,
+                    ));
+                }
+            }
+        } else {
+            self.build_read(plan, graph, arg)?
+        };
+        Ok(match self.profile {
+            Some(_) => Box::new(Profiled { inner: op, id }),
+            None => op,
+        })
+    }
+
+    /// Builds the children of `plan` in order (for read operators).
+    fn child(&mut self, plan: &LogicalPlan, graph: Option<&mut Graph>, arg: &Row) -> Result<BoxOp> {
+        self.build(plan, graph, arg)
+    }
+
+    fn build_read(
+        &mut self,
+        plan: &LogicalPlan,
+        mut graph: Option<&mut Graph>,
+        arg: &Row,
+    ) -> Result<BoxOp> {
+        use LogicalPlan as P;
+        Ok(match plan {
+            P::Argument => Box::new(scan::Argument::default()),
+            P::NodeScan {
+                input,
+                slot,
+                source,
+                check,
+            } => Box::new(scan::NodeScan::new(
+                self.child(input, graph, arg)?,
+                *slot,
+                source.clone(),
+                check.clone(),
+            )),
+            P::NodeCheck { input, slot, check } => Box::new(scan::NodeCheck {
+                input: self.child(input, graph, arg)?,
+                slot: *slot,
+                check: check.clone(),
+            }),
+            P::Expand { input, hop } => Box::new(expand::Expand::new(
+                self.child(input, graph, arg)?,
+                hop.clone(),
+            )),
+            P::VarLengthExpand {
+                input,
+                hop,
+                min,
+                max,
+                rel_properties,
+                reversed,
+            } => Box::new(expand::VarLengthExpand::new(
+                self.child(input, graph, arg)?,
+                hop.clone(),
+                *min,
+                *max,
+                rel_properties.clone(),
+                *reversed,
+            )),
+            P::ShortestPath {
+                input,
+                hop,
+                min,
+                max,
+                all,
+                path,
+            } => Box::new(expand::ShortestPath::new(
+                self.child(input, graph, arg)?,
+                hop.clone(),
+                *min,
+                *max,
+                *all,
+                *path,
+            )),
+            P::BindPath { input, slot, steps } => Box::new(expand::BindPath {
+                input: self.child(input, graph, arg)?,
+                slot: *slot,
+                steps: steps.clone(),
+            }),
+            P::Filter { input, predicate } => Box::new(project::Filter {
+                input: self.child(input, graph, arg)?,
+                predicate: predicate.clone(),
+            }),
+            P::Optional {
+                input,
+                inner,
+                slots,
+            } => {
+                let input = self.child(input, graph.as_deref_mut(), arg)?;
+                let inner = self.child(inner, graph, arg)?;
+                Box::new(project::Optional::new(input, inner, slots.clone()))
+            }
+            P::Project { input, items } => Box::new(project::Project {
+                input: self.child(input, graph, arg)?,
+                items: items.clone(),
+            }),
+            P::Aggregate {
+                input,
+                keys,
+                aggregates,
+            } => Box::new(group::Aggregate::new(
+                self.child(input, graph, arg)?,
+                keys.clone(),
+                aggregates.clone(),
+            )?),
+            P::Distinct { input, slots } => Box::new(project::Distinct::new(
+                self.child(input, graph, arg)?,
+                slots.clone(),
+            )),
+            P::OrderBy { input, keys, limit } => Box::new(sort::OrderBy::new(
+                self.child(input, graph, arg)?,
+                keys.clone(),
+                limit.clone(),
+            )),
+            P::Skip { input, count } => Box::new(project::Skip::new(
+                self.child(input, graph, arg)?,
+                count.clone(),
+            )),
+            P::Limit { input, count } => Box::new(project::Limit::new(
+                self.child(input, graph, arg)?,
+                count.clone(),
+            )),
+            P::Unwind { input, expr, slot } => Box::new(project::Unwind::new(
+                self.child(input, graph, arg)?,
+                expr.clone(),
+                *slot,
+            )),
+            P::Produce { input, columns } => Box::new(project::Produce {
+                input: self.child(input, graph, arg)?,
+                slots: columns.iter().map(|(_, s)| *s).collect(),
+            }),
+            P::Union { inputs, all } => {
+                let mut ops = Vec::new();
+                for input in inputs {
+                    ops.push(self.child(input, graph.as_deref_mut(), arg)?);
+                }
+                Box::new(project::Union::new(ops, *all))
+            }
+            P::Discard { input } => Box::new(project::Discard {
+                input: self.child(input, graph, arg)?,
+            }),
+            P::Create { .. }
+            | P::Merge { .. }
+            | P::Set { .. }
+            | P::Remove { .. }
+            | P::Delete { .. } => {
+                return Err(QueryError::not_supported(
+                    "updates inside expressions",
+                    None,
+                ));
+            }
+        })
+    }
+}
+
+/// Runs a read-only subplan (pattern predicate, pattern comprehension, EXISTS) from `row`.
+pub(crate) fn subplan(plan: &LogicalPlan, row: &Row, cx: &Cx<'_>) -> Result<BoxOp> {
+    let mut env = Env {
+        params: cx.params,
+        cancel: cx.cancel,
+        regexes: cx.regexes,
+        profile: None,
+        stats: Stats::default(),
+        counter: 0,
+    };
+    let mut op = env.build(plan, None, row)?;
+    op.open(row);
+    Ok(op)
+}
+
+/// PROFILE wrapper: counts rows and time of the operator numbered `id`.
+struct Profiled {
+    inner: BoxOp,
+    id: usize,
+}
+
+impl Operator for Profiled {
+    fn open(&mut self, arg: &Row) {
+        self.inner.open(arg);
+    }
+
+    fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
+        let started = Instant::now();
+        let row = self.inner.next(cx)?;
+        if let Some(profile) = cx.profile {
+            let mut stats = profile.borrow_mut();
+            if stats.len() <= self.id {
+                stats.resize(self.id + 1, OperatorStats::default());
+            }
+            stats[self.id].time_ms += started.elapsed().as_secs_f64() * 1000.0;
+            stats[self.id].rows += u64::from(row.is_some());
+        }
+        Ok(row)
+    }
+}

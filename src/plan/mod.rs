@@ -1,37 +1,481 @@
 //! Logical plans: a tree of operators built from a bound query, then optimized.
+//! Variables are resolved to row slots here, so execution never looks names up.
+//! This module defines the operators; `build` makes them, `optimize` rewrites them,
+//! `explain` prints them. It does not run anything (see `exec`).
 
-use crate::error::{QueryError, Result};
+mod build;
+pub mod explain;
+mod expr;
+mod optimize;
+mod pattern;
+
+use std::sync::Arc;
+
+use crate::ast::{BinaryOp, Quantifier, Span, UnaryOp};
+use crate::graph::Direction;
 use crate::result::ResultSet;
-use crate::semantic::BoundQuery;
+use crate::value::Value;
 
-/// A tree of operators.
+pub use build::build;
+pub use optimize::optimize;
+
+/// Index of a value in an execution row. Every variable of a statement (including
+/// anonymous pattern elements and comprehension variables) gets its own slot.
+pub type Slot = usize;
+
+/// A compiled expression: names are slots, functions are resolved, aggregates are
+/// replaced by the slot their result is stored in.
 #[derive(Debug, Clone)]
-pub enum LogicalPlan {
-    Empty,
+pub struct PlanExpr {
+    pub kind: PlanExprKind,
+    /// Where the expression was written, for runtime errors.
+    pub span: Span,
 }
 
-impl LogicalPlan {
-    /// Whether running the plan may change the graph.
-    pub fn writes(&self) -> bool {
-        false
+/// The kinds of compiled expression (mirrors `ast::ExprKind`).
+#[derive(Debug, Clone)]
+pub enum PlanExprKind {
+    Const(Value),
+    Param(String),
+    Slot(Slot),
+    List(Vec<PlanExpr>),
+    Map(Vec<(String, PlanExpr)>),
+    Property(Box<PlanExpr>, Arc<str>),
+    Index(Box<PlanExpr>, Box<PlanExpr>),
+    Slice(Box<PlanExpr>, Option<Box<PlanExpr>>, Option<Box<PlanExpr>>),
+    Unary(UnaryOp, Box<PlanExpr>),
+    Binary(BinaryOp, Box<PlanExpr>, Box<PlanExpr>),
+    IsNull(Box<PlanExpr>, bool),
+    HasLabels(Box<PlanExpr>, Vec<Arc<str>>),
+    /// A scalar function call, name already checked against the function table.
+    Function(String, Vec<PlanExpr>),
+    Case {
+        subject: Option<Box<PlanExpr>>,
+        whens: Vec<(PlanExpr, PlanExpr)>,
+        otherwise: Option<Box<PlanExpr>>,
+    },
+    /// `[x IN list WHERE pred | proj]` with x stored in `slot`.
+    ListComprehension {
+        slot: Slot,
+        list: Box<PlanExpr>,
+        predicate: Option<Box<PlanExpr>>,
+        projection: Option<Box<PlanExpr>>,
+    },
+    Quantifier {
+        quantifier: Quantifier,
+        slot: Slot,
+        list: Box<PlanExpr>,
+        predicate: Option<Box<PlanExpr>>,
+    },
+    Reduce {
+        accumulator: Slot,
+        init: Box<PlanExpr>,
+        slot: Slot,
+        list: Box<PlanExpr>,
+        expr: Box<PlanExpr>,
+    },
+    /// True when the read-only subplan yields at least one row (pattern predicates, EXISTS).
+    Exists(Box<LogicalPlan>),
+    /// Collects `projection` over the rows of the subplan (pattern comprehensions).
+    Collect(Box<LogicalPlan>, Box<PlanExpr>),
+}
+
+impl PlanExpr {
+    pub fn new(kind: PlanExprKind, span: Span) -> Self {
+        PlanExpr { kind, span }
+    }
+
+    pub fn constant(value: Value) -> Self {
+        PlanExpr::new(PlanExprKind::Const(value), Span::default())
+    }
+
+    /// The slots the expression reads (subplans included).
+    pub fn slots(&self, out: &mut Vec<Slot>) {
+        use PlanExprKind as K;
+        match &self.kind {
+            K::Const(_) | K::Param(_) => {}
+            K::Slot(s) => out.push(*s),
+            K::List(items) | K::Function(_, items) => items.iter().for_each(|e| e.slots(out)),
+            K::Map(items) => items.iter().for_each(|(_, e)| e.slots(out)),
+            K::Property(e, _) | K::Unary(_, e) | K::IsNull(e, _) | K::HasLabels(e, _) => {
+                e.slots(out)
+            }
+            K::Index(a, b) | K::Binary(_, a, b) => {
+                a.slots(out);
+                b.slots(out);
+            }
+            K::Slice(a, b, c) => {
+                a.slots(out);
+                b.iter().chain(c).for_each(|e| e.slots(out));
+            }
+            K::Case {
+                subject,
+                whens,
+                otherwise,
+            } => {
+                subject.iter().chain(otherwise).for_each(|e| e.slots(out));
+                for (w, t) in whens {
+                    w.slots(out);
+                    t.slots(out);
+                }
+            }
+            K::ListComprehension {
+                list,
+                predicate,
+                projection,
+                ..
+            } => {
+                list.slots(out);
+                predicate
+                    .iter()
+                    .chain(projection)
+                    .for_each(|e| e.slots(out));
+            }
+            K::Quantifier {
+                list, predicate, ..
+            } => {
+                list.slots(out);
+                predicate.iter().for_each(|e| e.slots(out));
+            }
+            K::Reduce {
+                init, list, expr, ..
+            } => {
+                init.slots(out);
+                list.slots(out);
+                expr.slots(out);
+            }
+            K::Exists(plan) => plan.slots_read(out),
+            K::Collect(plan, proj) => {
+                plan.slots_read(out);
+                proj.slots(out);
+            }
+        }
     }
 }
 
-pub fn build(bound: &BoundQuery) -> Result<LogicalPlan> {
-    Err(QueryError::not_supported(
-        "planning",
-        Some(bound.statement.span),
-    ))
+/// An aggregate call computed by `Aggregate`, e.g. `count(DISTINCT x)`.
+#[derive(Debug, Clone)]
+pub struct AggregateCall {
+    /// Lower-case function name (`count`, `collect`, ...); `count(*)` has no args.
+    pub name: String,
+    pub distinct: bool,
+    pub args: Vec<PlanExpr>,
+    pub span: Span,
 }
 
-pub fn optimize(plan: LogicalPlan) -> LogicalPlan {
-    plan
+/// A node pattern's constraints checked when a node is bound.
+#[derive(Debug, Clone, Default)]
+pub struct NodeCheck {
+    pub labels: Vec<Arc<str>>,
+}
+
+/// One item of SET / REMOVE / ON CREATE / ON MATCH.
+#[derive(Debug, Clone)]
+pub enum SetOp {
+    /// `target.key = value`
+    Property {
+        target: PlanExpr,
+        key: Arc<str>,
+        value: PlanExpr,
+    },
+    /// `n = map` (replace) or `n += map` (merge)
+    Properties {
+        target: PlanExpr,
+        value: PlanExpr,
+        replace: bool,
+    },
+    /// `n:A:B`
+    AddLabels {
+        target: PlanExpr,
+        labels: Vec<Arc<str>>,
+    },
+    /// `REMOVE n:A:B`
+    RemoveLabels {
+        target: PlanExpr,
+        labels: Vec<Arc<str>>,
+    },
+}
+
+/// What CREATE (and MERGE, when nothing matched) makes, in order.
+#[derive(Debug, Clone)]
+pub enum CreateOp {
+    Node {
+        slot: Slot,
+        labels: Vec<Arc<str>>,
+        properties: Option<PlanExpr>,
+    },
+    Rel {
+        slot: Slot,
+        start: Slot,
+        end: Slot,
+        rel_type: Arc<str>,
+        properties: Option<PlanExpr>,
+    },
+    /// Binds a named path from nodes and relationships already created or matched.
+    Path { slot: Slot, elements: Vec<PathStep> },
+}
+
+/// A piece of a named path, in pattern order.
+#[derive(Debug, Clone, Copy)]
+pub enum PathStep {
+    /// The first node.
+    Start(Slot),
+    /// One relationship.
+    Rel(Slot),
+    /// A list of relationships from a variable-length pattern.
+    Rels(Slot),
+}
+
+/// Scan source for NodeScan.
+#[derive(Debug, Clone)]
+pub enum ScanSource {
+    /// Every node.
+    All,
+    /// Nodes with all these labels (the smallest label set is scanned).
+    Labels(Vec<Arc<str>>),
+    /// Nodes whose property `key` equals the value (via `Graph::lookup_index` when it can).
+    Index {
+        labels: Vec<Arc<str>>,
+        key: Arc<str>,
+        value: PlanExpr,
+    },
+}
+
+/// Relationship hop description shared by the expand operators.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    pub from: Slot,
+    pub rel: Slot,
+    pub to: Slot,
+    pub direction: Direction,
+    pub types: Vec<Arc<str>>,
+    /// The relationship variable was bound by an earlier clause: only it may match.
+    pub rel_bound: bool,
+    /// The target node is already bound: the hop must end there.
+    pub to_bound: bool,
+    pub to_check: NodeCheck,
+    /// Relationship slots (single or list) of the same MATCH this hop must differ from.
+    pub unique: Vec<Slot>,
+}
+
+/// A tree of operators. Each operator pulls rows from `input`; `Argument` is the leaf that
+/// yields the row the plan was started with (one empty row at the top level).
+#[derive(Debug, Clone)]
+pub enum LogicalPlan {
+    /// The starting row.
+    Argument,
+    /// For each input row, every node from `source` that passes `check`, stored in `slot`.
+    NodeScan {
+        input: Box<LogicalPlan>,
+        slot: Slot,
+        source: ScanSource,
+        check: NodeCheck,
+    },
+    /// Checks that an already bound node satisfies a pattern (labels), dropping the row if not.
+    NodeCheck {
+        input: Box<LogicalPlan>,
+        slot: Slot,
+        check: NodeCheck,
+    },
+    /// One hop from a bound node.
+    Expand { input: Box<LogicalPlan>, hop: Hop },
+    /// `*min..max` hops; the rel slot holds the list of relationships in pattern order.
+    VarLengthExpand {
+        input: Box<LogicalPlan>,
+        hop: Hop,
+        min: u64,
+        max: Option<u64>,
+        /// Property constraints every relationship on the path must meet.
+        rel_properties: Vec<(Arc<str>, PlanExpr)>,
+        /// Expanding against the written direction: reverse the list before storing it.
+        reversed: bool,
+    },
+    /// shortestPath / allShortestPaths between two bound nodes (BFS).
+    ShortestPath {
+        input: Box<LogicalPlan>,
+        hop: Hop,
+        min: u64,
+        max: Option<u64>,
+        all: bool,
+        path: Slot,
+    },
+    /// Binds a named path.
+    BindPath {
+        input: Box<LogicalPlan>,
+        slot: Slot,
+        steps: Vec<PathStep>,
+    },
+    Filter {
+        input: Box<LogicalPlan>,
+        predicate: PlanExpr,
+    },
+    /// For each input row, the rows of `inner` (started from that row), or the input row
+    /// with `slots` set to null when there are none.
+    Optional {
+        input: Box<LogicalPlan>,
+        inner: Box<LogicalPlan>,
+        slots: Vec<Slot>,
+    },
+    /// Computes expressions into slots.
+    Project {
+        input: Box<LogicalPlan>,
+        items: Vec<(Slot, PlanExpr)>,
+    },
+    /// Groups by `keys` and computes `aggregates`; the output rows hold only those slots.
+    Aggregate {
+        input: Box<LogicalPlan>,
+        keys: Vec<(Slot, PlanExpr)>,
+        aggregates: Vec<(Slot, AggregateCall)>,
+    },
+    /// Drops rows whose `slots` repeat an earlier row.
+    Distinct {
+        input: Box<LogicalPlan>,
+        slots: Vec<Slot>,
+    },
+    OrderBy {
+        input: Box<LogicalPlan>,
+        keys: Vec<(PlanExpr, bool)>,
+        /// Keep only the first `limit` rows (set by the optimizer from a following LIMIT).
+        limit: Option<PlanExpr>,
+    },
+    Skip {
+        input: Box<LogicalPlan>,
+        count: PlanExpr,
+    },
+    Limit {
+        input: Box<LogicalPlan>,
+        count: PlanExpr,
+    },
+    Unwind {
+        input: Box<LogicalPlan>,
+        expr: PlanExpr,
+        slot: Slot,
+    },
+    /// Keeps only the named slots, in order, as the output row.
+    Produce {
+        input: Box<LogicalPlan>,
+        columns: Vec<(String, Slot)>,
+    },
+    /// Concatenation of produced rows; `all == false` removes duplicates.
+    Union { inputs: Vec<LogicalPlan>, all: bool },
+    Create {
+        input: Box<LogicalPlan>,
+        ops: Vec<CreateOp>,
+    },
+    /// For each row: the rows of `pattern` (a read-only plan started from the row), applying
+    /// `on_match`; or, when none, the row after `create` and `on_create`.
+    Merge {
+        input: Box<LogicalPlan>,
+        pattern: Box<LogicalPlan>,
+        create: Vec<CreateOp>,
+        on_create: Vec<SetOp>,
+        on_match: Vec<SetOp>,
+    },
+    Set {
+        input: Box<LogicalPlan>,
+        ops: Vec<SetOp>,
+    },
+    /// Removes properties (as SetOp::Property with null) and labels.
+    Remove {
+        input: Box<LogicalPlan>,
+        ops: Vec<SetOp>,
+    },
+    Delete {
+        input: Box<LogicalPlan>,
+        exprs: Vec<PlanExpr>,
+        detach: bool,
+    },
+    /// Consumes its input for the side effects and produces no rows (update query without RETURN).
+    Discard { input: Box<LogicalPlan> },
+}
+
+/// A plan ready to run: the operator tree plus the row width it needs.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub root: LogicalPlan,
+    pub columns: Vec<String>,
+    /// Number of slots in a row.
+    pub width: usize,
+}
+
+impl Plan {
+    /// Whether running the plan may change the graph.
+    pub fn writes(&self) -> bool {
+        self.root.writes()
+    }
+}
+
+impl LogicalPlan {
+    /// The operator's inputs (subplans inside expressions excluded).
+    pub fn children(&self) -> Vec<&LogicalPlan> {
+        use LogicalPlan as P;
+        match self {
+            P::Argument => vec![],
+            P::Union { inputs, .. } => inputs.iter().collect(),
+            P::Optional { input, inner, .. } => vec![input, inner],
+            P::Merge { input, pattern, .. } => vec![input, pattern],
+            P::NodeScan { input, .. }
+            | P::NodeCheck { input, .. }
+            | P::Expand { input, .. }
+            | P::VarLengthExpand { input, .. }
+            | P::ShortestPath { input, .. }
+            | P::BindPath { input, .. }
+            | P::Filter { input, .. }
+            | P::Project { input, .. }
+            | P::Aggregate { input, .. }
+            | P::Distinct { input, .. }
+            | P::OrderBy { input, .. }
+            | P::Skip { input, .. }
+            | P::Limit { input, .. }
+            | P::Unwind { input, .. }
+            | P::Produce { input, .. }
+            | P::Create { input, .. }
+            | P::Set { input, .. }
+            | P::Remove { input, .. }
+            | P::Delete { input, .. }
+            | P::Discard { input } => vec![input],
+        }
+    }
+
+    /// Whether this plan or any input writes.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            LogicalPlan::Create { .. }
+                | LogicalPlan::Merge { .. }
+                | LogicalPlan::Set { .. }
+                | LogicalPlan::Remove { .. }
+                | LogicalPlan::Delete { .. }
+        ) || self.children().iter().any(|c| c.writes())
+    }
+
+    /// Slots read by expressions anywhere in the plan (for deciding where filters can go).
+    pub fn slots_read(&self, out: &mut Vec<Slot>) {
+        use LogicalPlan as P;
+        match self {
+            P::NodeScan { slot, .. } | P::NodeCheck { slot, .. } => out.push(*slot),
+            P::Expand { hop, .. }
+            | P::VarLengthExpand { hop, .. }
+            | P::ShortestPath { hop, .. } => {
+                out.push(hop.from);
+                out.push(hop.to);
+                out.push(hop.rel);
+                out.extend(&hop.unique);
+            }
+            P::Filter { predicate, .. } => predicate.slots(out),
+            P::Project { items, .. } => items.iter().for_each(|(_, e)| e.slots(out)),
+            _ => {}
+        }
+        for child in self.children() {
+            child.slots_read(out);
+        }
+    }
 }
 
 /// The EXPLAIN result: the plan as a tree of operators.
-pub fn explain_result(plan: &LogicalPlan) -> ResultSet {
+pub fn explain_result(plan: &Plan) -> ResultSet {
     ResultSet {
-        plan: Some(format!("{plan:?}")),
+        plan: Some(explain::render(&plan.root, None)),
         ..Default::default()
     }
 }

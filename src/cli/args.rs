@@ -1,0 +1,104 @@
+//! Command-line arguments (protocol.md), parsed with clap's derive API.
+
+use std::path::PathBuf;
+
+use kg::format::Format;
+
+/// kg: a knowledge graph you can talk to.
+///
+/// With no -f/-c and a terminal on standard input, opens the REPL over the graph;
+/// a non-terminal standard input is run as a script.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "kg",
+    version,
+    about,
+    after_help = "With no -f/-c, kg opens a REPL when standard input is a terminal and runs \
+                  standard input as a script otherwise.\n\
+                  Exit status: 0 when every statement succeeded, 1 when one failed, 2 for bad usage."
+)]
+pub struct Args {
+    /// Start with an empty graph instead of the built-in article graph.
+    #[arg(long, conflicts_with = "data")]
+    pub empty: bool,
+
+    /// Load PATH instead of the built-in graph: kg TOML files, or a directory of
+    /// neo4j-admin import CSV files. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Run a script file; `-` reads the script from standard input.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "command"
+    )]
+    pub file: Option<PathBuf>,
+
+    /// Run one statement (or several, `;`-separated) and exit.
+    #[arg(short = 'c', long = "command", value_name = "QUERY")]
+    pub command: Option<String>,
+
+    /// Output format; `json` means JSON Lines, one object per statement.
+    #[arg(long, value_name = "FORMAT", default_value = "table", value_parser = parse_format)]
+    pub format: Format,
+
+    /// In a script, keep going after a failing statement and end with a summary.
+    #[arg(long)]
+    pub continue_on_error: bool,
+
+    /// Print each statement before its result.
+    #[arg(long)]
+    pub echo: bool,
+
+    /// Parse and check the script's statements without running them.
+    #[arg(long)]
+    pub check: bool,
+
+    /// REPL history file, or `off` (default: $XDG_DATA_HOME/kg/history).
+    #[arg(long, value_name = "PATH|off")]
+    pub history: Option<String>,
+
+    /// Show at most N rows of a table (its head and tail); `:last` shows all.
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<usize>,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn flags_parse() {
+        let args = Args::try_parse_from([
+            "kg",
+            "--data",
+            "a",
+            "--data",
+            "b",
+            "-c",
+            "RETURN 1",
+            "--format",
+            "json",
+            "--max-rows",
+            "5",
+        ])
+        .expect("valid flags");
+        assert_eq!(args.data, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        assert_eq!(args.format, Format::Json);
+        assert_eq!(args.max_rows, Some(5));
+    }
+
+    #[test]
+    fn bad_format_is_rejected() {
+        assert!(Args::try_parse_from(["kg", "--format", "xml"]).is_err());
+        assert!(Args::try_parse_from(["kg", "-c", "x", "-f", "y"]).is_err());
+    }
+}

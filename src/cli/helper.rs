@@ -1,0 +1,574 @@
+//! The REPL's rustyline helper: completion (keywords, labels, types, keys, variables,
+//! functions, parameters, meta-commands, node names), highlighting, history hints, and
+//! the validator that lets Enter submit only a complete statement.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use kg::script::{Token, TokenKind, is_complete, tokens};
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Cmd, ConditionalEventHandler, Context, Event, EventContext, Helper, RepeatCount};
+
+use super::meta::COMMANDS;
+use super::schema::Schema;
+use super::words::{FUNCTIONS, KEYWORDS, is_keyword};
+
+/// What Enter inserts in an unfinished statement: a line break and the continuation prompt.
+/// rustyline has no continuation prompt of its own, so the prompt lives in the buffer and
+/// `strip_continuations` takes it out before the statement runs.
+pub const CONTINUATION: &str = "\n  -> ";
+
+/// The statement as typed, without continuation prompts.
+pub fn strip_continuations(input: &str) -> String {
+    input.replace(CONTINUATION, "\n")
+}
+
+/// Completion, highlighting, hints and validation for `kg> `.
+pub struct KgHelper {
+    pub schema: Schema,
+    pub params: Vec<String>,
+    pub color: bool,
+    hinter: HistoryHinter,
+    files: FilenameCompleter,
+}
+
+impl KgHelper {
+    pub fn new(schema: Schema, color: bool) -> KgHelper {
+        KgHelper {
+            schema,
+            params: Vec::new(),
+            color,
+            hinter: HistoryHinter::new(),
+            files: FilenameCompleter::new(),
+        }
+    }
+
+    /// Candidates for the text before the cursor: `(start, candidates)`.
+    pub fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<Pair>) {
+        let before = &line[..pos];
+        if before.trim_start().starts_with(':') {
+            return self.meta_candidates(before);
+        }
+        let toks: Vec<Token> = tokens(before)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .collect();
+        let Some(last) = toks.last().copied() else {
+            return (pos, words(KEYWORDS.iter().copied(), ""));
+        };
+        let at_end = last.span.end == pos;
+        match last.kind {
+            TokenKind::String { terminated: false } if at_end => {
+                self.name_candidates(before, &toks, last)
+            }
+            TokenKind::Parameter if at_end => {
+                let partial = &before[last.span.start + 1..];
+                let params = self.params.iter().map(String::as_str);
+                (last.span.start + 1, words(params, partial))
+            }
+            TokenKind::Word | TokenKind::Backtick { terminated: false } if at_end => {
+                let partial = last.text(before);
+                let context = toks.len().checked_sub(2).map(|i| toks[i]);
+                self.word_candidates(
+                    before,
+                    &toks[..toks.len() - 1],
+                    context,
+                    partial,
+                    last.span.start,
+                )
+            }
+            TokenKind::Punct | TokenKind::Open if at_end => {
+                self.word_candidates(before, &toks, Some(last), "", pos)
+            }
+            _ => (pos, Vec::new()),
+        }
+    }
+
+    fn meta_candidates(&self, before: &str) -> (usize, Vec<Pair>) {
+        let body = before.trim_start();
+        let start = before.len() - body.len();
+        match body.split_once(char::is_whitespace) {
+            None => {
+                let names = COMMANDS.iter().map(|(n, ..)| format!(":{n}"));
+                let names: Vec<String> = names.collect();
+                (start, words(names.iter().map(String::as_str), body))
+            }
+            Some((command, rest)) => {
+                let rest_start = before.len() - rest.len();
+                match command {
+                    ":show" | ":find" => {
+                        let names = self.schema.names.iter().map(String::as_str);
+                        (rest_start, matching_names(names, rest, ""))
+                    }
+                    ":format" => (
+                        rest_start,
+                        words(["table", "json", "csv", "tsv", "markdown"], rest),
+                    ),
+                    ":export" if !rest.contains(' ') => {
+                        (rest_start, words(["cypher", "csv", "graphml", "dot"], rest))
+                    }
+                    ":timing" => (rest_start, words(["on", "off"], rest)),
+                    ":help" => {
+                        let names = COMMANDS.iter().map(|(n, ..)| *n);
+                        (rest_start, words(names, rest.trim_start_matches(':')))
+                    }
+                    ":load" | ":save" | ":source" | ":export" => {
+                        let history = rustyline::history::DefaultHistory::new();
+                        let ctx = Context::new(&history);
+                        self.files
+                            .complete(before, before.len(), &ctx)
+                            .unwrap_or((before.len(), Vec::new()))
+                    }
+                    _ => (before.len(), Vec::new()),
+                }
+            }
+        }
+    }
+
+    /// Node names inside a string after `name:` or `name =`.
+    fn name_candidates(&self, before: &str, toks: &[Token], string: Token) -> (usize, Vec<Pair>) {
+        let n = toks.len();
+        let key_before = n >= 3
+            && matches!(toks[n - 2].text(before), ":" | "=")
+            && toks[n - 3].text(before).eq_ignore_ascii_case("name");
+        if !key_before {
+            return (before.len(), Vec::new());
+        }
+        let quote = &before[string.span.start..string.span.start + 1];
+        let partial = &before[string.span.start + 1..];
+        let names = self.schema.names.iter().map(String::as_str);
+        (string.span.start + 1, matching_names(names, partial, quote))
+    }
+
+    /// Completes a word, given the token before it (`context`).
+    fn word_candidates(
+        &self,
+        text: &str,
+        toks: &[Token],
+        context: Option<Token>,
+        partial: &str,
+        start: usize,
+    ) -> (usize, Vec<Pair>) {
+        let partial_name = partial.trim_start_matches('`');
+        let innermost = innermost_bracket(text, toks);
+        match context.map(|t| t.text(text)) {
+            Some(":") if innermost == Some('[') => (
+                start,
+                names(
+                    self.schema.rel_types.keys().map(String::as_str),
+                    partial_name,
+                ),
+            ),
+            Some("|") if innermost == Some('[') => (
+                start,
+                names(
+                    self.schema.rel_types.keys().map(String::as_str),
+                    partial_name,
+                ),
+            ),
+            Some(":") if innermost != Some('{') => (
+                start,
+                names(self.schema.labels.keys().map(String::as_str), partial_name),
+            ),
+            Some(".") => {
+                let variable = toks
+                    .len()
+                    .checked_sub(2)
+                    .map(|i| toks[i])
+                    .filter(|t| t.kind == TokenKind::Word)
+                    .map(|t| t.text(text));
+                let keys: BTreeSet<&str> = match variable.and_then(|v| label_of(text, v)) {
+                    Some(label) => self
+                        .schema
+                        .label_keys
+                        .get(&label)
+                        .map(|keys| keys.keys().map(String::as_str).collect())
+                        .unwrap_or_default(),
+                    None => self.schema.all_keys(),
+                };
+                (start, names(keys, partial_name))
+            }
+            Some(":") | Some("{") | Some(",") if innermost == Some('{') => {
+                (start, names(self.schema.all_keys(), partial_name))
+            }
+            _ if partial.is_empty() => (start, Vec::new()),
+            _ => {
+                let mut out = words(KEYWORDS.iter().copied(), partial);
+                let lower = partial.to_lowercase();
+                out.extend(
+                    FUNCTIONS
+                        .iter()
+                        .filter(|f| f.to_lowercase().starts_with(&lower))
+                        .map(|f| Pair {
+                            display: format!("{f}()"),
+                            replacement: format!("{f}("),
+                        }),
+                );
+                let variables = variables_in(text);
+                out.extend(
+                    variables
+                        .iter()
+                        .filter(|v| v.starts_with(partial) && v.as_str() != partial)
+                        .map(|v| Pair {
+                            display: v.clone(),
+                            replacement: v.clone(),
+                        }),
+                );
+                (start, out)
+            }
+        }
+    }
+}
+
+/// The bracket the text ends inside, if any.
+fn innermost_bracket(text: &str, toks: &[Token]) -> Option<char> {
+    let mut stack = Vec::new();
+    for t in toks {
+        match t.kind {
+            TokenKind::Open => stack.push(t.text(text).chars().next().unwrap_or('(')),
+            TokenKind::Close => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.last().copied()
+}
+
+/// Variables bound in patterns (`(x`, `[x`) or by `AS x`.
+fn variables_in(text: &str) -> BTreeSet<String> {
+    let toks: Vec<Token> = tokens(text)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let mut vars = BTreeSet::new();
+    for pair in toks.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let opener = matches!(a.text(text), "(" | "[") || a.text(text).eq_ignore_ascii_case("AS");
+        if opener && b.kind == TokenKind::Word && !is_keyword(b.text(text)) {
+            vars.insert(b.text(text).to_string());
+        }
+    }
+    vars
+}
+
+/// The label written for `variable` in a node pattern `(variable:Label`.
+fn label_of(text: &str, variable: &str) -> Option<String> {
+    let toks: Vec<Token> = tokens(text)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    toks.windows(4).find_map(|w| {
+        (w[0].text(text) == "("
+            && w[1].text(text) == variable
+            && w[2].text(text) == ":"
+            && matches!(w[3].kind, TokenKind::Word | TokenKind::Backtick { .. }))
+        .then(|| w[3].text(text).trim_matches('`').to_string())
+    })
+}
+
+/// Case-insensitive prefix matches, keeping the candidate's own spelling.
+fn words<'a>(candidates: impl IntoIterator<Item = &'a str>, partial: &str) -> Vec<Pair> {
+    let lower = partial.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| c.to_lowercase().starts_with(&lower))
+        .map(|c| Pair {
+            display: c.to_string(),
+            replacement: c.to_string(),
+        })
+        .collect()
+}
+
+/// Labels, types and keys: backticked when they are not plain identifiers.
+fn names<'a>(candidates: impl IntoIterator<Item = &'a str>, partial: &str) -> Vec<Pair> {
+    let mut out = words(candidates, partial);
+    for pair in &mut out {
+        let mut quoted = String::new();
+        kg::format::text::key(&mut quoted, &pair.replacement);
+        pair.replacement = quoted;
+    }
+    out
+}
+
+/// Node names containing `partial` (prefix matches first), closed with `quote`.
+fn matching_names<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    partial: &str,
+    quote: &str,
+) -> Vec<Pair> {
+    let lower = partial.to_lowercase();
+    let mut hits: Vec<(bool, &str)> = names
+        .into_iter()
+        .filter_map(|n| {
+            let l = n.to_lowercase();
+            l.contains(&lower).then(|| (!l.starts_with(&lower), n))
+        })
+        .collect();
+    hits.sort();
+    hits.into_iter()
+        .map(|(_, n)| Pair {
+            display: n.to_string(),
+            replacement: format!("{n}{quote}"),
+        })
+        .collect()
+}
+
+impl Completer for KgHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        Ok(self.candidates(line, pos))
+    }
+}
+
+impl Hinter for KgHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        self.hinter.hint(line, pos, ctx)
+    }
+}
+
+const KEYWORD: &str = "1;34";
+const STRING: &str = "32";
+const NUMBER: &str = "36";
+const PARAM: &str = "35";
+const COMMENT: &str = "2";
+const UNTERMINATED: &str = "1;4;31";
+const BRACKET: &str = "1;7";
+const META: &str = "1;33";
+
+impl Highlighter for KgHelper {
+    fn highlight<'l>(&self, line: &'l str, pos: usize) -> Cow<'l, str> {
+        if !self.color || line.is_empty() {
+            return Cow::Borrowed(line);
+        }
+        Cow::Owned(highlight(line, pos))
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color {
+            Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.color
+    }
+}
+
+/// The line with ANSI colours: keywords, strings, numbers, parameters, comments, the bracket
+/// at the cursor with its match, and unterminated strings or comments underlined in red.
+pub fn highlight(line: &str, pos: usize) -> String {
+    let toks = tokens(line);
+    let matched = matching_brackets(&toks, pos);
+    let meta_line = line.trim_start().starts_with(':');
+    let mut out = String::with_capacity(line.len() * 2);
+    for (i, t) in toks.iter().enumerate() {
+        let text = t.text(line);
+        let code = match t.kind {
+            _ if meta_line && i <= 1 && !t.is_trivia() => Some(META),
+            TokenKind::Word if is_keyword(text) => Some(KEYWORD),
+            TokenKind::String { terminated: true } => Some(STRING),
+            TokenKind::Number => Some(NUMBER),
+            TokenKind::Parameter => Some(PARAM),
+            TokenKind::LineComment | TokenKind::BlockComment { terminated: true } => Some(COMMENT),
+            TokenKind::String { terminated: false }
+            | TokenKind::Backtick { terminated: false }
+            | TokenKind::BlockComment { terminated: false } => Some(UNTERMINATED),
+            TokenKind::Open | TokenKind::Close if matched.contains(&t.span.start) => Some(BRACKET),
+            _ => None,
+        };
+        match code {
+            Some(code) => out.push_str(&format!("\x1b[{code}m{text}\x1b[0m")),
+            None => out.push_str(text),
+        }
+    }
+    out
+}
+
+/// Byte offsets of the bracket next to the cursor and its partner.
+fn matching_brackets(toks: &[Token], pos: usize) -> Vec<usize> {
+    let brackets: Vec<&Token> = toks
+        .iter()
+        .filter(|t| matches!(t.kind, TokenKind::Open | TokenKind::Close))
+        .collect();
+    let at = brackets
+        .iter()
+        .position(|t| t.span.start == pos)
+        .or_else(|| brackets.iter().position(|t| t.span.end == pos));
+    let Some(at) = at else { return Vec::new() };
+    let mut depth = 0i64;
+    let found = if brackets[at].kind == TokenKind::Open {
+        brackets[at..].iter().find(|t| {
+            depth += if t.kind == TokenKind::Open { 1 } else { -1 };
+            depth == 0
+        })
+    } else {
+        brackets[..=at].iter().rev().find(|t| {
+            depth += if t.kind == TokenKind::Close { 1 } else { -1 };
+            depth == 0
+        })
+    };
+    match found {
+        Some(other) => vec![brackets[at].span.start, other.span.start],
+        None => Vec::new(),
+    }
+}
+
+impl Validator for KgHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = strip_continuations(ctx.input());
+        Ok(if input.trim().is_empty() || is_complete(&input) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
+    }
+}
+
+impl Helper for KgHelper {}
+
+/// Enter: submit a complete statement, otherwise start a continuation line.
+pub struct EnterHandler;
+
+impl ConditionalEventHandler for EnterHandler {
+    fn handle(
+        &self,
+        _evt: &Event,
+        _n: RepeatCount,
+        _positive: bool,
+        ctx: &EventContext<'_>,
+    ) -> Option<Cmd> {
+        let input = strip_continuations(ctx.line());
+        if input.trim().is_empty() || is_complete(&input) {
+            Some(Cmd::AcceptLine)
+        } else {
+            Some(Cmd::Insert(1, CONTINUATION.to_string()))
+        }
+    }
+}
+
+/// Ctrl-C: interrupt (clearing the input), remembering whether the line was already empty.
+pub struct InterruptHandler {
+    pub on_empty_line: Arc<AtomicBool>,
+}
+
+impl ConditionalEventHandler for InterruptHandler {
+    fn handle(
+        &self,
+        _evt: &Event,
+        _n: RepeatCount,
+        _positive: bool,
+        ctx: &EventContext<'_>,
+    ) -> Option<Cmd> {
+        self.on_empty_line
+            .store(ctx.line().is_empty(), Ordering::SeqCst);
+        Some(Cmd::Interrupt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn helper() -> KgHelper {
+        let mut schema = Schema::default();
+        schema.labels.insert("Company".into(), 12);
+        schema.labels.insert("Person".into(), 4);
+        schema.rel_types.insert("FOUNDED".into(), 3);
+        schema
+            .label_keys
+            .entry("Company".into())
+            .or_default()
+            .insert("name".into(), Default::default());
+        schema
+            .label_keys
+            .entry("Person".into())
+            .or_default()
+            .insert("born".into(), Default::default());
+        schema.names.insert("Uisee".into());
+        schema.names.insert("Wu Gansha".into());
+        let mut helper = KgHelper::new(schema, false);
+        helper.params.push("limit".into());
+        helper
+    }
+
+    fn complete(line: &str) -> Vec<String> {
+        let (start, pairs) = helper().candidates(line, line.len());
+        pairs
+            .into_iter()
+            .map(|p| format!("{}{}", &line[..start], p.replacement))
+            .collect()
+    }
+
+    #[test]
+    fn labels_types_and_keys() {
+        assert_eq!(complete("MATCH (c:Co"), vec!["MATCH (c:Company"]);
+        assert_eq!(complete("MATCH ()-[:F"), vec!["MATCH ()-[:FOUNDED"]);
+        assert_eq!(
+            complete("MATCH (c:Company) RETURN c."),
+            vec!["MATCH (c:Company) RETURN c.name"]
+        );
+        assert_eq!(
+            complete("MATCH (p:Person) RETURN p.b"),
+            vec!["MATCH (p:Person) RETURN p.born"]
+        );
+    }
+
+    #[test]
+    fn keywords_functions_variables_params_meta() {
+        assert!(complete("MATCH (founder) RET").contains(&"MATCH (founder) RETURN".to_string()));
+        assert!(complete("RETURN toUp").contains(&"RETURN toUpper(".to_string()));
+        assert!(
+            complete("MATCH (founder) RETURN fo")
+                .contains(&"MATCH (founder) RETURN founder".to_string())
+        );
+        assert_eq!(complete("RETURN $li"), vec!["RETURN $limit"]);
+        assert_eq!(complete(":sch"), vec![":schema"]);
+    }
+
+    #[test]
+    fn node_names_inside_strings() {
+        assert_eq!(
+            complete("MATCH (n {name: 'Ui"),
+            vec!["MATCH (n {name: 'Uisee'"]
+        );
+        assert_eq!(
+            complete("MATCH (n) WHERE n.name = \"gan"),
+            vec!["MATCH (n) WHERE n.name = \"Wu Gansha\""]
+        );
+        assert_eq!(complete(":show Wu"), vec![":show Wu Gansha"]);
+    }
+
+    #[test]
+    fn highlighting_marks_keywords_and_unterminated_strings() {
+        let text = highlight("MATCH (n) RETURN 'x", 0);
+        assert!(text.starts_with("\x1b[1;34mMATCH\x1b[0m"));
+        assert!(text.ends_with("\x1b[1;4;31m'x\x1b[0m"));
+        // The cursor after `)` lights both brackets.
+        let text = highlight("RETURN (1)", 10);
+        assert_eq!(text.matches("\x1b[1;7m").count(), 2);
+    }
+
+    #[test]
+    fn continuation_prompts_are_stripped() {
+        assert_eq!(
+            strip_continuations("MATCH (n)\n  -> RETURN n;"),
+            "MATCH (n)\nRETURN n;"
+        );
+    }
+}

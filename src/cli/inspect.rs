@@ -1,0 +1,400 @@
+//! The graph-browsing meta-commands — `:schema`, `:stats`, `:find`, `:show`, `:why` — each
+//! building a `ResultSet`, so they print in any output format like a query result.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use kg::Graph;
+use kg::graph::{Direction, NodeId};
+use kg::result::{ResultSet, Stats};
+use kg::value::Value;
+
+use super::schema::Schema;
+use super::suggest::closest;
+
+/// How many matches `:find` lists.
+const FIND_LIMIT: usize = 10;
+/// Lowest similarity `:find` still lists.
+const FIND_THRESHOLD: f64 = 0.6;
+
+fn result(columns: &[&str], rows: Vec<Vec<Value>>, graph: &Graph) -> ResultSet {
+    ResultSet::new(
+        columns.iter().map(|c| c.to_string()).collect(),
+        rows,
+        Stats::default(),
+        graph,
+    )
+}
+
+fn typed_keys(keys: Option<&BTreeMap<String, std::collections::BTreeSet<&'static str>>>) -> Value {
+    let text = keys
+        .into_iter()
+        .flatten()
+        .map(|(k, types)| {
+            let types: Vec<&str> = types.iter().copied().collect();
+            format!("{k}: {}", types.join("|"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Value::from(text)
+}
+
+/// `:schema`: one row per label and per `(:A)-[:T]->(:B)` pattern, with counts and keys.
+pub fn schema(schema: &Schema) -> ResultSet {
+    let mut rows = Vec::new();
+    for (label, count) in &schema.labels {
+        rows.push(vec![
+            Value::from(format!("(:{label})")),
+            Value::Int(*count as i64),
+            typed_keys(schema.label_keys.get(label)),
+        ]);
+    }
+    for ((start, rel_type, end), count) in &schema.patterns {
+        let node = |l: &str| {
+            if l.is_empty() {
+                "()".to_string()
+            } else {
+                format!("(:{l})")
+            }
+        };
+        rows.push(vec![
+            Value::from(format!("{}-[:{rel_type}]->{}", node(start), node(end))),
+            Value::Int(*count as i64),
+            typed_keys(schema.rel_keys.get(rel_type)),
+        ]);
+    }
+    result(&["pattern", "count", "properties"], rows, &Graph::new())
+}
+
+/// `:stats`: sizes of the graph.
+pub fn stats(graph: &Graph, params: usize) -> ResultSet {
+    let rows = [
+        ("nodes", graph.node_count()),
+        ("relationships", graph.rel_count()),
+        ("labels", graph.labels().len()),
+        ("relationship types", graph.rel_types().len()),
+        ("parameters", params),
+    ]
+    .into_iter()
+    .map(|(what, n)| vec![Value::from(what), Value::Int(n as i64)])
+    .collect();
+    result(&["what", "count"], rows, graph)
+}
+
+/// Names and aliases of a node.
+fn names_of(graph: &Graph, node: NodeId) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(Value::String(name)) = graph.node_property(node, "name") {
+        names.push(name.to_string());
+    }
+    if let Some(Value::List(aliases)) = graph.node_property(node, "aliases") {
+        names.extend(
+            aliases
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_string)),
+        );
+    }
+    names
+}
+
+/// Similarity of a query to a name, 0..=1; containing the query whole ranks high.
+fn similarity(query: &str, name: &str) -> f64 {
+    let (q, n) = (query.to_lowercase(), name.to_lowercase());
+    let fuzzy = strsim::normalized_damerau_levenshtein(&q, &n);
+    let contained = if n.contains(&q) {
+        0.9 + 0.1 * (q.len() as f64 / n.len().max(1) as f64)
+    } else {
+        0.0
+    };
+    // Best word-by-word match, so "gansha" finds "Wu Gansha".
+    let words = n
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| strsim::normalized_damerau_levenshtein(&q, w) * 0.95)
+        .fold(0.0, f64::max);
+    fuzzy.max(contained).max(words)
+}
+
+/// `:find TEXT`: the nodes whose name or an alias is most like TEXT, best first.
+pub fn find(graph: &Graph, text: &str) -> ResultSet {
+    let mut hits: Vec<(f64, NodeId, String)> = graph
+        .nodes()
+        .filter_map(|node| {
+            names_of(graph, node)
+                .into_iter()
+                .map(|name| (similarity(text, &name), name))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(score, name)| (score, node, name))
+        })
+        .filter(|(score, ..)| *score >= FIND_THRESHOLD)
+        .collect();
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    hits.truncate(FIND_LIMIT);
+    let rows = hits
+        .into_iter()
+        .map(|(score, node, matched)| {
+            let name = graph
+                .node_property(node, "name")
+                .cloned()
+                .unwrap_or_default();
+            let labels = graph
+                .node_labels(node)
+                .iter()
+                .map(|l| Value::from(&**l))
+                .collect();
+            vec![
+                Value::Int(i64::from(node.0)),
+                name,
+                Value::List(labels),
+                Value::from(matched),
+                Value::Float((score * 100.0).round() / 100.0),
+            ]
+        })
+        .collect();
+    result(&["id", "name", "labels", "matched", "score"], rows, graph)
+}
+
+/// Resolves `:show`'s argument: an id, an exact name, a name or alias in any case.
+fn resolve_node(graph: &Graph, what: &str) -> Result<NodeId, String> {
+    if let Ok(id) = what.parse::<u32>()
+        && graph.contains_node(NodeId(id))
+    {
+        return Ok(NodeId(id));
+    }
+    if let Some(node) = graph.nodes_named(what).next() {
+        return Ok(node);
+    }
+    let lower = what.to_lowercase();
+    if let Some(node) = graph.nodes().find(|n| {
+        names_of(graph, *n)
+            .iter()
+            .any(|name| name.to_lowercase() == lower)
+    }) {
+        return Ok(node);
+    }
+    let all: Vec<String> = graph.nodes().flat_map(|n| names_of(graph, n)).collect();
+    let hint = closest(what, all.iter().map(String::as_str))
+        .map(|c| format!(" — did you mean '{c}'?"))
+        .unwrap_or_else(|| " (try :find)".to_string());
+    Err(format!("no node named '{what}'{hint}"))
+}
+
+/// `:show NAME|ID`: a node card — id, labels, properties, evidence, neighbours per type.
+pub fn show(graph: &Graph, what: &str) -> Result<ResultSet, String> {
+    let node = resolve_node(graph, what)?;
+    let data = graph
+        .node(node)
+        .ok_or_else(|| format!("node {} is gone", node.0))?;
+    let mut rows = vec![
+        vec![Value::from("id"), Value::Int(i64::from(node.0))],
+        vec![
+            Value::from("labels"),
+            Value::List(data.labels.iter().map(|l| Value::from(&**l)).collect()),
+        ],
+    ];
+    let mut evidence = None;
+    for (k, v) in data.properties.iter() {
+        if k == "evidence" {
+            evidence = Some(v.clone());
+        } else {
+            rows.push(vec![Value::from(format!(".{k}")), v.clone()]);
+        }
+    }
+    // Neighbours grouped by direction and type, named rather than shown whole.
+    let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (direction, arrow) in [
+        (Direction::Outgoing, ("-[:", "]->")),
+        (Direction::Incoming, ("<-[:", "]-")),
+    ] {
+        for (rel, other) in graph.relationships_of(node, direction, &[]) {
+            let rel_type = graph.rel_type(rel).unwrap_or("?");
+            let name = graph
+                .node_property(other, "name")
+                .cloned()
+                .unwrap_or_else(|| Value::from(format!("#{}", other.0)));
+            groups
+                .entry(format!("{}{rel_type}{}", arrow.0, arrow.1))
+                .or_default()
+                .push(name);
+        }
+    }
+    for (group, names) in groups {
+        rows.push(vec![
+            Value::from(format!("{group} ({})", names.len())),
+            Value::List(names),
+        ]);
+    }
+    if let Some(evidence) = evidence {
+        rows.push(vec![Value::from("evidence"), evidence]);
+    }
+    Ok(result(&["field", "value"], rows, graph))
+}
+
+/// `:why`: the `evidence` of every node and relationship in the last result.
+pub fn why(last: &ResultSet, graph: &Graph) -> ResultSet {
+    // Endpoints of a returned relationship may not be in the result; the graph names them.
+    let name_of = |id: &NodeId| {
+        last.nodes
+            .get(id)
+            .and_then(|n| n.properties.get("name"))
+            .or_else(|| graph.node_property(*id, "name"))
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("#{}", id.0), str::to_string)
+    };
+    let mut rows = Vec::new();
+    let mut nodes: Vec<_> = last.nodes.iter().collect();
+    nodes.sort_by_key(|(id, _)| **id);
+    for (id, node) in nodes {
+        if let Some(evidence) = node.properties.get("evidence") {
+            let labels: String = node.labels.iter().map(|l| format!(":{l}")).collect();
+            rows.push(vec![
+                Value::from(format!("({labels} {})", name_of(id))),
+                evidence.clone(),
+            ]);
+        }
+    }
+    let mut rels: Vec<_> = last.rels.iter().collect();
+    rels.sort_by_key(|(id, _)| **id);
+    for (_, rel) in rels {
+        if let Some(evidence) = rel.properties.get("evidence") {
+            rows.push(vec![
+                Value::from(format!(
+                    "({})-[:{}]->({})",
+                    name_of(&rel.start),
+                    rel.rel_type,
+                    name_of(&rel.end)
+                )),
+                evidence.clone(),
+            ]);
+        }
+    }
+    ResultSet {
+        columns: vec!["about".into(), "evidence".into()],
+        rows,
+        ..Default::default()
+    }
+}
+
+/// `:why` for people: each entity, then its evidence quoted and indented in full.
+pub fn write_why(why: &ResultSet, out: &mut impl Write) -> io::Result<()> {
+    if why.rows.is_empty() {
+        return writeln!(
+            out,
+            "no evidence: the last result holds no nodes or relationships with an `evidence` \
+             property (return them, e.g. `RETURN c` rather than `RETURN c.name`)"
+        );
+    }
+    for row in &why.rows {
+        let (Some(about), Some(evidence)) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        writeln!(out, "{}", about.as_str().unwrap_or_default())?;
+        let quotes = match evidence {
+            Value::List(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        for quote in quotes {
+            match quote.as_str() {
+                Some(text) => writeln!(out, "  “{text}”")?,
+                None => writeln!(out, "  {}", kg::format::text::cypher(&quote, why))?,
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph() -> Graph {
+        let mut graph = Graph::new();
+        let wu = graph.create_node(
+            ["Person"],
+            [
+                ("name".to_string(), Value::from("Wu Gansha")),
+                (
+                    "evidence".to_string(),
+                    Value::from("Wu Gansha founded Uisee."),
+                ),
+            ],
+        );
+        let uisee = graph.create_node(
+            ["Company"],
+            [
+                ("name".to_string(), Value::from("Uisee")),
+                (
+                    "aliases".to_string(),
+                    Value::List(vec![Value::from("UISEE Technology")]),
+                ),
+            ],
+        );
+        graph
+            .create_rel(
+                wu,
+                uisee,
+                "FOUNDED",
+                [("evidence".to_string(), Value::from("founded"))],
+            )
+            .expect("nodes exist");
+        graph
+    }
+
+    #[test]
+    fn find_ranks_names_and_aliases() {
+        let found = find(&graph(), "gansha");
+        assert_eq!(found.rows[0][1], Value::from("Wu Gansha"));
+        let found = find(&graph(), "uisee tech");
+        assert_eq!(found.rows[0][3], Value::from("UISEE Technology"));
+        assert!(find(&graph(), "zzzz").rows.is_empty());
+    }
+
+    #[test]
+    fn show_gives_a_card_with_neighbours() {
+        let card = show(&graph(), "wu gansha").expect("found in any case");
+        let fields: Vec<String> = card
+            .rows
+            .iter()
+            .map(|r| r[0].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            vec!["id", "labels", ".name", "-[:FOUNDED]-> (1)", "evidence"]
+        );
+        let err = show(&graph(), "Uise").expect_err("not exact");
+        assert!(err.contains("did you mean 'Uisee'?"), "{err}");
+    }
+
+    #[test]
+    fn why_lists_evidence_of_nodes_and_rels() {
+        let graph = graph();
+        let rels: Vec<_> = graph.rels().collect();
+        let last = ResultSet::new(
+            vec!["r".into()],
+            vec![vec![Value::Rel(rels[0])]],
+            Stats::default(),
+            &graph,
+        );
+        let mut out = Vec::new();
+        write_why(&why(&last, &graph), &mut out).expect("writing to a Vec");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “founded”\n"
+        );
+    }
+
+    #[test]
+    fn schema_rows_for_labels_and_patterns() {
+        let rs = schema(&Schema::of(&graph()));
+        let patterns: Vec<&str> = rs.rows.iter().filter_map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            patterns,
+            vec![
+                "(:Company)",
+                "(:Person)",
+                "(:Person)-[:FOUNDED]->(:Company)"
+            ]
+        );
+        assert_eq!(rs.rows[0][2], Value::from("aliases: LIST, name: STRING"));
+    }
+}

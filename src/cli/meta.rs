@@ -1,0 +1,280 @@
+//! Meta-commands (`:help`, `:param`, `:schema`, ...): their names, help text and parser.
+//! Running them is `shell.rs`'s job.
+
+use std::path::PathBuf;
+
+use kg::format::Format;
+
+/// A parsed meta-command line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetaCommand {
+    /// `:help [command]`
+    Help(Option<String>),
+    /// `:schema`: labels, relationship types, property keys, with counts.
+    Schema,
+    /// `:stats`: node and relationship counts.
+    Stats,
+    /// `:find TEXT`: fuzzy search over names and aliases.
+    Find(String),
+    /// `:show NAME|ID`: one node's card.
+    Show(String),
+    /// `:why`: the evidence behind the last result.
+    Why,
+    /// `:param NAME => EXPR`
+    Param { name: String, expr: String },
+    /// `:param {a: 1, b: 'x'}`
+    ParamMap(String),
+    /// `:params`
+    Params,
+    /// `:param clear`
+    ParamClear,
+    /// `:format table|json|csv|tsv|markdown`
+    Format(Format),
+    /// `:max_rows N` (`:max_rows off` shows all)
+    MaxRows(Option<usize>),
+    /// `:last`: the previous result in full.
+    Last,
+    /// `:timing on|off`
+    Timing(bool),
+    /// `:source FILE`: run a script.
+    Source(PathBuf),
+    /// `:load PATH`: replace the graph.
+    Load(PathBuf),
+    /// `:save PATH`: write the graph in kg's format.
+    Save(PathBuf),
+    /// `:export cypher|csv|graphml|dot PATH`
+    Export(ExportKind, PathBuf),
+    /// `:quit` / `:exit`
+    Quit,
+}
+
+/// What `:export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Cypher,
+    Csv,
+    GraphMl,
+    Dot,
+}
+
+/// Name, usage and one-line description of every meta-command, in `:help` order.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    (
+        "help",
+        ":help [command]",
+        "list meta-commands, or explain one",
+    ),
+    (
+        "schema",
+        ":schema",
+        "labels, relationship types and property keys, with counts",
+    ),
+    (
+        "stats",
+        ":stats",
+        "how many nodes and relationships the graph holds",
+    ),
+    (
+        "find",
+        ":find TEXT",
+        "fuzzy search over node names and aliases",
+    ),
+    (
+        "show",
+        ":show NAME|ID",
+        "a node's labels, properties, evidence and relationships",
+    ),
+    (
+        "why",
+        ":why",
+        "the evidence behind the nodes and relationships of the last result",
+    ),
+    (
+        "param",
+        ":param NAME => EXPR",
+        "set $NAME (also :param {map} and :param clear)",
+    ),
+    ("params", ":params", "list the query parameters"),
+    (
+        "format",
+        ":format table|json|csv|tsv|markdown",
+        "choose the output format",
+    ),
+    (
+        "max_rows",
+        ":max_rows N|off",
+        "show at most N rows of a table (head and tail)",
+    ),
+    (
+        "last",
+        ":last",
+        "the previous result in full (through $PAGER when long)",
+    ),
+    ("timing", ":timing on|off", "show each statement's time"),
+    ("source", ":source FILE", "run a script file"),
+    (
+        "load",
+        ":load PATH",
+        "replace the graph with data files (kg TOML or CSV directory)",
+    ),
+    ("save", ":save PATH", "write the graph as kg TOML"),
+    (
+        "export",
+        ":export cypher|csv|graphml|dot PATH",
+        "write the graph in another format",
+    ),
+    ("quit", ":quit | :exit", "leave (Ctrl-D works too)"),
+];
+
+impl MetaCommand {
+    /// Parses a line starting with `:`; the error says what is wrong and how to write it.
+    pub fn parse(line: &str) -> Result<MetaCommand, String> {
+        let line = line.trim();
+        let body = line.strip_prefix(':').unwrap_or(line);
+        let (name, rest) = match body.find(char::is_whitespace) {
+            Some(i) => (&body[..i], body[i..].trim()),
+            None => (body, ""),
+        };
+        let usage = || {
+            let usage = COMMANDS
+                .iter()
+                .find(|(n, ..)| *n == name)
+                .map_or("", |(_, u, _)| *u);
+            format!("usage: {usage}")
+        };
+        let path = |rest: &str| {
+            if rest.is_empty() {
+                Err(usage())
+            } else {
+                Ok(PathBuf::from(unquote(rest)))
+            }
+        };
+        let on_off = |rest: &str| match rest {
+            "on" => Ok(true),
+            "off" => Ok(false),
+            _ => Err(usage()),
+        };
+        match name {
+            "help" | "h" | "?" => Ok(MetaCommand::Help(
+                (!rest.is_empty()).then(|| rest.trim_start_matches(':').to_string()),
+            )),
+            "schema" => Ok(MetaCommand::Schema),
+            "stats" => Ok(MetaCommand::Stats),
+            "find" if !rest.is_empty() => Ok(MetaCommand::Find(unquote(rest).to_string())),
+            "show" if !rest.is_empty() => Ok(MetaCommand::Show(unquote(rest).to_string())),
+            "why" => Ok(MetaCommand::Why),
+            "params" => Ok(MetaCommand::Params),
+            "param" if rest == "clear" => Ok(MetaCommand::ParamClear),
+            "param" if rest.starts_with('{') => Ok(MetaCommand::ParamMap(rest.to_string())),
+            "param" => {
+                let (name, expr) = rest.split_once("=>").ok_or_else(usage)?;
+                let name = name.trim().trim_start_matches('$').trim_matches('`');
+                let expr = expr.trim().trim_end_matches(';').trim();
+                if name.is_empty() || expr.is_empty() {
+                    return Err(usage());
+                }
+                Ok(MetaCommand::Param {
+                    name: name.to_string(),
+                    expr: expr.to_string(),
+                })
+            }
+            "format" => rest.parse().map(MetaCommand::Format),
+            "max_rows" => match rest {
+                "off" | "all" => Ok(MetaCommand::MaxRows(None)),
+                n => n
+                    .parse()
+                    .map(|n| MetaCommand::MaxRows(Some(n)))
+                    .map_err(|_| usage()),
+            },
+            "last" => Ok(MetaCommand::Last),
+            "timing" => on_off(rest).map(MetaCommand::Timing),
+            "source" => path(rest).map(MetaCommand::Source),
+            "load" => path(rest).map(MetaCommand::Load),
+            "save" => path(rest).map(MetaCommand::Save),
+            "export" => {
+                let (format, file) = rest.split_once(char::is_whitespace).ok_or_else(usage)?;
+                let format = match format.to_ascii_lowercase().as_str() {
+                    "cypher" => ExportKind::Cypher,
+                    "csv" => ExportKind::Csv,
+                    "graphml" => ExportKind::GraphMl,
+                    "dot" => ExportKind::Dot,
+                    _ => return Err(usage()),
+                };
+                Ok(MetaCommand::Export(format, path(file.trim())?))
+            }
+            "quit" | "exit" | "q" => Ok(MetaCommand::Quit),
+            "find" | "show" => Err(usage()),
+            _ => {
+                let known: Vec<&str> = COMMANDS.iter().map(|(n, ..)| *n).collect();
+                let hint = crate::cli::suggest::closest(name, known.iter().copied())
+                    .map(|s| format!(" — did you mean :{s}?"))
+                    .unwrap_or_default();
+                Err(format!(
+                    "unknown meta-command :{name}{hint} (:help lists them)"
+                ))
+            }
+        }
+    }
+}
+
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    for q in ['\'', '"'] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|s| s.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_params() {
+        assert_eq!(
+            MetaCommand::parse(":param name => 'Uisee'"),
+            Ok(MetaCommand::Param {
+                name: "name".into(),
+                expr: "'Uisee'".into()
+            })
+        );
+        assert_eq!(
+            MetaCommand::parse(":param {a: 1}"),
+            Ok(MetaCommand::ParamMap("{a: 1}".into()))
+        );
+        assert_eq!(
+            MetaCommand::parse(":param clear"),
+            Ok(MetaCommand::ParamClear)
+        );
+        assert!(MetaCommand::parse(":param x").is_err());
+    }
+
+    #[test]
+    fn parses_the_rest() {
+        assert_eq!(
+            MetaCommand::parse(":format csv"),
+            Ok(MetaCommand::Format(Format::Csv))
+        );
+        assert_eq!(
+            MetaCommand::parse(":max_rows 5"),
+            Ok(MetaCommand::MaxRows(Some(5)))
+        );
+        assert_eq!(
+            MetaCommand::parse(":export dot /tmp/g.dot"),
+            Ok(MetaCommand::Export(ExportKind::Dot, "/tmp/g.dot".into()))
+        );
+        assert_eq!(
+            MetaCommand::parse(":show 'Uisee'"),
+            Ok(MetaCommand::Show("Uisee".into()))
+        );
+        assert_eq!(MetaCommand::parse(":exit"), Ok(MetaCommand::Quit));
+    }
+
+    #[test]
+    fn unknown_commands_get_a_suggestion() {
+        let err = MetaCommand::parse(":shcema").expect_err("unknown");
+        assert!(err.contains("did you mean :schema?"), "{err}");
+    }
+}

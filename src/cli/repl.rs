@@ -1,0 +1,167 @@
+//! The interactive loop: rustyline with history, multi-line statements, Ctrl-C handling
+//! (clears input; cancels a running query through the session's cancel flag) and a warning
+//! before leaving with unsaved changes.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use kg::script::{self, ScriptItem};
+use rustyline::config::{ColorMode, CompletionType, Config};
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
+
+use super::helper::{EnterHandler, InterruptHandler, KgHelper, strip_continuations};
+use super::paint;
+use super::shell::{Flow, Shell, Source};
+
+const PROMPT: &str = "kg> ";
+
+/// Runs the REPL until Ctrl-D, `:quit` or `:exit`.
+pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
+    let color = paint::no_color_unset();
+    let config = Config::builder()
+        .auto_add_history(true)
+        .history_ignore_dups(true)?
+        .history_ignore_space(true)
+        .completion_type(CompletionType::List)
+        .color_mode(if color {
+            ColorMode::Enabled
+        } else {
+            ColorMode::Disabled
+        })
+        .build();
+    let mut editor: Editor<KgHelper, FileHistory> = Editor::with_config(config)?;
+    editor.set_helper(Some(KgHelper::new(shell.schema().clone(), color)));
+    editor.bind_sequence(
+        KeyEvent(KeyCode::Enter, Modifiers::NONE),
+        EventHandler::Conditional(Box::new(EnterHandler)),
+    );
+    let interrupted_empty_line = Arc::new(AtomicBool::new(false));
+    editor.bind_sequence(
+        KeyEvent::ctrl('C'),
+        EventHandler::Conditional(Box::new(InterruptHandler {
+            on_empty_line: interrupted_empty_line.clone(),
+        })),
+    );
+    let mut history = history_path(history);
+    // History is a convenience: a directory we cannot create costs it, not the session.
+    if let Some(dir) = history.as_deref().and_then(std::path::Path::parent)
+        && let Err(err) = std::fs::create_dir_all(dir)
+    {
+        eprintln!("warning: no history ({}: {err})", dir.display());
+        history = None;
+    }
+    if let Some(path) = &history {
+        // A missing history file is normal on first use.
+        let _ = editor.load_history(path);
+    }
+    install_interrupt_handler(shell.session.cancel_handle());
+
+    let graph = shell.session.graph();
+    eprintln!(
+        "kg — {} nodes, {} relationships. End statements with `;`. :help for help, Ctrl-D to leave.",
+        graph.node_count(),
+        graph.rel_count()
+    );
+    let mut warned_unsaved = false;
+    loop {
+        if let Some(helper) = editor.helper_mut() {
+            helper.schema = shell.schema().clone();
+            helper.params = shell.session.params().keys().cloned().collect();
+        }
+        let flow = match editor.readline(PROMPT) {
+            Ok(line) => {
+                if let Some(path) = &history {
+                    // Saved after every entry so a killed session keeps its history.
+                    let _ = editor.save_history(path);
+                }
+                run_input(shell, &strip_continuations(&line))?
+            }
+            Err(ReadlineError::Interrupted) => {
+                // The first Ctrl-C clears the input; one on an empty line says how to leave.
+                if interrupted_empty_line.swap(false, Ordering::SeqCst) {
+                    eprintln!("(to leave, press Ctrl-D or type :quit)");
+                }
+                Flow::Continue
+            }
+            Err(ReadlineError::Eof) => Flow::Quit,
+            Err(err) => return Err(err.into()),
+        };
+        if flow == Flow::Quit {
+            if shell.dirty && !warned_unsaved {
+                warned_unsaved = true;
+                eprintln!(
+                    "The graph has unsaved changes (:save PATH keeps them). Leave again to discard them."
+                );
+                continue;
+            }
+            break;
+        }
+    }
+    if let Some(path) = &history {
+        let _ = editor.save_history(path);
+    }
+    Ok(())
+}
+
+/// Runs what the user entered: statements and meta-command lines, errors shown, never fatal.
+fn run_input(shell: &mut Shell, text: &str) -> anyhow::Result<Flow> {
+    let source = Source {
+        name: String::new(),
+        text: text.to_string(),
+    };
+    for item in script::split(text) {
+        let quit = shell.run_item(&source, &item)? == Flow::Quit;
+        if quit {
+            return Ok(Flow::Quit);
+        }
+        if let ScriptItem::Statement { .. } = item {
+            shell.failures.clear();
+        }
+    }
+    shell.failures.clear();
+    Ok(Flow::Continue)
+}
+
+/// `--history PATH|off`, else `$XDG_DATA_HOME/kg/history` or `~/.local/share/kg/history`.
+fn history_path(flag: Option<&str>) -> Option<PathBuf> {
+    match flag {
+        Some("off") => None,
+        Some(path) => Some(PathBuf::from(path)),
+        None => {
+            let data = std::env::var_os("XDG_DATA_HOME")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share"))
+                })?;
+            Some(data.join("kg").join("history"))
+        }
+    }
+}
+
+/// The running query's cancel flag, for the SIGINT handler.
+static CANCEL: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+extern "C" fn on_interrupt(_signal: libc::c_int) {
+    // Only an atomic store: safe in a signal handler.
+    if let Some(flag) = CANCEL.get() {
+        flag.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Ctrl-C while a query runs sets the session's cancel flag instead of killing kg.
+/// rustyline reads keys in raw mode, so while editing Ctrl-C reaches it as a key, and it
+/// restores this handler when it returns.
+fn install_interrupt_handler(flag: Arc<AtomicBool>) {
+    if CANCEL.set(flag).is_err() {
+        return;
+    }
+    let handler = on_interrupt as extern "C" fn(libc::c_int);
+    // SAFETY: the handler only performs an atomic store on a flag that lives forever.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+    }
+}

@@ -1,0 +1,242 @@
+//! "Did you mean …?": near misses for unknown labels, relationship types, property keys,
+//! functions, variables and meta-commands. Cypher does not reject unknown labels (the
+//! match is just empty), so those come back as warnings, not errors.
+
+use kg::error::{ErrorCode, QueryError};
+use kg::script::{TokenKind, tokens};
+
+use super::schema::Schema;
+use super::words::{FUNCTIONS, is_keyword};
+
+/// The candidate closest to `name`, if it is close enough to be a plausible typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (name.chars().count().max(c.chars().count()) / 3).max(1))
+        .min_by_key(|(d, c)| (*d, c.len()))
+        .map(|(_, c)| c)
+}
+
+/// Labels, relationship types and property keys named in a statement, found lexically.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Names {
+    pub labels: Vec<String>,
+    pub rel_types: Vec<String>,
+    pub keys: Vec<String>,
+}
+
+/// Finds `:Label` (in node patterns and label predicates), `[:TYPE|OTHER]`, `x.key` and
+/// `{key: ...}` inside patterns.
+pub fn names_in(statement: &str) -> Names {
+    let toks: Vec<_> = tokens(statement)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let text = |i: usize| toks.get(i).map_or("", |t| t.text(statement));
+    let name = |i: usize| {
+        toks.get(i).and_then(|t| match t.kind {
+            TokenKind::Word => Some(t.text(statement).to_string()),
+            TokenKind::Backtick { terminated: true } => {
+                let s = t.text(statement);
+                Some(s[1..s.len() - 1].replace("``", "`"))
+            }
+            _ => None,
+        })
+    };
+    let mut names = Names::default();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut in_types = false;
+    for (i, tok) in toks.iter().enumerate() {
+        match tok.kind {
+            TokenKind::Open => stack.push(text(i)),
+            TokenKind::Close => {
+                stack.pop();
+                in_types = false;
+            }
+            TokenKind::Punct => {
+                let top = stack.last().copied();
+                match (text(i), top) {
+                    (":", Some("[")) | ("|", Some("[")) if text(i) == ":" || in_types => {
+                        if let Some(n) = name(i + 1) {
+                            names.rel_types.push(n);
+                            in_types = true;
+                        }
+                    }
+                    (":", Some("(") | None) => names.labels.extend(name(i + 1)),
+                    (":", Some("{")) => {
+                        // A map key inside a node or relationship pattern is a property key.
+                        let outer = stack.len().checked_sub(2).and_then(|j| stack.get(j));
+                        if matches!(outer, Some(&"(") | Some(&"[")) {
+                            names.keys.extend(name(i.wrapping_sub(1)));
+                        }
+                    }
+                    (".", _) => {
+                        let after_value = i > 0
+                            && matches!(
+                                toks[i - 1].kind,
+                                TokenKind::Word | TokenKind::Backtick { .. } | TokenKind::Close
+                            );
+                        if after_value {
+                            names.keys.extend(name(i + 1));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// Warnings for names the graph does not have, e.g.
+/// `Unknown label :Compnay — did you mean :Company (12 nodes)?`.
+pub fn unknown_name_warnings(statement: &str, schema: &Schema) -> Vec<String> {
+    let names = names_in(statement);
+    let mut warnings = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for label in &names.labels {
+        if schema.labels.contains_key(label) || !seen.insert(("label", label.clone())) {
+            continue;
+        }
+        let hint = closest(label, schema.labels.keys().map(String::as_str))
+            .map(|c| {
+                let n = schema.labels.get(c).copied().unwrap_or(0);
+                format!(" — did you mean :{c} ({n} {})?", noun(n, "node", "nodes"))
+            })
+            .unwrap_or_default();
+        warnings.push(format!("Unknown label :{label}{hint}"));
+    }
+    for rel_type in &names.rel_types {
+        if schema.rel_types.contains_key(rel_type) || !seen.insert(("type", rel_type.clone())) {
+            continue;
+        }
+        let hint = closest(rel_type, schema.rel_types.keys().map(String::as_str))
+            .map(|c| {
+                let n = schema.rel_types.get(c).copied().unwrap_or(0);
+                format!(
+                    " — did you mean :{c} ({n} {})?",
+                    noun(n, "relationship", "relationships")
+                )
+            })
+            .unwrap_or_default();
+        warnings.push(format!("Unknown relationship type :{rel_type}{hint}"));
+    }
+    let keys = schema.all_keys();
+    for key in &names.keys {
+        if keys.contains(key.as_str()) || !seen.insert(("key", key.clone())) {
+            continue;
+        }
+        let hint = closest(key, keys.iter().copied())
+            .map(|c| format!(" — did you mean .{c} ({})?", owners(&schema.key_owners(c))))
+            .unwrap_or_default();
+        warnings.push(format!("Unknown property key .{key}{hint}"));
+    }
+    warnings
+}
+
+/// A hint for an error about an unknown function or an undefined variable.
+pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
+    let span = error.span?;
+    let word: String = statement
+        .get(span.start..)?
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    match error.code? {
+        ErrorCode::UnknownFunction => {
+            closest(&word, FUNCTIONS.iter().copied()).map(|f| format!("did you mean {f}()?"))
+        }
+        ErrorCode::UndefinedVariable => {
+            let words: Vec<String> = tokens(statement)
+                .iter()
+                .filter(|t| t.kind == TokenKind::Word)
+                .map(|t| t.text(statement).to_string())
+                .filter(|w| !is_keyword(w))
+                .collect();
+            closest(&word, words.iter().map(String::as_str)).map(|v| format!("did you mean {v}?"))
+        }
+        _ => None,
+    }
+}
+
+/// `on :A, :B` or, for many, `on :A, :B, :C and 4 more`.
+fn owners(names: &[&str]) -> String {
+    const SHOWN: usize = 3;
+    let listed: Vec<String> = names.iter().take(SHOWN).map(|n| format!(":{n}")).collect();
+    match names.len().saturating_sub(SHOWN) {
+        0 => format!("on {}", listed.join(", ")),
+        more => format!("on {} and {more} more", listed.join(", ")),
+    }
+}
+
+fn noun<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kg::error::Span;
+
+    #[test]
+    fn finds_labels_types_and_keys() {
+        let names = names_in(
+            "MATCH (p:Person {name: 'x'})-[:FOUNDED|INVESTED_IN]->(c:`Big Co`) WHERE c:Startup RETURN p.age, {k: 1}",
+        );
+        assert_eq!(names.labels, vec!["Person", "Big Co", "Startup"]);
+        assert_eq!(names.rel_types, vec!["FOUNDED", "INVESTED_IN"]);
+        assert_eq!(names.keys, vec!["name", "age"]);
+    }
+
+    #[test]
+    fn unknown_label_gets_the_closest_with_its_count() {
+        let mut schema = Schema::default();
+        schema.labels.insert("Company".into(), 12);
+        schema.labels.insert("Person".into(), 3);
+        assert_eq!(
+            unknown_name_warnings("MATCH (n:Compnay) RETURN n", &schema),
+            vec!["Unknown label :Compnay — did you mean :Company (12 nodes)?"]
+        );
+        assert!(unknown_name_warnings("MATCH (n:Person) RETURN n", &schema).is_empty());
+    }
+
+    #[test]
+    fn unknown_key_names_a_few_owners() {
+        let mut schema = Schema::default();
+        for label in ["A", "B", "C", "D"] {
+            schema
+                .label_keys
+                .entry(label.into())
+                .or_default()
+                .insert("name".into(), Default::default());
+        }
+        assert_eq!(
+            unknown_name_warnings("MATCH (n) WHERE n.nmae = 1 RETURN n", &schema),
+            vec!["Unknown property key .nmae — did you mean .name (on :A, :B, :C and 1 more)?"]
+        );
+    }
+
+    #[test]
+    fn unknown_function_hint() {
+        let statement = "RETURN toUpperr('a')";
+        let err = QueryError::compile(
+            kg::ErrorKind::SyntaxError,
+            ErrorCode::UnknownFunction,
+            "unknown function",
+        )
+        .with_span(Span::new(7, 15));
+        assert_eq!(
+            error_hint(&err, statement).as_deref(),
+            Some("did you mean toUpper()?")
+        );
+        let err = QueryError::undefined_variable("pp", Span::new(17, 19));
+        assert_eq!(
+            error_hint(&err, "MATCH (p) RETURN pp").as_deref(),
+            Some("did you mean p?")
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The Aggregate operator: groups rows by key values (Cypher equivalence, so 1 and 1.0
+//! differ but nulls group together) and folds each aggregate with an `Accumulator`.
+
+use std::collections::HashMap;
+
+use crate::error::{QueryError, Result};
+use crate::plan::{AggregateCall, PlanExpr, Slot};
+use crate::value::Value;
+use crate::value::ops::GroupKey;
+
+use super::aggregate::{Accumulator, AggregateKind};
+use super::{BoxOp, Cx, Operator, Row, eval};
+
+pub(super) struct Aggregate {
+    input: BoxOp,
+    keys: Vec<(Slot, PlanExpr)>,
+    aggregates: Vec<(Slot, AggregateCall)>,
+    kinds: Vec<AggregateKind>,
+    width: usize,
+    output: Option<std::vec::IntoIter<Row>>,
+}
+
+impl Aggregate {
+    pub fn new(
+        input: BoxOp,
+        keys: Vec<(Slot, PlanExpr)>,
+        aggregates: Vec<(Slot, AggregateCall)>,
+    ) -> Result<Self> {
+        let kinds = aggregates
+            .iter()
+            .map(|(_, call)| {
+                AggregateKind::from_name(&call.name).ok_or_else(|| {
+                    QueryError::not_supported(
+                        &format!("aggregate `{}`", call.name),
+                        Some(call.span),
+                    )
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Aggregate {
+            input,
+            keys,
+            aggregates,
+            kinds,
+            width: 0,
+            output: None,
+        })
+    }
+
+    fn accumulators(&self) -> Vec<Accumulator> {
+        self.aggregates
+            .iter()
+            .zip(&self.kinds)
+            .map(|((_, call), kind)| Accumulator::new(*kind, call.distinct))
+            .collect()
+    }
+
+    fn run(&mut self, cx: &Cx<'_>) -> Result<Vec<Row>> {
+        let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
+        let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
+        let mut args = Vec::new();
+        while let Some(row) = self.input.next(cx)? {
+            cx.tick()?;
+            let key: Vec<Value> = self
+                .keys
+                .iter()
+                .map(|(_, e)| eval(e, &row, cx))
+                .collect::<Result<_>>()?;
+            let hashed: Vec<GroupKey> = key.iter().cloned().map(GroupKey).collect();
+            let group = match index.get(&hashed) {
+                Some(&g) => g,
+                None => {
+                    index.insert(hashed, groups.len());
+                    groups.push((key, self.accumulators()));
+                    groups.len() - 1
+                }
+            };
+            for ((_, call), acc) in self.aggregates.iter().zip(groups[group].1.iter_mut()) {
+                args.clear();
+                if call.args.is_empty() {
+                    // count(*): every row counts.
+                    args.push(Value::Bool(true));
+                }
+                for a in &call.args {
+                    args.push(eval(a, &row, cx)?);
+                }
+                acc.update(&args).map_err(|e| e.or_span(call.span))?;
+            }
+        }
+        // Without grouping keys there is always one group, even over no rows.
+        if groups.is_empty() && self.keys.is_empty() {
+            groups.push((Vec::new(), self.accumulators()));
+        }
+        groups
+            .into_iter()
+            .map(|(key, accs)| {
+                let mut row = vec![Value::Null; self.width];
+                for ((slot, _), value) in self.keys.iter().zip(key) {
+                    row[*slot] = value;
+                }
+                for ((slot, call), acc) in self.aggregates.iter().zip(accs) {
+                    row[*slot] = acc.finish().map_err(|e| e.or_span(call.span))?;
+                }
+                Ok(row)
+            })
+            .collect()
+    }
+}
+
+impl Operator for Aggregate {
+    fn open(&mut self, arg: &Row) {
+        self.input.open(arg);
+        self.width = arg.len();
+        self.output = None;
+    }
+
+    fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
+        if self.output.is_none() {
+            self.output = Some(self.run(cx)?.into_iter());
+        }
+        Ok(self.output.as_mut().and_then(Iterator::next))
+    }
+}

@@ -1,0 +1,145 @@
+//! Leaf and node operators: the argument row, materialized rows, node scans and checks.
+
+use crate::error::Result;
+use crate::graph::{Graph, NodeId};
+use crate::plan::{NodeCheck as Check, ScanSource, Slot};
+use crate::value::Value;
+
+use super::{BoxOp, Cx, Operator, Row, eval};
+
+/// Yields the row the plan was opened with, once.
+#[derive(Default)]
+pub(super) struct Argument {
+    row: Option<Row>,
+}
+
+impl Operator for Argument {
+    fn open(&mut self, arg: &Row) {
+        self.row = Some(arg.clone());
+    }
+
+    fn next(&mut self, _cx: &Cx<'_>) -> Result<Option<Row>> {
+        Ok(self.row.take())
+    }
+}
+
+/// Rows computed ahead of time (the output of a write clause). `open` does not rewind.
+pub(super) struct Rows {
+    pub rows: std::vec::IntoIter<Row>,
+}
+
+impl Operator for Rows {
+    fn open(&mut self, _arg: &Row) {}
+
+    fn next(&mut self, _cx: &Cx<'_>) -> Result<Option<Row>> {
+        Ok(self.rows.next())
+    }
+}
+
+/// Whether node `id` has every label of `check`.
+pub(super) fn passes(graph: &Graph, id: NodeId, check: &Check) -> bool {
+    check.labels.iter().all(|l| graph.has_label(id, l))
+}
+
+/// For each input row, each node of the source, bound to `slot`.
+pub(super) struct NodeScan {
+    input: BoxOp,
+    slot: Slot,
+    source: ScanSource,
+    check: Check,
+    current: Option<Row>,
+    ids: Vec<NodeId>,
+    pos: usize,
+}
+
+impl NodeScan {
+    pub fn new(input: BoxOp, slot: Slot, source: ScanSource, check: Check) -> Self {
+        NodeScan {
+            input,
+            slot,
+            source,
+            check,
+            current: None,
+            ids: Vec::new(),
+            pos: 0,
+        }
+    }
+
+    /// The candidate nodes for one input row (the smallest label set when several).
+    fn candidates(&self, row: &Row, cx: &Cx<'_>) -> Result<Vec<NodeId>> {
+        let graph = cx.graph;
+        let by_labels = |labels: &[std::sync::Arc<str>]| -> Vec<NodeId> {
+            match labels.iter().min_by_key(|l| graph.label_count(l)) {
+                Some(label) => graph.nodes_with_label(label).collect(),
+                None => graph.nodes().collect(),
+            }
+        };
+        Ok(match &self.source {
+            ScanSource::All => graph.nodes().collect(),
+            ScanSource::Labels(labels) => by_labels(labels),
+            ScanSource::Index { labels, key, value } => {
+                let value = eval(value, row, cx)?;
+                match graph.lookup_index(key, &value) {
+                    Some(ids) => ids,
+                    None => by_labels(labels),
+                }
+            }
+        })
+    }
+}
+
+impl Operator for NodeScan {
+    fn open(&mut self, arg: &Row) {
+        self.input.open(arg);
+        self.current = None;
+    }
+
+    fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some(row) = &self.current {
+                while self.pos < self.ids.len() {
+                    let id = self.ids[self.pos];
+                    self.pos += 1;
+                    cx.tick()?;
+                    if passes(cx.graph, id, &self.check) {
+                        let mut out = row.clone();
+                        out[self.slot] = Value::Node(id);
+                        return Ok(Some(out));
+                    }
+                }
+            }
+            match self.input.next(cx)? {
+                Some(row) => {
+                    self.ids = self.candidates(&row, cx)?;
+                    self.pos = 0;
+                    self.current = Some(row);
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// Drops rows whose (already bound) node lacks the pattern's labels.
+pub(super) struct NodeCheck {
+    pub input: BoxOp,
+    pub slot: Slot,
+    pub check: Check,
+}
+
+impl Operator for NodeCheck {
+    fn open(&mut self, arg: &Row) {
+        self.input.open(arg);
+    }
+
+    fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
+        while let Some(row) = self.input.next(cx)? {
+            if let Value::Node(id) = row[self.slot]
+                && passes(cx.graph, id, &self.check)
+            {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}

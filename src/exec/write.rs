@@ -1,0 +1,397 @@
+//! Write clauses: CREATE, MERGE, SET, REMOVE, DELETE. Each runs its input to completion
+//! first (so a clause never sees its own changes while reading, except MERGE, which must
+//! see the rows it created earlier), then applies its changes row by row and counts them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
+use crate::graph::{Direction, Graph, NodeId, RelId};
+use crate::plan::{CreateOp, LogicalPlan, PlanExpr, SetOp};
+use crate::value::Value;
+
+use super::eval::properties_of;
+use super::expand::build_path;
+use super::scan::Rows;
+use super::{BoxOp, Env, Row, eval};
+
+/// Whether `plan` is itself a write operator.
+pub(super) fn is_write(plan: &LogicalPlan) -> bool {
+    matches!(
+        plan,
+        LogicalPlan::Create { .. }
+            | LogicalPlan::Merge { .. }
+            | LogicalPlan::Set { .. }
+            | LogicalPlan::Remove { .. }
+            | LogicalPlan::Delete { .. }
+    )
+}
+
+/// Runs the write operator `plan` now and returns its output rows as an operator.
+pub(super) fn build(
+    env: &mut Env<'_>,
+    plan: &LogicalPlan,
+    g: &mut Graph,
+    arg: &Row,
+) -> Result<BoxOp> {
+    let input = match plan {
+        LogicalPlan::Create { input, .. }
+        | LogicalPlan::Merge { input, .. }
+        | LogicalPlan::Set { input, .. }
+        | LogicalPlan::Remove { input, .. }
+        | LogicalPlan::Delete { input, .. } => input,
+        _ => return Err(QueryError::not_supported("this write operator", None)),
+    };
+    let mut input = env.build(input, Some(g), arg)?;
+    input.open(arg);
+    let mut rows = Vec::new();
+    {
+        let cx = env.cx(g);
+        while let Some(row) = input.next(&cx)? {
+            cx.tick()?;
+            rows.push(row);
+        }
+    }
+    let mut writer = Writer { env, g };
+    let rows = match plan {
+        LogicalPlan::Create { ops, .. } => {
+            for row in &mut rows {
+                writer.create(ops, row, false)?;
+            }
+            rows
+        }
+        LogicalPlan::Set { ops, .. } | LogicalPlan::Remove { ops, .. } => {
+            for row in &rows {
+                writer.set(ops, row)?;
+            }
+            rows
+        }
+        LogicalPlan::Delete { exprs, detach, .. } => {
+            writer.delete(exprs, *detach, &rows)?;
+            rows
+        }
+        LogicalPlan::Merge {
+            pattern,
+            create,
+            on_create,
+            on_match,
+            ..
+        } => {
+            let mut pattern = writer.env.build(pattern, None, arg)?;
+            let mut out = Vec::new();
+            for mut row in rows {
+                pattern.open(&row);
+                let mut matches = Vec::new();
+                {
+                    let cx = writer.env.cx(writer.g);
+                    while let Some(m) = pattern.next(&cx)? {
+                        matches.push(m);
+                    }
+                }
+                if matches.is_empty() {
+                    writer.create(create, &mut row, true)?;
+                    writer.set(on_create, &row)?;
+                    out.push(row);
+                } else {
+                    for m in matches {
+                        writer.set(on_match, &m)?;
+                        out.push(m);
+                    }
+                }
+            }
+            out
+        }
+        _ => rows,
+    };
+    Ok(Box::new(Rows {
+        rows: rows.into_iter(),
+    }))
+}
+
+struct Writer<'e, 'a, 'g> {
+    env: &'e mut Env<'a>,
+    g: &'g mut Graph,
+}
+
+/// Checks that `value` can be stored as a property (no maps, entities or nested lists).
+fn storable(value: &Value, span: crate::ast::Span) -> Result<()> {
+    let ok = match value {
+        Value::Map(_) | Value::Node(_) | Value::Rel(_) | Value::Path(_) => false,
+        Value::List(items) => items.iter().all(|i| {
+            !matches!(
+                i,
+                Value::Map(_) | Value::Node(_) | Value::Rel(_) | Value::Path(_) | Value::List(_)
+            )
+        }),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(QueryError::runtime(
+            ErrorKind::TypeError,
+            ErrorCode::InvalidPropertyType,
+            format!("a {} cannot be stored as a property", value.type_name()),
+        )
+        .with_span(span))
+    }
+}
+
+impl Writer<'_, '_, '_> {
+    fn eval(&self, expr: &PlanExpr, row: &Row) -> Result<Value> {
+        let cx = self.env.cx(self.g);
+        eval(expr, row, &cx)
+    }
+
+    /// Evaluates a property map for CREATE: (key, value) pairs without nulls.
+    fn property_map(
+        &self,
+        expr: Option<&PlanExpr>,
+        row: &Row,
+        merge: bool,
+    ) -> Result<Vec<(String, Value)>> {
+        let Some(expr) = expr else {
+            return Ok(Vec::new());
+        };
+        let value = self.eval(expr, row)?;
+        let cx = self.env.cx(self.g);
+        let map = properties_of(&value, &cx).map_err(|e| e.or_span(expr.span))?;
+        let mut out = Vec::new();
+        for (k, v) in map.unwrap_or_default() {
+            if merge && v.is_null() {
+                // openCypher: MERGE cannot match or create a null property (TCK Merge1 [17]).
+                return Err(QueryError::runtime(
+                    ErrorKind::SemanticError,
+                    ErrorCode::MergeReadOwnWrites,
+                    format!("cannot MERGE with a null value for property `{k}`"),
+                )
+                .with_span(expr.span));
+            }
+            if !v.is_null() {
+                storable(&v, expr.span)?;
+                out.push((k, v));
+            }
+        }
+        Ok(out)
+    }
+
+    fn create(&mut self, ops: &[CreateOp], row: &mut Row, merge: bool) -> Result<()> {
+        for op in ops {
+            match op {
+                CreateOp::Node {
+                    slot,
+                    labels,
+                    properties,
+                } => {
+                    let props = self.property_map(properties.as_ref(), row, merge)?;
+                    let stats = &mut self.env.stats;
+                    stats.nodes_created += 1;
+                    stats.labels_added += labels.len() as u64;
+                    stats.properties_set += props.len() as u64;
+                    let id = self.g.create_node(labels.iter().map(|l| &**l), props);
+                    row[*slot] = Value::Node(id);
+                }
+                CreateOp::Rel {
+                    slot,
+                    start,
+                    end,
+                    rel_type,
+                    properties,
+                } => {
+                    let props = self.property_map(properties.as_ref(), row, merge)?;
+                    let (Value::Node(a), Value::Node(b)) = (&row[*start], &row[*end]) else {
+                        return Err(QueryError::runtime(
+                            ErrorKind::SemanticError,
+                            ErrorCode::InvalidArgumentType,
+                            "cannot create a relationship to or from a null node",
+                        ));
+                    };
+                    let count = props.len() as u64;
+                    let id = self
+                        .g
+                        .create_rel(*a, *b, rel_type, props)
+                        .ok_or_else(|| deleted("node"))?;
+                    self.env.stats.relationships_created += 1;
+                    self.env.stats.properties_set += count;
+                    row[*slot] = Value::Rel(id);
+                }
+                CreateOp::Path { slot, elements } => {
+                    row[*slot] = build_path(row, elements, self.g);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets (or with null removes) one property of a node or relationship.
+    fn set_property(&mut self, target: &Value, key: &str, value: Value) -> Result<()> {
+        let set = !value.is_null();
+        let old = match target {
+            Value::Null => return Ok(()),
+            Value::Node(n) => {
+                if !self.g.contains_node(*n) {
+                    return Err(deleted("node"));
+                }
+                self.g.set_node_property(*n, key, value)
+            }
+            Value::Rel(r) => {
+                if !self.g.contains_rel(*r) {
+                    return Err(deleted("relationship"));
+                }
+                self.g.set_rel_property(*r, key, value)
+            }
+            other => {
+                return Err(QueryError::type_mismatch(
+                    "a node or relationship",
+                    other.type_name(),
+                ));
+            }
+        };
+        if set || old.is_some() {
+            self.env.stats.properties_set += 1;
+        }
+        Ok(())
+    }
+
+    fn keys_of(&self, target: &Value) -> Vec<Arc<str>> {
+        let props = match target {
+            Value::Node(n) => self.g.node(*n).map(|d| &d.properties),
+            Value::Rel(r) => self.g.rel(*r).map(|d| &d.properties),
+            _ => None,
+        };
+        props.map_or_else(Vec::new, |p| p.keys().map(Arc::from).collect())
+    }
+
+    fn set(&mut self, ops: &[SetOp], row: &Row) -> Result<()> {
+        for op in ops {
+            match op {
+                SetOp::Property { target, key, value } => {
+                    let t = self.eval(target, row)?;
+                    let v = self.eval(value, row)?;
+                    storable(&v, value.span)?;
+                    self.set_property(&t, key, v)
+                        .map_err(|e| e.or_span(target.span))?;
+                }
+                SetOp::Properties {
+                    target,
+                    value,
+                    replace,
+                } => {
+                    let t = self.eval(target, row)?;
+                    let v = self.eval(value, row)?;
+                    let map: BTreeMap<String, Value> = {
+                        let cx = self.env.cx(self.g);
+                        properties_of(&v, &cx)
+                            .map_err(|e| e.or_span(value.span))?
+                            .unwrap_or_default()
+                    };
+                    if *replace {
+                        for key in self.keys_of(&t) {
+                            if !map.contains_key(&*key) {
+                                self.set_property(&t, &key, Value::Null)?;
+                            }
+                        }
+                    }
+                    for (k, v) in map {
+                        storable(&v, value.span)?;
+                        self.set_property(&t, &k, v)
+                            .map_err(|e| e.or_span(target.span))?;
+                    }
+                }
+                SetOp::AddLabels { target, labels } => match self.eval(target, row)? {
+                    Value::Null => {}
+                    Value::Node(n) => {
+                        for l in labels {
+                            if self.g.add_label(n, l) {
+                                self.env.stats.labels_added += 1;
+                            }
+                        }
+                    }
+                    other => {
+                        return Err(QueryError::type_mismatch("a node", other.type_name())
+                            .with_span(target.span));
+                    }
+                },
+                SetOp::RemoveLabels { target, labels } => match self.eval(target, row)? {
+                    Value::Null => {}
+                    Value::Node(n) => {
+                        for l in labels {
+                            if self.g.remove_label(n, l) {
+                                self.env.stats.labels_removed += 1;
+                            }
+                        }
+                    }
+                    other => {
+                        return Err(QueryError::type_mismatch("a node", other.type_name())
+                            .with_span(target.span));
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes everything the rows name: relationships first, then nodes, so
+    /// `DELETE n, r` works whatever the order.
+    fn delete(&mut self, exprs: &[PlanExpr], detach: bool, rows: &[Row]) -> Result<()> {
+        let mut nodes: Vec<(NodeId, crate::ast::Span)> = Vec::new();
+        let mut rels: Vec<RelId> = Vec::new();
+        for row in rows {
+            for expr in exprs {
+                match self.eval(expr, row)? {
+                    Value::Null => {}
+                    Value::Node(n) => nodes.push((n, expr.span)),
+                    Value::Rel(r) => rels.push(r),
+                    Value::Path(p) => {
+                        rels.extend(&p.rels);
+                        nodes.extend(p.nodes.iter().map(|n| (*n, expr.span)));
+                    }
+                    other => {
+                        return Err(QueryError::runtime(
+                            ErrorKind::TypeError,
+                            ErrorCode::InvalidArgumentType,
+                            format!("cannot delete a {}", other.type_name()),
+                        )
+                        .with_span(expr.span));
+                    }
+                }
+            }
+        }
+        for r in rels {
+            if self.g.delete_rel(r) {
+                self.env.stats.relationships_deleted += 1;
+            }
+        }
+        for (n, span) in nodes {
+            let degree = if self.g.contains_node(n) {
+                self.g.relationships_of(n, Direction::Both, &[]).count() as u64
+            } else {
+                0
+            };
+            match self.g.delete_node(n, detach) {
+                Ok(true) => {
+                    self.env.stats.nodes_deleted += 1;
+                    self.env.stats.relationships_deleted += degree;
+                }
+                Ok(false) => {}
+                Err(_) => {
+                    return Err(QueryError::runtime(
+                        ErrorKind::ConstraintVerificationFailed,
+                        ErrorCode::DeleteConnectedNode,
+                        "cannot delete a node that still has relationships; use DETACH DELETE",
+                    )
+                    .with_span(span));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn deleted(what: &str) -> QueryError {
+    QueryError::runtime(
+        ErrorKind::EntityNotFound,
+        ErrorCode::DeletedEntityAccess,
+        format!("the {what} was deleted by this statement"),
+    )
+}

@@ -1,0 +1,950 @@
+//! Expressions: the operator precedence table (pest's PrattParser), literals, parameters,
+//! names, and every compound expression form. Chained comparisons are rewritten here.
+
+use std::sync::LazyLock;
+
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::Rule;
+use super::clause::{build_single_query, build_where_clause};
+use super::errors::syntax_error;
+use super::helpers::{
+    DepthGuard, Pair, build_if_rule, children, exactly_one, next_if_rule, required, span_of,
+    unexpected_shape,
+};
+use super::pattern::{build_pattern, build_relationships_pattern};
+use crate::ast::{
+    BinaryOp, CaseExpr, Clause, Expr, ExprKind, FunctionCall, Ident, Literal, Match, Quantifier,
+    SingleQuery, UnaryOp,
+};
+use crate::error::{ErrorCode, Result, Span};
+
+/// openCypher 9 operator precedence, loosest first, one line per level (the grammar's
+/// OrExpression down to NonArithmeticOperatorExpression). Unary minus binds tighter than
+/// `^`, and `^` is left-associative, as in the openCypher grammar.
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    use Assoc::Left;
+    use Rule::*;
+    PrattParser::new()
+        .op(Op::infix(op_or, Left))
+        .op(Op::infix(op_xor, Left))
+        .op(Op::infix(op_and, Left))
+        .op(Op::prefix(op_not))
+        .op(Op::infix(op_eq, Left)
+            | Op::infix(op_ne, Left)
+            | Op::infix(op_lt, Left)
+            | Op::infix(op_le, Left)
+            | Op::infix(op_gt, Left)
+            | Op::infix(op_ge, Left))
+        .op(Op::infix(op_in, Left)
+            | Op::infix(op_starts_with, Left)
+            | Op::infix(op_ends_with, Left)
+            | Op::infix(op_contains, Left)
+            | Op::infix(op_regex, Left)
+            | Op::postfix(op_is_null)
+            | Op::postfix(op_is_not_null))
+        .op(Op::infix(op_add, Left) | Op::infix(op_sub, Left))
+        .op(Op::infix(op_mul, Left) | Op::infix(op_div, Left) | Op::infix(op_mod, Left))
+        .op(Op::infix(op_pow, Left))
+        .op(Op::prefix(op_negate) | Op::prefix(op_plus))
+        .op(Op::postfix(property_lookup)
+            | Op::postfix(index)
+            | Op::postfix(slice)
+            | Op::postfix(node_labels))
+});
+
+/// Whether `rule` is one of the operators in `PRATT`.
+fn is_operator(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        op_or
+            | op_xor
+            | op_and
+            | op_not
+            | op_eq
+            | op_ne
+            | op_lt
+            | op_le
+            | op_gt
+            | op_ge
+            | op_in
+            | op_starts_with
+            | op_ends_with
+            | op_contains
+            | op_regex
+            | op_is_null
+            | op_is_not_null
+            | op_add
+            | op_sub
+            | op_mul
+            | op_div
+            | op_mod
+            | op_pow
+            | op_negate
+            | op_plus
+            | property_lookup
+            | index
+            | slice
+            | node_labels
+    )
+}
+
+/// A partly built expression, with what the Pratt callbacks need to know about its form.
+struct Operand {
+    expr: Expr,
+    shape: Shape,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Other,
+    /// An unparenthesized comparison (or a rewritten chain), which another comparison extends.
+    Comparison,
+    /// A bare numeric literal, which unary minus folds into a negative literal.
+    Number,
+    /// `9223372036854775808`: only valid right after a unary minus (as i64::MIN).
+    MinIntMagnitude,
+}
+
+impl Operand {
+    fn plain(expr: Expr) -> Self {
+        Operand {
+            expr,
+            shape: Shape::Other,
+        }
+    }
+
+    /// The finished expression; a lone `9223372036854775808` is an overflow.
+    fn into_expr(self) -> Result<Expr> {
+        if self.shape == Shape::MinIntMagnitude {
+            return Err(integer_overflow(self.expr.span));
+        }
+        Ok(self.expr)
+    }
+}
+
+/// `expr`: operators and operands, folded by precedence. A pattern predicate such as
+/// `(a)-->(b)` is refused here; only `build_predicate` (WHERE) accepts one.
+pub(super) fn build_expr(pair: Pair<'_>) -> Result<Expr> {
+    let expr = build_predicate(pair)?;
+    reject_exposed_pattern(&expr)?;
+    Ok(expr)
+}
+
+/// An expression in predicate position (a WHERE clause), where pattern predicates are
+/// allowed, combined with NOT, AND, OR and XOR.
+pub(super) fn build_predicate(pair: Pair<'_>) -> Result<Expr> {
+    debug_assert_eq!(pair.as_rule(), Rule::expr);
+    let span = span_of(&pair);
+    let parts: Vec<Pair<'_>> = children(pair).collect();
+    // Each operator can add one level to the tree; reserving them all up front bounds the
+    // recursion of the Pratt parser and of every later stage.
+    let operators = parts.iter().filter(|p| is_operator(p.as_rule())).count();
+    let _depth = DepthGuard::enter(1 + operators, span)?;
+    PRATT
+        .map_primary(build_operand)
+        .map_prefix(apply_prefix)
+        .map_infix(apply_infix)
+        .map_postfix(apply_postfix)
+        .parse(parts.into_iter())?
+        .into_expr()
+}
+
+/// The span of a pattern predicate that `expr` yields directly or through NOT/AND/OR/XOR.
+fn exposed_pattern(expr: &Expr) -> Option<Span> {
+    match &expr.kind {
+        ExprKind::Pattern(_) => Some(expr.span),
+        ExprKind::Unary(UnaryOp::Not, inner) => exposed_pattern(inner),
+        ExprKind::Binary(BinaryOp::And | BinaryOp::Or | BinaryOp::Xor, left, right) => {
+            exposed_pattern(left).or_else(|| exposed_pattern(right))
+        }
+        _ => None,
+    }
+}
+
+/// openCypher 9 (and the TCK, Pattern1 [23], List6 [6]) allow a pattern only as a WHERE
+/// predicate; elsewhere a pattern comprehension or EXISTS says what is meant.
+fn reject_exposed_pattern(expr: &Expr) -> Result<()> {
+    match exposed_pattern(expr) {
+        None => Ok(()),
+        Some(span) => Err(syntax_error(
+            ErrorCode::UnexpectedSyntax,
+            "a pattern can only be used as a predicate in WHERE; use a pattern comprehension \
+             `[(a)-->(b) | b]` or `EXISTS { (a)-->(b) }` here",
+            span,
+        )),
+    }
+}
+
+/// An atom: anything that may stand between operators (also the base of `SET (n).key`).
+pub(super) fn build_atom(pair: Pair<'_>) -> Result<Expr> {
+    build_operand(pair)?.into_expr()
+}
+
+fn build_operand(pair: Pair<'_>) -> Result<Operand> {
+    let span = span_of(&pair);
+    let expr = |kind| Ok(Operand::plain(Expr::new(kind, span)));
+    match pair.as_rule() {
+        Rule::integer_literal => build_integer_literal(pair),
+        Rule::float_literal => Ok(Operand {
+            expr: Expr::new(
+                ExprKind::Literal(Literal::Float(build_float_literal(pair)?)),
+                span,
+            ),
+            shape: Shape::Number,
+        }),
+        Rule::string_literal => expr(ExprKind::Literal(Literal::String(build_string_literal(
+            pair,
+        )?))),
+        Rule::boolean_literal => expr(ExprKind::Literal(Literal::Bool(
+            pair.as_str().eq_ignore_ascii_case("true"),
+        ))),
+        Rule::null_literal => expr(ExprKind::Literal(Literal::Null)),
+        Rule::parameter => expr(build_parameter(pair)?),
+        Rule::case_expr => expr(ExprKind::Case(build_case_expr(pair)?)),
+        Rule::count_star => expr(ExprKind::CountStar),
+        Rule::list_comprehension => expr(build_list_comprehension(pair)?),
+        Rule::pattern_comprehension => expr(build_pattern_comprehension(pair)?),
+        Rule::list_literal => expr(ExprKind::List(
+            children(pair).map(build_expr).collect::<Result<_>>()?,
+        )),
+        Rule::quantifier_expr => expr(build_quantifier_expr(pair)?),
+        Rule::reduce_expr => expr(build_reduce_expr(pair)?),
+        Rule::exists_subquery => expr(ExprKind::ExistsSubquery(Box::new(build_exists_subquery(
+            pair,
+        )?))),
+        Rule::map_literal => expr(build_map_literal(pair)?),
+        Rule::relationships_pattern => expr(ExprKind::Pattern(Box::new(
+            build_relationships_pattern(pair)?,
+        ))),
+        // A parenthesized expression: its own operand, so `(a < b) < c` is no chain.
+        Rule::expr => Ok(Operand::plain(build_predicate(pair)?)),
+        Rule::function_call => expr(ExprKind::FunctionCall(build_function_call(pair)?)),
+        Rule::variable => expr(ExprKind::Variable(build_variable(pair)?.name)),
+        other => Err(unexpected_shape(&format!("{other:?} as an operand"), span)),
+    }
+}
+
+fn apply_prefix(op: Pair<'_>, operand: Result<Operand>) -> Result<Operand> {
+    let operand = operand?;
+    let span = span_of(&op).to(operand.expr.span);
+    let unary = match op.as_rule() {
+        Rule::op_not => UnaryOp::Not,
+        Rule::op_negate => UnaryOp::Negate,
+        Rule::op_plus => UnaryOp::Plus,
+        other => return Err(unexpected_shape(&format!("prefix {other:?}"), span)),
+    };
+    // `-9223372036854775808` is the smallest integer, not the negation of an overflowing
+    // literal (TCK Literals2 [8]); `-1.5` is a literal too, so Display round-trips.
+    if unary == UnaryOp::Negate {
+        let negated = match (&operand.shape, &operand.expr.kind) {
+            (Shape::MinIntMagnitude, _) => Some(Literal::Integer(i64::MIN)),
+            (Shape::Number, ExprKind::Literal(Literal::Integer(i))) => Some(Literal::Integer(-*i)),
+            (Shape::Number, ExprKind::Literal(Literal::Float(f))) => Some(Literal::Float(-*f)),
+            _ => None,
+        };
+        if let Some(literal) = negated {
+            return Ok(Operand::plain(Expr::new(ExprKind::Literal(literal), span)));
+        }
+    }
+    let inner = operand.into_expr()?;
+    if unary != UnaryOp::Not {
+        reject_exposed_pattern(&inner)?;
+    }
+    Ok(Operand::plain(Expr::new(
+        ExprKind::Unary(unary, Box::new(inner)),
+        span,
+    )))
+}
+
+fn apply_infix(lhs: Result<Operand>, op: Pair<'_>, rhs: Result<Operand>) -> Result<Operand> {
+    let (lhs, rhs) = (lhs?, rhs?.into_expr()?);
+    let span = lhs.expr.span.to(rhs.span);
+    let binary = binary_op(&op)?;
+    if !matches!(binary, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor) {
+        reject_exposed_pattern(&lhs.expr)?;
+        reject_exposed_pattern(&rhs)?;
+    }
+    let comparison = is_comparison(binary);
+    if comparison && lhs.shape == Shape::Comparison {
+        // openCypher: `a < b < c` means `a < b AND b < c` (TCK Comparison3).
+        let middle = last_compared(&lhs.expr)
+            .ok_or_else(|| unexpected_shape("comparison chain", span))?
+            .clone();
+        let next = Expr::new(
+            ExprKind::Binary(binary, Box::new(middle.clone()), Box::new(rhs)),
+            middle.span.to(span),
+        );
+        let chain = ExprKind::Binary(BinaryOp::And, Box::new(lhs.expr), Box::new(next));
+        return Ok(Operand {
+            expr: Expr::new(chain, span),
+            shape: Shape::Comparison,
+        });
+    }
+    let lhs = lhs.into_expr()?;
+    Ok(Operand {
+        expr: Expr::new(ExprKind::Binary(binary, Box::new(lhs), Box::new(rhs)), span),
+        shape: if comparison {
+            Shape::Comparison
+        } else {
+            Shape::Other
+        },
+    })
+}
+
+/// The right operand of the last comparison in a chain built by `apply_infix`.
+fn last_compared(expr: &Expr) -> Option<&Expr> {
+    match &expr.kind {
+        ExprKind::Binary(BinaryOp::And, _, right) => last_compared(right),
+        ExprKind::Binary(op, _, right) if is_comparison(*op) => Some(right),
+        _ => None,
+    }
+}
+
+fn is_comparison(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(op, Eq | Ne | Lt | Le | Gt | Ge)
+}
+
+fn binary_op(op: &Pair<'_>) -> Result<BinaryOp> {
+    use BinaryOp::*;
+    Ok(match op.as_rule() {
+        Rule::op_or => Or,
+        Rule::op_xor => Xor,
+        Rule::op_and => And,
+        Rule::op_eq => Eq,
+        Rule::op_ne => Ne,
+        Rule::op_lt => Lt,
+        Rule::op_le => Le,
+        Rule::op_gt => Gt,
+        Rule::op_ge => Ge,
+        Rule::op_regex => RegexMatch,
+        Rule::op_in => In,
+        Rule::op_starts_with => StartsWith,
+        Rule::op_ends_with => EndsWith,
+        Rule::op_contains => Contains,
+        Rule::op_add => Add,
+        Rule::op_sub => Sub,
+        Rule::op_mul => Mul,
+        Rule::op_div => Div,
+        Rule::op_mod => Mod,
+        Rule::op_pow => Pow,
+        other => {
+            return Err(unexpected_shape(&format!("infix {other:?}"), span_of(op)));
+        }
+    })
+}
+
+fn apply_postfix(operand: Result<Operand>, op: Pair<'_>) -> Result<Operand> {
+    let inner = Box::new(operand?.into_expr()?);
+    reject_exposed_pattern(&inner)?;
+    let span = inner.span.to(span_of(&op));
+    let kind = match op.as_rule() {
+        Rule::op_is_null => ExprKind::IsNull {
+            expr: inner,
+            negated: false,
+        },
+        Rule::op_is_not_null => ExprKind::IsNull {
+            expr: inner,
+            negated: true,
+        },
+        Rule::property_lookup => ExprKind::Property(inner, build_schema_name(exactly_one(op)?)?),
+        Rule::index => ExprKind::Index(inner, Box::new(build_expr(exactly_one(op)?)?)),
+        Rule::slice => {
+            let mut pairs = children(op);
+            let bound = |p: Pair<'_>| build_expr(exactly_one(p)?).map(Box::new);
+            let from = build_if_rule(&mut pairs, Rule::slice_from, bound)?;
+            let to = build_if_rule(&mut pairs, Rule::slice_to, bound)?;
+            ExprKind::Slice(inner, from, to)
+        }
+        Rule::node_labels => ExprKind::HasLabels(inner, build_node_labels(op)?),
+        other => return Err(unexpected_shape(&format!("postfix {other:?}"), span)),
+    };
+    Ok(Operand::plain(Expr::new(kind, span)))
+}
+
+// --- Literals -----------------------------------------------------------------------------
+
+fn integer_overflow(span: Span) -> crate::error::QueryError {
+    syntax_error(
+        ErrorCode::IntegerOverflow,
+        "integer literal is out of range (integers are 64-bit: -9223372036854775808 to 9223372036854775807)",
+        span,
+    )
+}
+
+fn build_integer_literal(pair: Pair<'_>) -> Result<Operand> {
+    let span = span_of(&pair);
+    let digits = exactly_one(pair)?;
+    let text = digits.as_str();
+    let invalid = |why: &str| {
+        syntax_error(
+            ErrorCode::InvalidNumberLiteral,
+            format!("invalid number literal `{text}`: {why}"),
+            span,
+        )
+    };
+    let (body, radix) = match digits.as_rule() {
+        Rule::hex_integer => (&text[2..], 16),
+        Rule::octal_integer => (&text[2..], 8),
+        _ if text.len() > 1 && text.starts_with('0') => {
+            return Err(invalid(
+                "leading zeros are not allowed (octal literals are written 0o17)",
+            ));
+        }
+        _ => (text, 10),
+    };
+    if body.is_empty() {
+        return Err(invalid("digits are missing"));
+    }
+    if let Some(bad) = body.chars().find(|c| !c.is_digit(radix)) {
+        return Err(invalid(&format!("`{bad}` is not a base-{radix} digit")));
+    }
+    let magnitude = u64::from_str_radix(body, radix).map_err(|_| integer_overflow(span))?;
+    let (value, shape) = match i64::try_from(magnitude) {
+        Ok(value) => (value, Shape::Number),
+        Err(_) if magnitude == i64::MIN.unsigned_abs() => (i64::MIN, Shape::MinIntMagnitude),
+        Err(_) => return Err(integer_overflow(span)),
+    };
+    Ok(Operand {
+        expr: Expr::new(ExprKind::Literal(Literal::Integer(value)), span),
+        shape,
+    })
+}
+
+fn build_float_literal(pair: Pair<'_>) -> Result<f64> {
+    let span = span_of(&pair);
+    let value: f64 = pair.as_str().parse().map_err(|_| {
+        syntax_error(
+            ErrorCode::InvalidNumberLiteral,
+            format!("invalid number literal `{}`", pair.as_str()),
+            span,
+        )
+    })?;
+    if value.is_infinite() {
+        return Err(syntax_error(
+            ErrorCode::FloatingPointOverflow,
+            format!("float literal `{}` is too large", pair.as_str()),
+            span,
+        ));
+    }
+    Ok(value)
+}
+
+/// A quoted string with its escapes decoded: `\\ \' \" \n \t \r \b \f \uXXXX \UXXXXXXXX`.
+/// Other backslashes are kept as written (regular expressions use them).
+pub(super) fn build_string_literal(pair: Pair<'_>) -> Result<String> {
+    let body = exactly_one(pair)?;
+    let start = body.as_span().start();
+    let text = body.as_str();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, escaped)) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        match escaped {
+            '\\' | '\'' | '"' => out.push(escaped),
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{C}'),
+            'u' | 'U' => {
+                let width = if escaped == 'u' { 4 } else { 8 };
+                let code = read_hex(&mut chars, width)
+                    .ok_or_else(|| invalid_unicode(text, start, at, width))?;
+                let decoded = match code {
+                    0xD800..=0xDBFF => low_surrogate(&mut chars).and_then(|low| {
+                        char::from_u32(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+                    }),
+                    _ => char::from_u32(code),
+                };
+                out.push(decoded.ok_or_else(|| invalid_unicode(text, start, at, width))?);
+            }
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    Ok(out)
+}
+
+type CharIndices<'a> = std::iter::Peekable<std::str::CharIndices<'a>>;
+
+fn read_hex(chars: &mut CharIndices<'_>, width: usize) -> Option<u32> {
+    let mut code = 0u32;
+    for _ in 0..width {
+        let digit = chars.next_if(|(_, c)| c.is_ascii_hexdigit())?.1;
+        code = code * 16 + digit.to_digit(16)?;
+    }
+    Some(code)
+}
+
+/// The `\uDC00`-`\uDFFF` half that must follow a high surrogate.
+fn low_surrogate(chars: &mut CharIndices<'_>) -> Option<u32> {
+    chars.next_if(|&(_, c)| c == '\\')?;
+    chars.next_if(|&(_, c)| c == 'u')?;
+    read_hex(chars, 4).filter(|low| (0xDC00..=0xDFFF).contains(low))
+}
+
+fn invalid_unicode(text: &str, start: usize, at: usize, width: usize) -> crate::error::QueryError {
+    let end = (at + 2 + width).min(text.len());
+    let written = text.get(at..end).unwrap_or("\\u");
+    syntax_error(
+        ErrorCode::InvalidUnicodeLiteral,
+        format!(
+            "invalid unicode escape `{written}`: expected {width} hex digits naming a character"
+        ),
+        Span::new(start + at, start + end),
+    )
+}
+
+fn build_parameter(pair: Pair<'_>) -> Result<ExprKind> {
+    let name = exactly_one(pair)?;
+    Ok(ExprKind::Parameter(match name.as_rule() {
+        Rule::parameter_index => name.as_str().to_string(),
+        _ => build_schema_name(name)?.name,
+    }))
+}
+
+// --- Names --------------------------------------------------------------------------------
+
+/// A variable (not a reserved word unless backtick-quoted).
+pub(super) fn build_variable(pair: Pair<'_>) -> Result<Ident> {
+    debug_assert_eq!(pair.as_rule(), Rule::variable);
+    build_name(pair)
+}
+
+/// A label, relationship type, property key or name part: reserved words allowed.
+pub(super) fn build_schema_name(pair: Pair<'_>) -> Result<Ident> {
+    debug_assert_eq!(pair.as_rule(), Rule::schema_name);
+    build_name(pair)
+}
+
+fn build_name(pair: Pair<'_>) -> Result<Ident> {
+    let span = span_of(&pair);
+    let inner = exactly_one(pair)?;
+    let text = inner.as_str();
+    let name = match inner.as_rule() {
+        Rule::escaped_name => text[1..text.len() - 1].replace("``", "`"),
+        _ => text.to_string(),
+    };
+    Ok(Ident::new(name, span))
+}
+
+/// `:A:B` as a list of labels.
+pub(super) fn build_node_labels(pair: Pair<'_>) -> Result<Vec<Ident>> {
+    debug_assert_eq!(pair.as_rule(), Rule::node_labels);
+    children(pair).map(build_schema_name).collect()
+}
+
+// --- Compound expressions -------------------------------------------------------------------
+
+fn build_map_literal(pair: Pair<'_>) -> Result<ExprKind> {
+    let entries = children(pair)
+        .map(|entry| {
+            let span = span_of(&entry);
+            let mut pairs = children(entry);
+            let key = build_schema_name(required(&mut pairs, span)?)?;
+            let value = build_expr(required(&mut pairs, span)?)?;
+            Ok((key, value))
+        })
+        .collect::<Result<_>>()?;
+    Ok(ExprKind::Map(entries))
+}
+
+fn build_case_expr(pair: Pair<'_>) -> Result<CaseExpr> {
+    let mut pairs = children(pair);
+    let subject = build_if_rule(&mut pairs, Rule::expr, build_expr)?.map(Box::new);
+    let mut whens = Vec::new();
+    while let Some(alternative) = next_if_rule(&mut pairs, Rule::case_alternative) {
+        let span = span_of(&alternative);
+        let mut parts = children(alternative);
+        let when = build_expr(required(&mut parts, span)?)?;
+        let then = build_expr(required(&mut parts, span)?)?;
+        whens.push((when, then));
+    }
+    let otherwise =
+        build_if_rule(&mut pairs, Rule::case_else, |p| build_expr(exactly_one(p)?))?.map(Box::new);
+    Ok(CaseExpr {
+        subject,
+        whens,
+        otherwise,
+    })
+}
+
+fn build_list_comprehension(pair: Pair<'_>) -> Result<ExprKind> {
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let variable = build_variable(required(&mut pairs, span)?)?;
+    let list = Box::new(build_expr(required(&mut pairs, span)?)?);
+    let predicate =
+        build_if_rule(&mut pairs, Rule::where_clause, build_where_clause)?.map(Box::new);
+    let projection = build_if_rule(&mut pairs, Rule::expr, build_expr)?.map(Box::new);
+    Ok(ExprKind::ListComprehension {
+        variable,
+        list,
+        predicate,
+        projection,
+    })
+}
+
+fn build_pattern_comprehension(pair: Pair<'_>) -> Result<ExprKind> {
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let variable = build_if_rule(&mut pairs, Rule::variable, build_variable)?;
+    let pattern = Box::new(build_relationships_pattern(required(&mut pairs, span)?)?);
+    let predicate =
+        build_if_rule(&mut pairs, Rule::where_clause, build_where_clause)?.map(Box::new);
+    let projection = Box::new(build_expr(required(&mut pairs, span)?)?);
+    Ok(ExprKind::PatternComprehension {
+        variable,
+        pattern,
+        predicate,
+        projection,
+    })
+}
+
+fn build_quantifier_expr(pair: Pair<'_>) -> Result<ExprKind> {
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let keyword = required(&mut pairs, span)?;
+    let quantifier = match keyword.as_str().to_ascii_lowercase().as_str() {
+        "all" => Quantifier::All,
+        "any" => Quantifier::Any,
+        "none" => Quantifier::None,
+        "single" => Quantifier::Single,
+        _ => return Err(unexpected_shape("quantifier", span_of(&keyword))),
+    };
+    let variable = build_variable(required(&mut pairs, span)?)?;
+    let list = Box::new(build_expr(required(&mut pairs, span)?)?);
+    let predicate =
+        build_if_rule(&mut pairs, Rule::where_clause, build_where_clause)?.map(Box::new);
+    Ok(ExprKind::Quantifier {
+        quantifier,
+        variable,
+        list,
+        predicate,
+    })
+}
+
+fn build_reduce_expr(pair: Pair<'_>) -> Result<ExprKind> {
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let accumulator = build_variable(required(&mut pairs, span)?)?;
+    let init = Box::new(build_expr(required(&mut pairs, span)?)?);
+    let variable = build_variable(required(&mut pairs, span)?)?;
+    let list = Box::new(build_expr(required(&mut pairs, span)?)?);
+    let expr = Box::new(build_expr(required(&mut pairs, span)?)?);
+    Ok(ExprKind::Reduce {
+        accumulator,
+        init,
+        variable,
+        list,
+        expr,
+    })
+}
+
+/// `EXISTS { ... }`; the short form `EXISTS { (a)-->(b) WHERE p }` becomes the query
+/// `MATCH (a)-->(b) WHERE p`.
+fn build_exists_subquery(pair: Pair<'_>) -> Result<SingleQuery> {
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let first = required(&mut pairs, span)?;
+    if first.as_rule() == Rule::single_query {
+        return build_single_query(first);
+    }
+    let pattern = build_pattern(first)?;
+    let where_clause = build_if_rule(&mut pairs, Rule::where_clause, build_where_clause)?;
+    Ok(SingleQuery {
+        clauses: vec![Clause::Match(Match {
+            optional: false,
+            pattern,
+            where_clause,
+            span,
+        })],
+        span,
+    })
+}
+
+fn build_function_call(pair: Pair<'_>) -> Result<FunctionCall> {
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let name_pair = required(&mut pairs, span)?;
+    let name = children(name_pair)
+        .map(|part| build_schema_name(part).map(|ident| ident.name))
+        .collect::<Result<Vec<_>>>()?
+        .join(".");
+    let distinct = next_if_rule(&mut pairs, Rule::distinct).is_some();
+    let args = pairs.map(build_expr).collect::<Result<_>>()?;
+    Ok(FunctionCall {
+        name,
+        distinct,
+        args,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ast::{Clause, ExprKind, Literal};
+    use crate::error::{ErrorCode, Span};
+    use crate::parser::test_support::*;
+
+    /// The expression of `RETURN <text>`, printed canonically.
+    fn expr(text: &str) -> String {
+        let printed = canonical(&format!("RETURN {text}"));
+        printed.trim_start_matches("RETURN ").to_string()
+    }
+
+    fn literal(text: &str) -> Literal {
+        let statements = crate::parser::parse(&format!("RETURN {text}")).expect("parses");
+        let Clause::Return(ret) = &statements[0].query.first.clauses[0] else {
+            panic!("not a RETURN");
+        };
+        match &ret.projection.items[0].expr.kind {
+            ExprKind::Literal(literal) => literal.clone(),
+            other => panic!("{text}: not a literal: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(literal("0x1F"), Literal::Integer(31));
+        assert_eq!(literal("0o17"), Literal::Integer(15));
+        assert_eq!(literal("-9223372036854775808"), Literal::Integer(i64::MIN));
+        assert_eq!(literal("-0x8000000000000000"), Literal::Integer(i64::MIN));
+        assert_eq!(literal("9223372036854775807"), Literal::Integer(i64::MAX));
+        assert_eq!(literal(".5"), Literal::Float(0.5));
+        assert_eq!(literal("1e10"), Literal::Float(1e10));
+        assert_eq!(literal("1.5e-3"), Literal::Float(1.5e-3));
+        assert_eq!(literal("-.1E-5"), Literal::Float(-0.1e-5));
+        assert_eq!(expr("- 5"), "-5");
+        assert_eq!(expr("-(5)"), "-(5)");
+        assert_eq!(expr("--5"), "-(-5)");
+    }
+
+    #[test]
+    fn bad_numbers() {
+        use ErrorCode::*;
+        assert_syntax_error("RETURN 9223372036854775808", Some(IntegerOverflow));
+        assert_syntax_error("RETURN -9223372036854775809", Some(IntegerOverflow));
+        assert_syntax_error("RETURN 0x8000000000000000", Some(IntegerOverflow));
+        assert_syntax_error("RETURN 0o1000000000000000000000", Some(IntegerOverflow));
+        assert_syntax_error("RETURN 0x", Some(InvalidNumberLiteral));
+        assert_syntax_error("RETURN 0x1A2b3j4D5E6f7", Some(InvalidNumberLiteral));
+        assert_syntax_error("RETURN 1.34E999", Some(FloatingPointOverflow));
+        assert_syntax_error("RETURN 9223372#54775808", Some(UnexpectedSyntax));
+        // The span points at the literal.
+        let error = assert_syntax_error("RETURN 1 + 9223372036854775808", Some(IntegerOverflow));
+        assert_eq!(error.span, Some(Span::new(11, 30)));
+    }
+
+    #[test]
+    fn strings() {
+        assert_eq!(
+            literal(r#"'a\\b\'"\n\t\r\u0041\U0001F600'"#),
+            Literal::String("a\\b'\"\n\t\rA😀".into())
+        );
+        assert_eq!(literal(r#""it's""#), Literal::String("it's".into()));
+        assert_eq!(literal(r"'\uD83D\uDE00'"), Literal::String("😀".into()));
+        assert_eq!(expr(r#""say \"hi\"""#), r#"'say "hi"'"#);
+        assert_eq!(expr(r"'\d+'"), r"'\\d+'");
+        assert_syntax_error(r"RETURN '\uH'", Some(ErrorCode::InvalidUnicodeLiteral));
+        let error = assert_syntax_error("RETURN 'abc", Some(ErrorCode::UnexpectedSyntax));
+        assert_eq!(error.span, Some(Span::new(7, 11)));
+        assert!(
+            error.message.contains("unterminated string"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn precedence() {
+        assert_eq!(expr("1 + 2 * 3"), "1 + 2 * 3");
+        assert_eq!(expr("(1 + 2) * 3"), "(1 + 2) * 3");
+        assert_eq!(expr("1 - (2 - 3)"), "1 - (2 - 3)");
+        assert_eq!(expr("2 ^ 3 ^ 2"), "2 ^ 3 ^ 2");
+        assert_eq!(expr("2 ^ (3 ^ 2)"), "2 ^ (3 ^ 2)");
+        assert_eq!(expr("-x ^ 2"), "-x ^ 2");
+        assert_eq!(expr("-(x ^ 2)"), "-(x ^ 2)");
+        assert_eq!(
+            expr("NOT a = b AND c OR d XOR e"),
+            "NOT a = b AND c OR d XOR e"
+        );
+        assert_eq!(expr("(NOT a) = b"), "(NOT a) = b");
+        assert_eq!(expr("a + b IS NULL"), "a + b IS NULL");
+        assert_eq!(expr("NOT a IS NOT NULL"), "NOT a IS NOT NULL");
+        assert_eq!(expr("a IN [1, 2] = true"), "a IN [1, 2] = true");
+        assert_eq!(expr("(a OR b) AND c"), "(a OR b) AND c");
+        assert_eq!(
+            expr("n.name STARTS WITH 'A' OR n.name ENDS WITH 'z' OR n.name CONTAINS 'q'"),
+            "n.name STARTS WITH 'A' OR n.name ENDS WITH 'z' OR n.name CONTAINS 'q'"
+        );
+        assert_eq!(expr("n.name =~ 'A.*'"), "n.name =~ 'A.*'");
+        assert_eq!(expr("a % b / c"), "a % b / c");
+        assert_eq!(expr("+a"), "+a");
+    }
+
+    #[test]
+    fn chained_comparisons_become_conjunctions() {
+        assert_eq!(expr("1 < x <= 3"), "1 < x AND x <= 3");
+        assert_eq!(expr("a = b <> c > d"), "a = b AND b <> c AND c > d");
+        assert_eq!(expr("(a < b) < c"), "(a < b) < c");
+    }
+
+    #[test]
+    fn postfix_forms() {
+        assert_eq!(expr("n.a.b"), "n.a.b");
+        assert_eq!(expr("l[0][1..2][..3][4..]"), "l[0][1..2][..3][4..]");
+        assert_eq!(expr("(n).name"), "n.name");
+        assert_eq!(expr("n:A:B"), "n:A:B");
+        assert_eq!(expr("(-1).x"), "(-1).x");
+        assert_eq!(expr("[1, 2, 3][-1]"), "[1, 2, 3][-1]");
+        assert_eq!(expr("{a: 1}.a"), "{a: 1}.a");
+    }
+
+    #[test]
+    fn compound_forms() {
+        assert_eq!(expr("$name + $0 + $`odd name`"), "$name + $0 + $`odd name`");
+        assert_eq!(
+            expr("[x IN l WHERE x > 1 | x * 2]"),
+            "[x IN l WHERE x > 1 | x * 2]"
+        );
+        assert_eq!(expr("[x IN l | x]"), "[x IN l | x]");
+        assert_eq!(expr("[x IN l]"), "[x IN l]");
+        assert_eq!(
+            expr("[(a)-->(b) WHERE b.x | b.name]"),
+            "[(a)-->(b) WHERE b.x | b.name]"
+        );
+        assert_eq!(expr("[p = (a)-[:T]->() | p]"), "[p = (a)-[:T]->() | p]");
+        assert_eq!(
+            expr("CASE x WHEN 1 THEN 'a' WHEN 2 THEN 'b' ELSE 'c' END"),
+            "CASE x WHEN 1 THEN 'a' WHEN 2 THEN 'b' ELSE 'c' END"
+        );
+        assert_eq!(expr("case when x then 1 end"), "CASE WHEN x THEN 1 END");
+        assert_eq!(expr("all(x IN l WHERE x > 0)"), "all(x IN l WHERE x > 0)");
+        assert_eq!(expr("ANY(x IN l WHERE x)"), "any(x IN l WHERE x)");
+        assert_eq!(expr("none(x IN l WHERE x)"), "none(x IN l WHERE x)");
+        assert_eq!(expr("single(x IN l WHERE x)"), "single(x IN l WHERE x)");
+        assert_eq!(
+            expr("reduce(acc = 0, x IN l | acc + x)"),
+            "reduce(acc = 0, x IN l | acc + x)"
+        );
+        assert_eq!(expr("count(*)"), "count(*)");
+        assert_eq!(expr("COUNT( * )"), "count(*)");
+        assert_eq!(expr("count(DISTINCT n.x)"), "count(DISTINCT n.x)");
+        assert_eq!(expr("db.ns.fn(1, 2)"), "db.ns.fn(1, 2)");
+        assert_eq!(expr("toLower('A')"), "toLower('A')");
+        assert_eq!(expr("exists(n.x)"), "exists(n.x)");
+        assert_eq!(expr("{}"), "{}");
+        assert_eq!(expr("[]"), "[]");
+        assert_eq!(
+            expr("{a: 1, `b c`: [true, false, null]}"),
+            "{a: 1, `b c`: [true, false, null]}"
+        );
+    }
+
+    #[test]
+    fn pattern_predicates_and_exists() {
+        assert_round_trip("MATCH (a) WHERE (a)-->(:B) AND NOT (a)<-[:T]-() RETURN a");
+        assert_round_trip("MATCH (a) WHERE EXISTS { MATCH (a)-->(b) WHERE b.x = 1 } RETURN a");
+        assert_parses_to(
+            "MATCH (a) WHERE exists { (a)-->(b) } RETURN a",
+            "MATCH (a) WHERE EXISTS { MATCH (a)-->(b) } RETURN a",
+        );
+        assert_round_trip("MATCH (a) WHERE ((a)-->() OR (a)<--()) XOR NOT (a)--() RETURN a");
+        assert_round_trip("RETURN [x IN [1] WHERE (x)-->()] AS l");
+        // `(a)` alone is a parenthesized variable, `(a) - (b)` a subtraction.
+        assert_eq!(expr("(a) - (b)"), "a - b");
+    }
+
+    #[test]
+    fn patterns_only_as_where_predicates() {
+        // TCK Pattern1 [23], [24] and List6 [6].
+        for text in [
+            "MATCH (n) WITH (n)-[]->() AS x RETURN x",
+            "MATCH (n) SET n.prop = head(nodes(head((n)-[:REL]->()))).foo",
+            "MATCH (a) RETURN size((a)-->())",
+            "MATCH (a) WHERE (a)-->() = true RETURN a",
+            "MATCH (a) RETURN NOT (a)-->() AS x",
+        ] {
+            assert_syntax_error(text, Some(ErrorCode::UnexpectedSyntax));
+        }
+    }
+
+    #[test]
+    fn malformed_expressions() {
+        use ErrorCode::UnexpectedSyntax;
+        for text in [
+            "RETURN {k1#k: 1}",
+            "RETURN {k1.k: 1}",
+            "RETURN {, }",
+            "RETURN {1}",
+            "RETURN {[]}",
+            "RETURN {{}}",
+            "RETURN [, ]",
+            "RETURN [[[]] AS literal",
+            "RETURN [[','[]',']] AS literal",
+            "MATCH (n) WHERE RETURN n",
+            "RETURN 1 +",
+        ] {
+            assert_syntax_error(text, Some(UnexpectedSyntax));
+        }
+        let error = assert_syntax_error("RETURN 42 — 41", Some(ErrorCode::InvalidUnicodeCharacter));
+        assert_eq!(error.span, Some(Span::new(10, 13)));
+    }
+
+    #[test]
+    fn friendly_messages() {
+        let error = assert_syntax_error(
+            "MATCH (n) WHERE RETURN n",
+            Some(ErrorCode::UnexpectedSyntax),
+        );
+        assert_eq!(error.span, Some(Span::new(16, 17)));
+        assert!(
+            error
+                .message
+                .starts_with("expected an expression after `WHERE`"),
+            "{}",
+            error.message
+        );
+        assert!(!error.message.contains("op_"), "{}", error.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // Run on a small stack, like a test or REPL thread, to prove the guards hold.
+        let run = |text: String| {
+            std::thread::Builder::new()
+                .stack_size(1 << 20)
+                .spawn(move || crate::parser::parse(&text).map(|_| ()))
+                .expect("spawn")
+                .join()
+                .expect("no stack overflow")
+        };
+        let brackets = format!("RETURN {}1{}", "(".repeat(20_000), ")".repeat(20_000));
+        assert!(run(brackets).is_err());
+        let lists = format!("RETURN {}1{}", "[".repeat(5_000), "]".repeat(5_000));
+        assert!(run(lists).is_err());
+        let negations = format!("RETURN {}1", "- ".repeat(20_000));
+        assert!(run(negations).is_err());
+        let nots = format!("RETURN {}true", "NOT ".repeat(20_000));
+        assert!(run(nots).is_err());
+        let sum = format!("RETURN 1{}", " + 1".repeat(20_000));
+        assert!(run(sum).is_err());
+        let lookups = format!("RETURN n{}", ".a".repeat(20_000));
+        assert!(run(lookups).is_err());
+        // Moderate nesting is fine.
+        let moderate = format!("RETURN {}1{}", "(".repeat(60), ")".repeat(60));
+        assert!(run(moderate).is_ok());
+    }
+}

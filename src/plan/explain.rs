@@ -1,0 +1,149 @@
+//! Plans as text: the EXPLAIN tree, and with PROFILE figures the rows and time per operator.
+//! Operators are numbered in pre-order (input before inner); `exec` counts with the same numbers.
+
+use std::fmt::Write;
+
+use crate::graph::Direction;
+
+use super::{Hop, LogicalPlan, ScanSource};
+
+/// Rows produced and time spent by one operator, filled in by PROFILE.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OperatorStats {
+    pub rows: u64,
+    pub time_ms: f64,
+}
+
+/// The plan as an indented tree, one operator per line, root first.
+pub fn render(plan: &LogicalPlan, profile: Option<&[OperatorStats]>) -> String {
+    let mut out = String::new();
+    let mut counter = 0;
+    write_node(plan, 0, &mut counter, profile, &mut out);
+    out
+}
+
+fn write_node(
+    plan: &LogicalPlan,
+    depth: usize,
+    counter: &mut usize,
+    profile: Option<&[OperatorStats]>,
+    out: &mut String,
+) {
+    let id = *counter;
+    *counter += 1;
+    let indent = if depth == 0 {
+        String::new()
+    } else {
+        format!("{}+- ", "   ".repeat(depth - 1))
+    };
+    let _ = write!(out, "{indent}{}", describe(plan));
+    if let Some(stats) = profile.and_then(|p| p.get(id)) {
+        let _ = write!(
+            out,
+            "  [rows: {}, time: {:.3} ms]",
+            stats.rows, stats.time_ms
+        );
+    }
+    out.push('\n');
+    for child in plan.children() {
+        write_node(child, depth + 1, counter, profile, out);
+    }
+}
+
+fn labels(labels: &[std::sync::Arc<str>]) -> String {
+    labels.iter().map(|l| format!(":{l}")).collect()
+}
+
+fn hop(hop: &Hop) -> String {
+    let types = hop.types.iter().map(|t| &**t).collect::<Vec<_>>().join("|");
+    let types = if types.is_empty() {
+        String::new()
+    } else {
+        format!(":{types}")
+    };
+    let (l, r) = match hop.direction {
+        Direction::Outgoing => ("-", "->"),
+        Direction::Incoming => ("<-", "-"),
+        Direction::Both => ("-", "-"),
+    };
+    let into = if hop.to_bound { " (into bound)" } else { "" };
+    format!(
+        "(#{}){l}[#{}{types}]{r}(#{}{}){into}",
+        hop.from,
+        hop.rel,
+        hop.to,
+        labels(&hop.to_check.labels)
+    )
+}
+
+/// One line describing an operator (without its inputs).
+fn describe(plan: &LogicalPlan) -> String {
+    use LogicalPlan as P;
+    match plan {
+        P::Argument => "Argument".into(),
+        P::NodeScan {
+            slot,
+            source,
+            check,
+            ..
+        } => match source {
+            ScanSource::All => format!("AllNodesScan (#{slot}{})", labels(&check.labels)),
+            ScanSource::Labels(_) => format!("NodeByLabelScan (#{slot}{})", labels(&check.labels)),
+            ScanSource::Index { key, .. } => {
+                format!(
+                    "NodeIndexSeek (#{slot}{} {{{key}: ...}})",
+                    labels(&check.labels)
+                )
+            }
+        },
+        P::NodeCheck { slot, check, .. } => format!("NodeCheck (#{slot}{})", labels(&check.labels)),
+        P::Expand { hop: h, .. } => format!("Expand {}", hop(h)),
+        P::VarLengthExpand {
+            hop: h, min, max, ..
+        } => {
+            let max = max.map_or(String::new(), |m| m.to_string());
+            format!("VarLengthExpand *{min}..{max} {}", hop(h))
+        }
+        P::ShortestPath { hop: h, all, .. } => {
+            let name = if *all {
+                "AllShortestPaths"
+            } else {
+                "ShortestPath"
+            };
+            format!("{name} {}", hop(h))
+        }
+        P::BindPath { slot, .. } => format!("BindPath #{slot}"),
+        P::Filter { .. } => "Filter".into(),
+        P::Optional { slots, .. } => format!("Optional (null-fills {} slots)", slots.len()),
+        P::Project { items, .. } => format!("Project ({} items)", items.len()),
+        P::Aggregate {
+            keys, aggregates, ..
+        } => {
+            let aggs: Vec<_> = aggregates.iter().map(|(_, a)| a.name.as_str()).collect();
+            format!(
+                "Aggregate (keys: {}, aggregates: {})",
+                keys.len(),
+                aggs.join(", ")
+            )
+        }
+        P::Distinct { .. } => "Distinct".into(),
+        P::OrderBy { keys, limit, .. } => {
+            let top = if limit.is_some() { " (top-k)" } else { "" };
+            format!("OrderBy ({} keys){top}", keys.len())
+        }
+        P::Skip { .. } => "Skip".into(),
+        P::Limit { .. } => "Limit".into(),
+        P::Unwind { slot, .. } => format!("Unwind #{slot}"),
+        P::Produce { columns, .. } => {
+            let names: Vec<_> = columns.iter().map(|(n, _)| n.as_str()).collect();
+            format!("Produce ({})", names.join(", "))
+        }
+        P::Union { all, .. } => if *all { "UnionAll" } else { "Union" }.into(),
+        P::Create { ops, .. } => format!("Create ({} elements)", ops.len()),
+        P::Merge { .. } => "Merge".into(),
+        P::Set { ops, .. } => format!("Set ({} items)", ops.len()),
+        P::Remove { ops, .. } => format!("Remove ({} items)", ops.len()),
+        P::Delete { detach, .. } => if *detach { "DetachDelete" } else { "Delete" }.into(),
+        P::Discard { .. } => "Discard".into(),
+    }
+}

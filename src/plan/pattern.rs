@@ -1,0 +1,582 @@
+//! Patterns → operators. MATCH patterns become a scan (or index seek) of the most
+//! selective node followed by expansions in both directions, with each WHERE conjunct
+//! placed right after the operator that binds its last variable. CREATE/MERGE patterns
+//! become `CreateOp` lists.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::ast::{
+    BinaryOp, Expr, ExprKind, NodePattern, PathKind, PatternPart, RelDirection, RelationshipPattern,
+};
+use crate::error::{QueryError, Result};
+use crate::graph::{Direction, NAME_KEY};
+
+use super::build::{Builder, Scope};
+use super::{
+    CreateOp, Hop, LogicalPlan, NodeCheck, PathStep, PlanExpr, PlanExprKind, ScanSource, Slot,
+};
+
+/// Slots of one pattern part: nodes[i] -- rels[i] -- nodes[i + 1].
+struct PartSlots {
+    nodes: Vec<Slot>,
+    rels: Vec<Slot>,
+    path: Option<Slot>,
+}
+
+/// A WHERE conjunct or pattern property constraint waiting for its variables.
+struct Conjunct {
+    expr: PlanExpr,
+    slots: Vec<Slot>,
+}
+
+/// What is known while planning one MATCH.
+struct MatchState {
+    conjuncts: Vec<Conjunct>,
+    /// Slots of this MATCH not bound yet.
+    pending: HashSet<Slot>,
+    /// Relationship slots bound so far by this MATCH (for relationship uniqueness).
+    rels: Vec<Slot>,
+}
+
+impl MatchState {
+    fn bind(&mut self, slot: Slot, mut plan: LogicalPlan) -> LogicalPlan {
+        self.pending.remove(&slot);
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.conjuncts)
+            .into_iter()
+            .partition(|c| c.slots.iter().all(|s| !self.pending.contains(s)));
+        self.conjuncts = waiting;
+        for c in ready {
+            plan = LogicalPlan::Filter {
+                input: Box::new(plan),
+                predicate: c.expr,
+            };
+        }
+        plan
+    }
+
+    fn is_bound(&self, slot: Slot) -> bool {
+        !self.pending.contains(&slot)
+    }
+}
+
+fn arcs(idents: &[crate::ast::Ident]) -> Vec<Arc<str>> {
+    idents.iter().map(|i| Arc::from(i.name.as_str())).collect()
+}
+
+/// The direction to follow from the left node of a relationship (or from the right if `reverse`).
+fn direction(rel: &RelationshipPattern, reverse: bool) -> Direction {
+    match (rel.direction, reverse) {
+        (RelDirection::Both, _) => Direction::Both,
+        (RelDirection::Right, false) | (RelDirection::Left, true) => Direction::Outgoing,
+        (RelDirection::Left, false) | (RelDirection::Right, true) => Direction::Incoming,
+    }
+}
+
+/// Splits `a AND b AND c` into its conjuncts.
+fn conjuncts(expr: &Expr, out: &mut Vec<Expr>) {
+    match &expr.kind {
+        ExprKind::Binary(BinaryOp::And, a, b) => {
+            conjuncts(a, out);
+            conjuncts(b, out);
+        }
+        _ => out.push(expr.clone()),
+    }
+}
+
+impl Builder {
+    fn slot_for(&mut self, variable: Option<&crate::ast::Ident>, scope: &mut Scope) -> Slot {
+        match variable {
+            Some(v) => scope.get(&v.name).unwrap_or_else(|| {
+                let slot = self.new_slot();
+                scope.insert(&v.name, slot);
+                slot
+            }),
+            None => self.new_slot(),
+        }
+    }
+
+    /// Property-map constraints of a pattern element as `slot.key = value` conjuncts.
+    fn property_conjuncts(
+        &mut self,
+        slot: Slot,
+        properties: Option<&Expr>,
+        scope: &Scope,
+        out: &mut Vec<Conjunct>,
+    ) -> Result<()> {
+        let Some(properties) = properties else {
+            return Ok(());
+        };
+        let ExprKind::Map(entries) = &properties.kind else {
+            return Err(QueryError::not_supported(
+                "a parameter as a property map in MATCH",
+                Some(properties.span),
+            ));
+        };
+        for (key, value) in entries {
+            let value = self.expr(value, scope)?;
+            let target = PlanExpr::new(PlanExprKind::Slot(slot), key.span);
+            let property = PlanExpr::new(
+                PlanExprKind::Property(Box::new(target), Arc::from(key.name.as_str())),
+                key.span,
+            );
+            let expr = PlanExpr::new(
+                PlanExprKind::Binary(BinaryOp::Eq, Box::new(property), Box::new(value)),
+                key.span,
+            );
+            let mut slots = Vec::new();
+            expr.slots(&mut slots);
+            out.push(Conjunct { expr, slots });
+        }
+        Ok(())
+    }
+
+    /// Plans a MATCH pattern (with its WHERE) on top of `input`, adding its variables to `scope`.
+    pub(super) fn match_pattern(
+        &mut self,
+        input: LogicalPlan,
+        pattern: &[PatternPart],
+        where_clause: Option<&Expr>,
+        scope: &mut Scope,
+    ) -> Result<LogicalPlan> {
+        let bound_before: HashSet<Slot> = scope.vars.values().copied().collect();
+        let mut parts = Vec::new();
+        for part in pattern {
+            let mut nodes = vec![self.slot_for(part.element.start.variable.as_ref(), scope)];
+            let mut rels = Vec::new();
+            for (rel, node) in &part.element.chain {
+                rels.push(self.slot_for(rel.variable.as_ref(), scope));
+                nodes.push(self.slot_for(node.variable.as_ref(), scope));
+            }
+            let path = part
+                .variable
+                .as_ref()
+                .map(|v| self.slot_for(Some(v), scope));
+            parts.push(PartSlots { nodes, rels, path });
+        }
+        let mut state = MatchState {
+            conjuncts: Vec::new(),
+            pending: HashSet::new(),
+            rels: Vec::new(),
+        };
+        for slots in &parts {
+            for s in slots.nodes.iter().chain(&slots.rels).chain(&slots.path) {
+                if !bound_before.contains(s) {
+                    state.pending.insert(*s);
+                }
+            }
+        }
+        let mut index_keys: Vec<(Slot, PlanExpr)> = Vec::new();
+        for (part, slots) in pattern.iter().zip(&parts) {
+            let element = &part.element;
+            let node_patterns =
+                std::iter::once(&element.start).chain(element.chain.iter().map(|(_, n)| n));
+            for (node, slot) in node_patterns.zip(&slots.nodes) {
+                self.property_conjuncts(
+                    *slot,
+                    node.properties.as_ref(),
+                    scope,
+                    &mut state.conjuncts,
+                )?;
+            }
+            for ((rel, _), slot) in element.chain.iter().zip(&slots.rels) {
+                if rel.length.is_none() {
+                    self.property_conjuncts(
+                        *slot,
+                        rel.properties.as_ref(),
+                        scope,
+                        &mut state.conjuncts,
+                    )?;
+                }
+            }
+        }
+        if let Some(where_clause) = where_clause {
+            let mut parts = Vec::new();
+            conjuncts(where_clause, &mut parts);
+            for part in parts {
+                let expr = self.expr(&part, scope)?;
+                let mut slots = Vec::new();
+                expr.slots(&mut slots);
+                state.conjuncts.push(Conjunct { expr, slots });
+            }
+        }
+        // `n.name = <constant>` conjuncts can start the match with an index seek.
+        for c in &state.conjuncts {
+            if let Some((slot, value)) = name_equality(&c.expr) {
+                index_keys.push((slot, value));
+            }
+        }
+
+        let mut plan = input;
+        for (part, slots) in pattern.iter().zip(&parts) {
+            plan = match part.kind {
+                PathKind::All => {
+                    self.plan_part(plan, part, slots, &mut state, &index_keys, scope)?
+                }
+                PathKind::Shortest | PathKind::AllShortest => {
+                    self.plan_shortest(plan, part, slots, &mut state, &index_keys, scope)?
+                }
+            };
+        }
+        for c in std::mem::take(&mut state.conjuncts) {
+            plan = LogicalPlan::Filter {
+                input: Box::new(plan),
+                predicate: c.expr,
+            };
+        }
+        Ok(plan)
+    }
+
+    /// Binds node `slot` by scanning (or checks it when already bound).
+    fn bind_node(
+        &mut self,
+        plan: LogicalPlan,
+        node: &NodePattern,
+        slot: Slot,
+        state: &mut MatchState,
+        index_keys: &[(Slot, PlanExpr)],
+    ) -> LogicalPlan {
+        let check = NodeCheck {
+            labels: arcs(&node.labels),
+        };
+        let plan = if state.is_bound(slot) {
+            if check.labels.is_empty() {
+                plan
+            } else {
+                LogicalPlan::NodeCheck {
+                    input: Box::new(plan),
+                    slot,
+                    check,
+                }
+            }
+        } else {
+            let source = match index_keys.iter().find(|(s, _)| *s == slot) {
+                Some((_, value)) => ScanSource::Index {
+                    labels: check.labels.clone(),
+                    key: Arc::from(NAME_KEY),
+                    value: value.clone(),
+                },
+                None if check.labels.is_empty() => ScanSource::All,
+                None => ScanSource::Labels(check.labels.clone()),
+            };
+            LogicalPlan::NodeScan {
+                input: Box::new(plan),
+                slot,
+                source,
+                check,
+            }
+        };
+        state.bind(slot, plan)
+    }
+
+    fn plan_part(
+        &mut self,
+        mut plan: LogicalPlan,
+        part: &PatternPart,
+        slots: &PartSlots,
+        state: &mut MatchState,
+        index_keys: &[(Slot, PlanExpr)],
+        scope: &Scope,
+    ) -> Result<LogicalPlan> {
+        let element = &part.element;
+        let nodes: Vec<&NodePattern> = std::iter::once(&element.start)
+            .chain(element.chain.iter().map(|(_, n)| n))
+            .collect();
+        // Start from the most selective node: bound > index seek > labelled > first.
+        let score = |i: usize| {
+            let slot = slots.nodes[i];
+            if state.is_bound(slot) {
+                3
+            } else if index_keys.iter().any(|(s, _)| *s == slot) {
+                2
+            } else if !nodes[i].labels.is_empty() {
+                1
+            } else {
+                0
+            }
+        };
+        let start = (0..nodes.len())
+            .rev()
+            .max_by_key(|i| score(*i))
+            .unwrap_or(0);
+        plan = self.bind_node(plan, nodes[start], slots.nodes[start], state, index_keys);
+        for i in start..element.chain.len() {
+            plan = self.hop(
+                plan,
+                &element.chain[i].0,
+                nodes[i + 1],
+                slots,
+                i,
+                false,
+                state,
+                scope,
+            )?;
+        }
+        for i in (0..start).rev() {
+            plan = self.hop(
+                plan,
+                &element.chain[i].0,
+                nodes[i],
+                slots,
+                i,
+                true,
+                state,
+                scope,
+            )?;
+        }
+        if let Some(path) = slots.path {
+            let mut steps = vec![PathStep::Start(slots.nodes[0])];
+            for ((rel, _), slot) in element.chain.iter().zip(&slots.rels) {
+                steps.push(if rel.length.is_some() {
+                    PathStep::Rels(*slot)
+                } else {
+                    PathStep::Rel(*slot)
+                });
+            }
+            plan = LogicalPlan::BindPath {
+                input: Box::new(plan),
+                slot: path,
+                steps,
+            };
+            plan = state.bind(path, plan);
+        }
+        Ok(plan)
+    }
+
+    /// Expands relationship `i` of a part: left to right, or right to left when `reverse`.
+    #[allow(clippy::too_many_arguments)]
+    fn hop(
+        &mut self,
+        plan: LogicalPlan,
+        rel: &RelationshipPattern,
+        to_node: &NodePattern,
+        slots: &PartSlots,
+        i: usize,
+        reverse: bool,
+        state: &mut MatchState,
+        scope: &Scope,
+    ) -> Result<LogicalPlan> {
+        let (from, to) = if reverse {
+            (slots.nodes[i + 1], slots.nodes[i])
+        } else {
+            (slots.nodes[i], slots.nodes[i + 1])
+        };
+        let rel_slot = slots.rels[i];
+        let hop = Hop {
+            from,
+            rel: rel_slot,
+            to,
+            direction: direction(rel, reverse),
+            types: arcs(&rel.types),
+            rel_bound: state.is_bound(rel_slot),
+            to_bound: state.is_bound(to),
+            to_check: NodeCheck {
+                labels: arcs(&to_node.labels),
+            },
+            unique: state.rels.clone(),
+        };
+        let plan = match rel.length {
+            None => LogicalPlan::Expand {
+                input: Box::new(plan),
+                hop,
+            },
+            Some(range) => {
+                let rel_properties = match &rel.properties {
+                    None => Vec::new(),
+                    Some(Expr {
+                        kind: ExprKind::Map(entries),
+                        ..
+                    }) => entries
+                        .iter()
+                        .map(|(k, v)| Ok((Arc::from(k.name.as_str()), self.expr(v, scope)?)))
+                        .collect::<Result<_>>()?,
+                    Some(other) => {
+                        return Err(QueryError::not_supported(
+                            "a parameter as a property map in MATCH",
+                            Some(other.span),
+                        ));
+                    }
+                };
+                LogicalPlan::VarLengthExpand {
+                    input: Box::new(plan),
+                    hop,
+                    min: range.min.unwrap_or(1),
+                    max: range.max,
+                    rel_properties,
+                    reversed: reverse,
+                }
+            }
+        };
+        state.rels.push(rel_slot);
+        let plan = state.bind(rel_slot, plan);
+        Ok(state.bind(to, plan))
+    }
+
+    fn plan_shortest(
+        &mut self,
+        plan: LogicalPlan,
+        part: &PatternPart,
+        slots: &PartSlots,
+        state: &mut MatchState,
+        index_keys: &[(Slot, PlanExpr)],
+        _scope: &Scope,
+    ) -> Result<LogicalPlan> {
+        let element = &part.element;
+        let [(rel, end)] = element.chain.as_slice() else {
+            return Err(QueryError::not_supported(
+                "shortestPath over more than one relationship pattern",
+                Some(part.span),
+            ));
+        };
+        if rel.properties.is_some() {
+            return Err(QueryError::not_supported(
+                "relationship properties in shortestPath",
+                Some(rel.span),
+            ));
+        }
+        let plan = self.bind_node(plan, &element.start, slots.nodes[0], state, index_keys);
+        let plan = self.bind_node(plan, end, slots.nodes[1], state, index_keys);
+        let range = rel.length.unwrap_or(crate::ast::LengthRange {
+            min: Some(1),
+            max: Some(1),
+        });
+        let path = match slots.path {
+            Some(p) => p,
+            None => self.new_slot(),
+        };
+        let rel_slot = slots.rels[0];
+        let plan = LogicalPlan::ShortestPath {
+            input: Box::new(plan),
+            hop: Hop {
+                from: slots.nodes[0],
+                rel: rel_slot,
+                to: slots.nodes[1],
+                direction: direction(rel, false),
+                types: arcs(&rel.types),
+                rel_bound: false,
+                to_bound: true,
+                to_check: NodeCheck::default(),
+                unique: Vec::new(),
+            },
+            min: range.min.unwrap_or(1),
+            max: range.max,
+            all: part.kind == PathKind::AllShortest,
+            path,
+        };
+        let plan = state.bind(rel_slot, plan);
+        Ok(state.bind(path, plan))
+    }
+
+    /// CREATE (and MERGE's create side): the nodes, relationships and paths to make.
+    /// Variables in `scope` already exist; new ones take their slot from `assigned`
+    /// (MERGE, so both sides fill the same slots) or a fresh one.
+    pub(super) fn create_pattern(
+        &mut self,
+        pattern: &[PatternPart],
+        scope: &mut Scope,
+        assigned: Option<&Scope>,
+    ) -> Result<Vec<CreateOp>> {
+        let mut ops = Vec::new();
+        for part in pattern {
+            let element = &part.element;
+            let mut prev = self.create_node(&element.start, scope, assigned, &mut ops)?;
+            let mut steps = vec![PathStep::Start(prev)];
+            for (rel, node) in &element.chain {
+                let next = self.create_node(node, scope, assigned, &mut ops)?;
+                let [rel_type] = rel.types.as_slice() else {
+                    return Err(QueryError::compile(
+                        crate::error::ErrorKind::SyntaxError,
+                        crate::error::ErrorCode::NoSingleRelationshipType,
+                        "a relationship to create needs exactly one type",
+                    )
+                    .with_span(rel.span));
+                };
+                let properties = rel
+                    .properties
+                    .as_ref()
+                    .map(|p| self.expr(p, scope))
+                    .transpose()?;
+                let slot = self.fresh_for(rel.variable.as_ref(), scope, assigned);
+                let (start, end) = match rel.direction {
+                    RelDirection::Left => (next, prev),
+                    _ => (prev, next),
+                };
+                ops.push(CreateOp::Rel {
+                    slot,
+                    start,
+                    end,
+                    rel_type: Arc::from(rel_type.name.as_str()),
+                    properties,
+                });
+                steps.push(PathStep::Rel(slot));
+                prev = next;
+            }
+            if let Some(variable) = &part.variable {
+                let slot = self.fresh_for(Some(variable), scope, assigned);
+                ops.push(CreateOp::Path {
+                    slot,
+                    elements: steps,
+                });
+            }
+        }
+        Ok(ops)
+    }
+
+    fn fresh_for(
+        &mut self,
+        variable: Option<&crate::ast::Ident>,
+        scope: &mut Scope,
+        assigned: Option<&Scope>,
+    ) -> Slot {
+        let slot = variable
+            .and_then(|v| assigned.and_then(|a| a.get(&v.name)))
+            .unwrap_or_else(|| self.new_slot());
+        if let Some(v) = variable {
+            scope.insert(&v.name, slot);
+        }
+        slot
+    }
+
+    fn create_node(
+        &mut self,
+        node: &NodePattern,
+        scope: &mut Scope,
+        assigned: Option<&Scope>,
+        ops: &mut Vec<CreateOp>,
+    ) -> Result<Slot> {
+        if let Some(slot) = node.variable.as_ref().and_then(|v| scope.get(&v.name)) {
+            return Ok(slot);
+        }
+        let properties = node
+            .properties
+            .as_ref()
+            .map(|p| self.expr(p, scope))
+            .transpose()?;
+        let slot = self.fresh_for(node.variable.as_ref(), scope, assigned);
+        ops.push(CreateOp::Node {
+            slot,
+            labels: arcs(&node.labels),
+            properties,
+        });
+        Ok(slot)
+    }
+}
+
+/// `slot.name = <expression without variables>` (either side), usable for an index seek.
+fn name_equality(expr: &PlanExpr) -> Option<(Slot, PlanExpr)> {
+    let PlanExprKind::Binary(BinaryOp::Eq, a, b) = &expr.kind else {
+        return None;
+    };
+    for (prop, value) in [(a, b), (b, a)] {
+        if let PlanExprKind::Property(target, key) = &prop.kind
+            && let PlanExprKind::Slot(slot) = target.kind
+        {
+            let mut used = Vec::new();
+            value.slots(&mut used);
+            if &**key == NAME_KEY && used.is_empty() {
+                return Some((slot, (**value).clone()));
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,641 @@
+//! Expression checks: undefined variables, unknown functions and their arity, aggregate
+//! placement (InvalidAggregation, NestedAggregation, AmbiguousAggregationExpression), and
+//! pattern predicates.
+
+use crate::ast::{Expr, ExprKind, Ident, Literal};
+use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
+use crate::exec::functions::{self, FunctionKind};
+
+use super::{Scope, VarKind, error, pattern};
+
+/// A variable reference that must be in scope.
+pub(super) fn bind_variable(ident: &Ident, scope: &Scope) -> Result<()> {
+    if scope.contains(&ident.name) {
+        Ok(())
+    } else {
+        Err(QueryError::undefined_variable(&ident.name, ident.span))
+    }
+}
+
+/// A WHERE predicate: no aggregates; pattern predicates allowed; must be boolean.
+pub(super) fn bind_predicate(expr: &Expr, scope: &Scope) -> Result<()> {
+    Binder {
+        aggregates: false,
+        in_aggregate: false,
+        pattern_ok: true,
+    }
+    .expr(expr, scope)?;
+    let kind = static_kind(expr, scope);
+    if !matches!(kind, VarKind::Bool | VarKind::Any) {
+        return Err(error(
+            ErrorKind::SyntaxError,
+            ErrorCode::InvalidArgumentType,
+            format!("WHERE needs a boolean, found {}", kind.describe()),
+            expr.span,
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `expr`; `aggregates` says whether aggregate calls may appear.
+pub(super) fn bind_expr(expr: &Expr, scope: &Scope, aggregates: bool) -> Result<()> {
+    Binder {
+        aggregates,
+        in_aggregate: false,
+        pattern_ok: false,
+    }
+    .expr(expr, scope)
+}
+
+struct Binder {
+    aggregates: bool,
+    in_aggregate: bool,
+    /// A pattern predicate may stand here (a boolean position inside WHERE).
+    pattern_ok: bool,
+}
+
+/// What `expr` is known to evaluate to before running it.
+pub(super) fn static_kind(expr: &Expr, scope: &Scope) -> VarKind {
+    use crate::ast::{BinaryOp as B, UnaryOp};
+    match &expr.kind {
+        ExprKind::Literal(Literal::Bool(_)) => VarKind::Bool,
+        ExprKind::Literal(Literal::Integer(_) | Literal::Float(_)) => VarKind::Number,
+        ExprKind::Literal(Literal::String(_)) => VarKind::String,
+        ExprKind::Variable(name) => scope.get(name).map_or(VarKind::Any, |b| b.kind),
+        ExprKind::List(_)
+        | ExprKind::ListComprehension { .. }
+        | ExprKind::PatternComprehension { .. } => VarKind::List,
+        ExprKind::Map(_) => VarKind::Map,
+        ExprKind::Unary(UnaryOp::Not, _)
+        | ExprKind::IsNull { .. }
+        | ExprKind::HasLabels(..)
+        | ExprKind::Pattern(_)
+        | ExprKind::ExistsSubquery(_)
+        | ExprKind::Quantifier { .. } => VarKind::Bool,
+        ExprKind::Binary(op, a, b) => match op {
+            B::Add | B::Sub | B::Mul | B::Div | B::Mod | B::Pow => {
+                match (static_kind(a, scope), static_kind(b, scope)) {
+                    (VarKind::Number, VarKind::Number) => VarKind::Number,
+                    (VarKind::String, VarKind::String) if *op == B::Add => VarKind::String,
+                    (VarKind::List, _) | (_, VarKind::List) if *op == B::Add => VarKind::List,
+                    _ => VarKind::Any,
+                }
+            }
+            _ => VarKind::Bool,
+        },
+        _ => VarKind::Any,
+    }
+}
+
+/// The element kind of a list literal whose elements all share one kind.
+pub(super) fn element_kind(list: &Expr, scope: &Scope) -> VarKind {
+    match &list.kind {
+        ExprKind::List(items) => {
+            let mut kinds = items.iter().map(|i| static_kind(i, scope));
+            match kinds.next() {
+                Some(first) if kinds.all(|k| k == first) => first,
+                _ => VarKind::Any,
+            }
+        }
+        _ => VarKind::Any,
+    }
+}
+
+fn wrong_type(message: String, span: crate::ast::Span) -> QueryError {
+    error(
+        ErrorKind::SyntaxError,
+        ErrorCode::InvalidArgumentType,
+        message,
+        span,
+    )
+}
+
+/// Arguments a function can never accept, known from their static kind
+/// (TCK Graph3, Graph9, Path3, List6).
+fn check_function_args(
+    name: &str,
+    args: &[Expr],
+    scope: &Scope,
+    span: crate::ast::Span,
+) -> Result<()> {
+    let Some(first) = args.first() else {
+        return Ok(());
+    };
+    let kind = static_kind(first, scope);
+    let bad = match name.to_ascii_lowercase().as_str() {
+        "labels" => !matches!(kind, VarKind::Node | VarKind::Any),
+        "type" => !matches!(kind, VarKind::Rel | VarKind::Any),
+        "length" => matches!(
+            kind,
+            VarKind::Node | VarKind::Rel | VarKind::Map | VarKind::Number | VarKind::Bool
+        ),
+        "size" => matches!(
+            kind,
+            VarKind::Path | VarKind::Node | VarKind::Rel | VarKind::Number | VarKind::Bool
+        ),
+        "properties" => kind.is_scalar(),
+        _ => false,
+    };
+    if bad {
+        return Err(wrong_type(
+            format!("{name}() cannot take {}", kind.describe()),
+            span,
+        ));
+    }
+    Ok(())
+}
+
+impl Binder {
+    fn aggregate(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        span: crate::ast::Span,
+        scope: &Scope,
+    ) -> Result<()> {
+        if self.in_aggregate {
+            return Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::NestedAggregation,
+                format!("aggregate `{name}` cannot be nested inside another aggregate"),
+                span,
+            ));
+        }
+        if !self.aggregates {
+            return Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::InvalidAggregation,
+                format!("aggregate `{name}` is only allowed in WITH, RETURN and their ORDER BY"),
+                span,
+            ));
+        }
+        self.in_aggregate = true;
+        let result = args.iter().try_for_each(|a| self.expr(a, scope));
+        self.in_aggregate = false;
+        result?;
+        // count(rand()) and friends: the TCK wants aggregate arguments to be deterministic.
+        let mut nondeterministic = false;
+        for a in args {
+            visit(a, &mut |e| {
+                if let ExprKind::FunctionCall(c) = &e.kind
+                    && c.name.eq_ignore_ascii_case("rand")
+                {
+                    nondeterministic = true;
+                }
+            });
+        }
+        if nondeterministic {
+            return Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::NonConstantExpression,
+                "aggregate arguments must not call rand()",
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn local(&mut self, variable: &Ident, kind: VarKind, scope: &Scope) -> Scope {
+        let mut inner = scope.clone();
+        inner.declare(&variable.name, kind, variable.span);
+        inner
+    }
+
+    /// Binds a child; `pattern_ok` says whether it is a boolean position inside WHERE.
+    fn child(&mut self, expr: &Expr, scope: &Scope, pattern_ok: bool) -> Result<()> {
+        let saved = self.pattern_ok;
+        self.pattern_ok = pattern_ok && saved;
+        let result = self.expr(expr, scope);
+        self.pattern_ok = saved;
+        result
+    }
+
+    fn function(
+        &mut self,
+        call: &crate::ast::FunctionCall,
+        scope: &Scope,
+        span: crate::ast::Span,
+    ) -> Result<()> {
+        let Some(spec) = functions::lookup(&call.name) else {
+            return Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::UnknownFunction,
+                format!("unknown function `{}`", call.name),
+                span,
+            ));
+        };
+        let n = call.args.len();
+        if n < spec.min_args || spec.max_args.is_some_and(|m| n > m) {
+            return Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::InvalidNumberOfArguments,
+                format!("{}() does not take {n} arguments", spec.name),
+                span,
+            ));
+        }
+        if spec.kind == FunctionKind::Aggregate {
+            self.aggregate(spec.name, &call.args, span, scope)
+        } else {
+            call.args.iter().try_for_each(|e| self.expr(e, scope))?;
+            check_function_args(&call.name, &call.args, scope, span)
+        }
+    }
+
+    fn expr(&mut self, expr: &Expr, scope: &Scope) -> Result<()> {
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Literal(_) | ExprKind::Parameter(_) => Ok(()),
+            ExprKind::Variable(name) => {
+                if scope.contains(name) {
+                    Ok(())
+                } else {
+                    Err(QueryError::undefined_variable(name, span))
+                }
+            }
+            ExprKind::List(items) => items.iter().try_for_each(|e| self.child(e, scope, false)),
+            ExprKind::Map(entries) => entries
+                .iter()
+                .try_for_each(|(_, e)| self.child(e, scope, false)),
+            ExprKind::Property(e, key) => {
+                self.child(e, scope, false)?;
+                match static_kind(e, scope) {
+                    VarKind::Path => Err(wrong_type(
+                        format!("a path has no property `{}`", key.name),
+                        span,
+                    )),
+                    kind if kind.is_scalar() => Err(error(
+                        ErrorKind::TypeError,
+                        ErrorCode::InvalidArgumentType,
+                        format!("{} has no property `{}`", kind.describe(), key.name),
+                        span,
+                    )),
+                    _ => Ok(()),
+                }
+            }
+            ExprKind::IsNull { expr: e, .. } | ExprKind::HasLabels(e, _) => {
+                self.child(e, scope, false)
+            }
+            ExprKind::Unary(op, e) => {
+                self.child(e, scope, *op == crate::ast::UnaryOp::Not)?;
+                literal_type_check(expr, scope)
+            }
+            ExprKind::Binary(op, a, b) => {
+                use crate::ast::BinaryOp as B;
+                let boolean = matches!(op, B::And | B::Or | B::Xor);
+                self.child(a, scope, boolean)?;
+                self.child(b, scope, boolean)?;
+                literal_type_check(expr, scope)
+            }
+            ExprKind::Index(a, b) => {
+                self.child(a, scope, false)?;
+                self.child(b, scope, false)
+            }
+            ExprKind::Slice(a, b, c) => {
+                self.child(a, scope, false)?;
+                b.iter()
+                    .chain(c)
+                    .try_for_each(|e| self.child(e, scope, false))
+            }
+            ExprKind::CountStar => self.aggregate("count", &[], span, scope),
+            ExprKind::FunctionCall(call) => {
+                let lower = call.name.to_lowercase();
+                if lower == "exists"
+                    && call.args.len() == 1
+                    && let ExprKind::Pattern(element) = &call.args[0].kind
+                {
+                    return pattern::bind_pattern_predicate(element, scope);
+                }
+                let saved = self.pattern_ok;
+                self.pattern_ok = false;
+                let result = self.function(call, scope, span);
+                self.pattern_ok = saved;
+                result
+            }
+            ExprKind::Case(case) => {
+                case.subject
+                    .iter()
+                    .chain(&case.otherwise)
+                    .try_for_each(|e| self.expr(e, scope))?;
+                for (w, t) in &case.whens {
+                    self.child(w, scope, false)?;
+                    self.child(t, scope, false)?;
+                }
+                Ok(())
+            }
+            ExprKind::ListComprehension {
+                variable,
+                list,
+                predicate,
+                projection,
+            } => {
+                self.child(list, scope, false)?;
+                let inner = self.local(variable, element_kind(list, scope), scope);
+                predicate
+                    .iter()
+                    .chain(projection)
+                    .try_for_each(|e| self.child(e, &inner, false))
+            }
+            ExprKind::Quantifier {
+                variable,
+                list,
+                predicate,
+                ..
+            } => {
+                self.child(list, scope, false)?;
+                let inner = self.local(variable, element_kind(list, scope), scope);
+                predicate
+                    .iter()
+                    .try_for_each(|e| self.child(e, &inner, false))
+            }
+            ExprKind::Reduce {
+                accumulator,
+                init,
+                variable,
+                list,
+                expr,
+            } => {
+                self.expr(init, scope)?;
+                self.expr(list, scope)?;
+                let inner = self.local(accumulator, VarKind::Any, scope);
+                let inner = self.local(variable, element_kind(list, scope), &inner);
+                self.expr(expr, &inner)
+            }
+            ExprKind::Pattern(element) => {
+                if !self.pattern_ok {
+                    return Err(error(
+                        ErrorKind::SyntaxError,
+                        ErrorCode::UnexpectedSyntax,
+                        "a pattern can only be used as a predicate in WHERE, or inside exists()",
+                        span,
+                    ));
+                }
+                pattern::bind_pattern_predicate(element, scope)
+            }
+            ExprKind::PatternComprehension {
+                variable,
+                pattern: element,
+                predicate,
+                projection,
+            } => {
+                let mut inner = scope.clone();
+                pattern::bind_element(element, &mut inner, true)?;
+                if let Some(v) = variable {
+                    inner.declare(&v.name, VarKind::Path, v.span);
+                }
+                let mut sub = Binder {
+                    aggregates: false,
+                    in_aggregate: false,
+                    pattern_ok: false,
+                };
+                predicate.iter().try_for_each(|e| sub.expr(e, &inner))?;
+                sub.expr(projection, &inner)
+            }
+            ExprKind::ExistsSubquery(query) => {
+                super::bind_single(query, scope.clone(), true).map(|_| ())
+            }
+        }
+    }
+}
+
+/// Operators applied to operands of a statically wrong type are rejected at compile time
+/// (TCK Boolean3/4, List5, Quantifier1-3): `NOT 'a'`, `true XOR 1`, `1 IN 2`, `'a' % 2`.
+fn literal_type_check(expr: &Expr, scope: &Scope) -> Result<()> {
+    use crate::ast::{BinaryOp as B, UnaryOp};
+    let kind = |e: &Expr| static_kind(e, scope);
+    let non_bool = |e: &Expr| !matches!(kind(e), VarKind::Bool | VarKind::Any);
+    let non_list = |e: &Expr| !matches!(kind(e), VarKind::List | VarKind::RelList | VarKind::Any);
+    let non_number = |e: &Expr| !matches!(kind(e), VarKind::Number | VarKind::Any);
+    let bad = match &expr.kind {
+        ExprKind::Unary(UnaryOp::Not, e) => non_bool(e),
+        ExprKind::Unary(UnaryOp::Negate, e) => non_number(e),
+        ExprKind::Binary(B::And | B::Or | B::Xor, a, b) => non_bool(a) || non_bool(b),
+        ExprKind::Binary(B::In, _, list) => non_list(list),
+        ExprKind::Binary(B::Sub | B::Mul | B::Div | B::Mod | B::Pow, a, b) => {
+            non_number(a) || non_number(b)
+        }
+        _ => false,
+    };
+    if bad {
+        return Err(wrong_type("operand of the wrong type".into(), expr.span));
+    }
+    Ok(())
+}
+
+/// Where `check_grouped` runs: an aggregating projection item, or an ORDER BY item after one.
+#[derive(Clone, Copy)]
+pub(super) enum GroupedIn<'a> {
+    /// Variables must be grouping keys.
+    Item,
+    /// Variables must be projected names (in `scope`); aggregate arguments too.
+    OrderBy(&'a Scope),
+}
+
+/// Only grouping keys this simple may be reused inside an aggregating expression
+/// (TCK With6 [9], ReturnOrderBy6 [5]).
+fn is_simple(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Variable(_) => true,
+        ExprKind::Property(target, _) => matches!(target.kind, ExprKind::Variable(_)),
+        _ => false,
+    }
+}
+
+/// In an aggregating projection, every variable outside aggregate calls must be part of a
+/// grouping key (`keys`), else the result would be ambiguous.
+pub(super) fn check_grouped(
+    expr: &Expr,
+    keys: &[&Expr],
+    locals: &Scope,
+    mode: GroupedIn<'_>,
+) -> Result<()> {
+    if is_simple(expr) && keys.contains(&expr) {
+        return Ok(());
+    }
+    let is_aggregate = match &expr.kind {
+        ExprKind::CountStar => true,
+        ExprKind::FunctionCall(call) => {
+            functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate)
+        }
+        _ => false,
+    };
+    if is_aggregate {
+        if let GroupedIn::OrderBy(projected) = mode {
+            // An aggregate that is projected may be repeated; a new one may only use
+            // projected names (TCK WithOrderBy4 [13], [17]).
+            if keys.contains(&expr) {
+                return Ok(());
+            }
+            let mut undefined = None;
+            visit(expr, &mut |e| {
+                if let ExprKind::Variable(name) = &e.kind
+                    && undefined.is_none()
+                    && !projected.contains(name)
+                    && !locals.contains(name)
+                {
+                    undefined = Some((name.clone(), e.span));
+                }
+            });
+            if let Some((name, span)) = undefined {
+                return Err(QueryError::undefined_variable(&name, span));
+            }
+        }
+        return Ok(());
+    }
+    match &expr.kind {
+        ExprKind::Variable(name) if !locals.contains(name) => match mode {
+            GroupedIn::OrderBy(projected) if projected.contains(name) => Ok(()),
+            // Part of a projected expression that is not simple enough to reuse.
+            GroupedIn::OrderBy(_) if keys.iter().any(|k| mentions(k, name)) => Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::AmbiguousAggregationExpression,
+                format!("`{name}` can only be used through a projected name here"),
+                expr.span,
+            )),
+            GroupedIn::OrderBy(_) => Err(QueryError::undefined_variable(name, expr.span)),
+            GroupedIn::Item => Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::AmbiguousAggregationExpression,
+                format!("`{name}` is neither aggregated nor a grouping key in this projection"),
+                expr.span,
+            )),
+        },
+        ExprKind::ListComprehension { variable, .. } | ExprKind::Quantifier { variable, .. } => {
+            let mut inner = locals.clone();
+            inner.declare(&variable.name, VarKind::Any, variable.span);
+            children(expr)
+                .into_iter()
+                .try_for_each(|c| check_grouped(c, keys, &inner, mode))
+        }
+        ExprKind::Reduce {
+            accumulator,
+            variable,
+            ..
+        } => {
+            let mut inner = locals.clone();
+            inner.declare(&accumulator.name, VarKind::Any, accumulator.span);
+            inner.declare(&variable.name, VarKind::Any, variable.span);
+            children(expr)
+                .into_iter()
+                .try_for_each(|c| check_grouped(c, keys, &inner, mode))
+        }
+        _ => children(expr)
+            .into_iter()
+            .try_for_each(|c| check_grouped(c, keys, locals, mode)),
+    }
+}
+
+/// Whether `expr` reads variable `name`.
+fn mentions(expr: &Expr, name: &str) -> bool {
+    let mut found = false;
+    visit(expr, &mut |e| {
+        if matches!(&e.kind, ExprKind::Variable(v) if v == name) {
+            found = true;
+        }
+    });
+    found
+}
+
+/// Direct subexpressions (not entering patterns or subqueries).
+fn children(expr: &Expr) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    let mut first = true;
+    visit_depth1(expr, &mut |e| {
+        if first {
+            first = false;
+        } else {
+            out.push(e);
+        }
+    });
+    out
+}
+
+/// Calls `f` on `expr` then on each direct child.
+fn visit_depth1<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
+    f(expr);
+    match &expr.kind {
+        ExprKind::Literal(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::Variable(_)
+        | ExprKind::CountStar
+        | ExprKind::Pattern(_)
+        | ExprKind::ExistsSubquery(_) => {}
+        ExprKind::List(items) => items.iter().for_each(f),
+        ExprKind::FunctionCall(call) => call.args.iter().for_each(f),
+        ExprKind::Map(entries) => entries.iter().for_each(|(_, e)| f(e)),
+        ExprKind::Property(e, _)
+        | ExprKind::Unary(_, e)
+        | ExprKind::IsNull { expr: e, .. }
+        | ExprKind::HasLabels(e, _) => f(e),
+        ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        ExprKind::Slice(a, b, c) => {
+            f(a);
+            b.iter().chain(c).for_each(|e| f(e));
+        }
+        ExprKind::Case(case) => {
+            case.subject
+                .iter()
+                .chain(&case.otherwise)
+                .for_each(|e| f(e));
+            for (w, t) in &case.whens {
+                f(w);
+                f(t);
+            }
+        }
+        ExprKind::ListComprehension {
+            list,
+            predicate,
+            projection,
+            ..
+        } => {
+            f(list);
+            predicate.iter().chain(projection).for_each(|e| f(e));
+        }
+        ExprKind::Quantifier {
+            list, predicate, ..
+        } => {
+            f(list);
+            predicate.iter().for_each(|e| f(e));
+        }
+        ExprKind::Reduce {
+            init, list, expr, ..
+        } => {
+            f(init);
+            f(list);
+            f(expr);
+        }
+        ExprKind::PatternComprehension {
+            predicate,
+            projection,
+            ..
+        } => {
+            predicate.iter().for_each(|e| f(e));
+            f(projection);
+        }
+    }
+}
+
+/// Calls `f` on `expr` and every subexpression, not entering patterns or subqueries.
+pub(crate) fn visit(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(expr);
+    for child in children(expr) {
+        visit(child, f);
+    }
+}
+
+/// Whether `expr` contains an aggregate call (not looking inside subqueries).
+pub(crate) fn is_aggregating(expr: &Expr) -> bool {
+    let mut found = false;
+    visit(expr, &mut |e| match &e.kind {
+        ExprKind::CountStar => found = true,
+        ExprKind::FunctionCall(call)
+            if functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate) =>
+        {
+            found = true;
+        }
+        _ => {}
+    });
+    found
+}

@@ -1,0 +1,86 @@
+//! Scope: the variables visible at a point of a query, each with what it holds and where it
+//! was introduced. Rebuilt at WITH/RETURN; cloned into subqueries and comprehensions.
+
+use std::collections::BTreeMap;
+
+use crate::ast::Span;
+
+/// What a variable (or expression) is statically known to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarKind {
+    Node,
+    Rel,
+    /// A variable-length relationship variable: a list of relationships.
+    RelList,
+    Path,
+    Map,
+    List,
+    String,
+    Number,
+    Bool,
+    /// Not known before running (parameters, properties, function results, null).
+    Any,
+}
+
+impl VarKind {
+    /// The name used in error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            VarKind::Node => "a node",
+            VarKind::Rel => "a relationship",
+            VarKind::RelList => "a list of relationships",
+            VarKind::Path => "a path",
+            VarKind::Map => "a map",
+            VarKind::List => "a list",
+            VarKind::String => "a string",
+            VarKind::Number => "a number",
+            VarKind::Bool => "a boolean",
+            VarKind::Any => "a value",
+        }
+    }
+
+    /// Values that are neither graph entities nor maps: no properties to read.
+    pub fn is_scalar(self) -> bool {
+        matches!(
+            self,
+            VarKind::List | VarKind::String | VarKind::Number | VarKind::Bool
+        )
+    }
+}
+
+/// A variable in scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub kind: VarKind,
+    /// Where it was introduced.
+    pub span: Span,
+}
+
+/// The variables in scope, sorted by name.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    vars: BTreeMap<String, Binding>,
+}
+
+impl Scope {
+    pub fn get(&self, name: &str) -> Option<Binding> {
+        self.vars.get(name).copied()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+
+    pub fn declare(&mut self, name: &str, kind: VarKind, span: Span) {
+        self.vars.insert(name.to_string(), Binding { kind, span });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty()
+    }
+
+    /// Names in scope, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(String::as_str)
+    }
+}

@@ -1,0 +1,309 @@
+//! End-to-end tests of the query engine through `Session::run`: clauses, patterns,
+//! aggregation, writes with their statistics, and compile-time error codes.
+
+use kg::{ErrorCode, ErrorKind, Phase, Session, Value};
+
+fn session(setup: &str) -> Session {
+    let mut s = Session::new();
+    if !setup.is_empty() {
+        s.run(setup).expect("setup runs");
+    }
+    s
+}
+
+fn rows(s: &mut Session, query: &str) -> Vec<Vec<Value>> {
+    let mut results = s.run(query).unwrap_or_else(|e| panic!("{query}: {e}"));
+    results.pop().expect("one result").rows
+}
+
+fn int(i: i64) -> Value {
+    Value::Int(i)
+}
+
+fn text(t: &str) -> Value {
+    Value::from(t)
+}
+
+fn error(s: &mut Session, query: &str) -> (ErrorKind, Option<ErrorCode>, Phase) {
+    let e = s.run(query).expect_err(query);
+    (e.kind, e.code, e.phase)
+}
+
+const PEOPLE: &str = "CREATE (a:Person {name: 'Ann', age: 30}), (b:Person {name: 'Bob', age: 40}), \
+     (c:Person {name: 'Cy', age: 50}), (a)-[:KNOWS {since: 2000}]->(b), (b)-[:KNOWS]->(c), \
+     (a)-[:WORKS_AT]->(:Company {name: 'Acme'})";
+
+#[test]
+fn match_return_with_columns_as_written() {
+    let mut s = session(PEOPLE);
+    let result = s
+        .run("MATCH (p:Person) WHERE p.age > 35 RETURN p.name, p.age AS age ORDER BY age")
+        .expect("runs")
+        .remove(0);
+    assert_eq!(result.columns, vec!["p.name", "age"]);
+    assert_eq!(
+        result.rows,
+        vec![vec![text("Bob"), int(40)], vec![text("Cy"), int(50)]]
+    );
+}
+
+#[test]
+fn expands_in_both_directions_from_the_indexed_node() {
+    let mut s = session(PEOPLE);
+    let got = rows(
+        &mut s,
+        "MATCH (x)-[:KNOWS]->(b:Person {name: 'Bob'})-[:KNOWS]->(y) RETURN x.name, y.name",
+    );
+    assert_eq!(got, vec![vec![text("Ann"), text("Cy")]]);
+}
+
+#[test]
+fn optional_match_fills_nulls() {
+    let mut s = session(PEOPLE);
+    let got = rows(
+        &mut s,
+        "MATCH (p:Person) OPTIONAL MATCH (p)-[:KNOWS]->(f) RETURN p.name, f.name ORDER BY p.name",
+    );
+    assert_eq!(
+        got,
+        vec![
+            vec![text("Ann"), text("Bob")],
+            vec![text("Bob"), text("Cy")],
+            vec![text("Cy"), Value::Null],
+        ]
+    );
+}
+
+#[test]
+fn aggregation_groups_and_nests() {
+    let mut s = session(PEOPLE);
+    let got = rows(
+        &mut s,
+        "MATCH (p:Person) OPTIONAL MATCH (p)-[:KNOWS]->(f) \
+         RETURN p.name AS name, count(f) + 1 AS n ORDER BY n DESC, name",
+    );
+    assert_eq!(
+        got,
+        vec![
+            vec![text("Ann"), int(2)],
+            vec![text("Bob"), int(2)],
+            vec![text("Cy"), int(1)],
+        ]
+    );
+    assert_eq!(
+        rows(&mut s, "MATCH (n:Nothing) RETURN count(*)"),
+        vec![vec![int(0)]]
+    );
+    assert_eq!(
+        rows(&mut s, "MATCH (n:Nothing) RETURN n.x, count(*)"),
+        Vec::<Vec<Value>>::new()
+    );
+}
+
+#[test]
+fn with_order_skip_limit_and_distinct() {
+    let mut s = session(PEOPLE);
+    let got = rows(
+        &mut s,
+        "MATCH (p:Person) WITH p ORDER BY p.age DESC SKIP 1 LIMIT 1 RETURN p.name",
+    );
+    assert_eq!(got, vec![vec![text("Bob")]]);
+    let got = rows(
+        &mut s,
+        "UNWIND [1, 1, 2, null, null] AS x RETURN DISTINCT x ORDER BY x",
+    );
+    assert_eq!(got, vec![vec![int(1)], vec![int(2)], vec![Value::Null]]);
+}
+
+#[test]
+fn variable_length_uses_each_relationship_once() {
+    let mut s = session("CREATE (a:N {name: 'a'})-[:R]->(b:N {name: 'b'})-[:R]->(a)");
+    let got = rows(
+        &mut s,
+        "MATCH (a:N {name: 'a'})-[:R*]-(x) RETURN x.name ORDER BY x.name",
+    );
+    // a-b by either relationship, and back to a through both.
+    assert_eq!(
+        got,
+        vec![
+            vec![text("a")],
+            vec![text("a")],
+            vec![text("b")],
+            vec![text("b")]
+        ]
+    );
+}
+
+#[test]
+fn shortest_path_length() {
+    let mut s = session(PEOPLE);
+    let got = rows(
+        &mut s,
+        "MATCH p = shortestPath((a:Person {name: 'Ann'})-[*..5]-(c:Person {name: 'Cy'})) RETURN length(p)",
+    );
+    assert_eq!(got, vec![vec![int(2)]]);
+}
+
+#[test]
+fn union_and_union_all() {
+    let mut s = Session::new();
+    assert_eq!(
+        rows(&mut s, "RETURN 1 AS x UNION RETURN 1 AS x"),
+        vec![vec![int(1)]]
+    );
+    assert_eq!(
+        rows(&mut s, "RETURN 1 AS x UNION ALL RETURN 1 AS x").len(),
+        2
+    );
+}
+
+#[test]
+fn merge_creates_once_then_matches() {
+    let mut s = Session::new();
+    let first = s
+        .run("MERGE (n:City {name: 'Oslo'}) ON CREATE SET n.new = true RETURN n.new")
+        .expect("runs");
+    assert_eq!(first[0].stats.nodes_created, 1);
+    assert_eq!(first[0].stats.properties_set, 2);
+    let second = s
+        .run("UNWIND [1, 2] AS i MERGE (n:City {name: 'Oslo'}) ON MATCH SET n.seen = i RETURN count(*)")
+        .expect("runs");
+    assert_eq!(second[0].stats.nodes_created, 0);
+    assert_eq!(second[0].rows, vec![vec![int(2)]]);
+}
+
+#[test]
+fn writes_count_their_changes() {
+    let mut s = session(PEOPLE);
+    let r = s
+        .run("MATCH (p:Person {name: 'Cy'}) SET p:Old, p.age = 51 REMOVE p.name")
+        .expect("runs");
+    assert_eq!((r[0].stats.labels_added, r[0].stats.properties_set), (1, 2));
+    let r = s
+        .run("MATCH (p:Person {name: 'Ann'}) DETACH DELETE p")
+        .expect("runs");
+    assert_eq!(
+        (r[0].stats.nodes_deleted, r[0].stats.relationships_deleted),
+        (1, 2)
+    );
+}
+
+#[test]
+fn failed_delete_rolls_back() {
+    let mut s = session(PEOPLE);
+    let e = error(&mut s, "MATCH (p:Person) DELETE p");
+    assert_eq!(e.0, ErrorKind::ConstraintVerificationFailed);
+    assert_eq!(
+        rows(&mut s, "MATCH (p:Person) RETURN count(p)"),
+        vec![vec![int(3)]]
+    );
+}
+
+#[test]
+fn pattern_predicates_and_comprehensions() {
+    let mut s = session(PEOPLE);
+    let got = rows(
+        &mut s,
+        "MATCH (p:Person) WHERE NOT (p)-[:KNOWS]->() RETURN p.name",
+    );
+    assert_eq!(got, vec![vec![text("Cy")]]);
+    let got = rows(
+        &mut s,
+        "MATCH (p:Person {name: 'Ann'}) RETURN [(p)-[:KNOWS]->(f) | f.name] AS friends",
+    );
+    assert_eq!(got, vec![vec![Value::List(vec![text("Bob")])]]);
+}
+
+#[test]
+fn expressions_over_lists_and_maps() {
+    let mut s = Session::new();
+    let got = rows(
+        &mut s,
+        "WITH [1, 2, 3, 4] AS l RETURN l[-1], l[1..3], [x IN l WHERE x > 2 | x * 10], \
+         reduce(acc = 0, x IN l | acc + x), any(x IN l WHERE x = 2), {a: {b: 5}}.a.b, 'abc' =~ 'a.c'",
+    );
+    assert_eq!(
+        got,
+        vec![vec![
+            int(4),
+            Value::List(vec![int(2), int(3)]),
+            Value::List(vec![int(30), int(40)]),
+            int(10),
+            Value::Bool(true),
+            int(5),
+            Value::Bool(true),
+        ]]
+    );
+}
+
+#[test]
+fn missing_parameter_is_reported() {
+    let mut s = Session::new();
+    assert_eq!(error(&mut s, "RETURN $nope").0, ErrorKind::ParameterMissing);
+    s.set_param("x", int(2));
+    assert_eq!(rows(&mut s, "RETURN $x * 2 AS y"), vec![vec![int(4)]]);
+}
+
+#[test]
+fn compile_time_errors_carry_tck_codes() {
+    let mut s = Session::new();
+    let cases = [
+        ("MATCH (a) RETURN b", ErrorCode::UndefinedVariable),
+        ("MATCH (a) CREATE (a:Foo)", ErrorCode::VariableAlreadyBound),
+        (
+            "MATCH (r)-[]-(), ()-[r]-() RETURN r",
+            ErrorCode::VariableTypeConflict,
+        ),
+        ("MATCH (a) WITH a.x RETURN 1", ErrorCode::NoExpressionAlias),
+        ("RETURN 1 AS a, 2 AS a", ErrorCode::ColumnNameConflict),
+        (
+            "RETURN 1 AS a UNION RETURN 2 AS b",
+            ErrorCode::DifferentColumnsInUnion,
+        ),
+        (
+            "RETURN 1 AS a UNION ALL RETURN 2 AS a UNION RETURN 3 AS a",
+            ErrorCode::InvalidClauseComposition,
+        ),
+        (
+            "MATCH (n) WHERE count(n) > 1 RETURN n",
+            ErrorCode::InvalidAggregation,
+        ),
+        ("RETURN count(count(*))", ErrorCode::NestedAggregation),
+        (
+            "MATCH (a) RETURN a.x + count(*)",
+            ErrorCode::AmbiguousAggregationExpression,
+        ),
+        (
+            "MATCH (n) RETURN n LIMIT n.x",
+            ErrorCode::NonConstantExpression,
+        ),
+        ("RETURN nope(1)", ErrorCode::UnknownFunction),
+        ("CREATE ()-[:A|B]->()", ErrorCode::NoSingleRelationshipType),
+        ("CREATE ()-[:A]-()", ErrorCode::RequiresDirectedRelationship),
+        ("CREATE ()-[:A*2]->()", ErrorCode::CreatingVarLength),
+        ("RETURN *", ErrorCode::NoVariablesInScope),
+        ("MATCH (n) DELETE n:Person", ErrorCode::InvalidDelete),
+    ];
+    for (query, code) in cases {
+        let (kind, got, phase) = error(&mut s, query);
+        assert_eq!((got, phase), (Some(code), Phase::Compile), "{query}");
+        assert_eq!(kind, ErrorKind::SyntaxError, "{query}");
+    }
+}
+
+#[test]
+fn explain_and_profile_show_the_plan() {
+    let mut s = session(PEOPLE);
+    let plan = s
+        .run("EXPLAIN MATCH (p:Person) RETURN p.name")
+        .expect("runs")
+        .remove(0);
+    let text = plan.plan.expect("a plan");
+    assert!(text.contains("NodeByLabelScan"), "{text}");
+    let profile = s
+        .run("PROFILE MATCH (p:Person) RETURN p.name")
+        .expect("runs")
+        .remove(0);
+    assert_eq!(profile.rows.len(), 3);
+    assert!(profile.plan.expect("a plan").contains("rows: 3"));
+}

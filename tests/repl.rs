@@ -1,0 +1,216 @@
+//! The REPL in a real terminal: expectrl drives `kg` in a pty and reads what it draws.
+//! Multi-line statements, Tab completion, errors with a caret, :save/:load, Ctrl-R after a
+//! restart, and Ctrl-C cancelling a running query.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use expectrl::process::unix::{PtyStream, UnixProcess};
+use expectrl::{Expect, Session};
+
+type Repl = Session<UnixProcess, PtyStream>;
+
+const PROMPT: &str = "kg> ";
+const CTRL_C: &str = "\x03";
+const CTRL_D: &str = "\x04";
+const CTRL_R: &str = "\x12";
+
+/// A fresh directory under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "kg-repl-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn sample_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+}
+
+/// Starts the REPL over `args` with its history in `history`, and waits for the prompt.
+fn start(args: &[&str], history: &Path) -> Repl {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kg"));
+    cmd.args(args)
+        .arg("--history")
+        .arg(history)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env_remove("PAGER");
+    let mut repl = Session::spawn(cmd).expect("spawn kg in a pty");
+    repl.set_expect_timeout(Some(Duration::from_secs(10)));
+    repl.expect(PROMPT).expect("first prompt");
+    repl
+}
+
+/// Types `text` and Enter (a carriage return, as a terminal sends it).
+fn enter(repl: &mut Repl, text: &str) {
+    repl.send(format!("{text}\r")).expect("send input");
+}
+
+fn quit(mut repl: Repl) {
+    enter(&mut repl, ":quit");
+    // Leaving with unsaved changes asks once; a second :quit leaves.
+    if repl.expect(PROMPT).is_ok() {
+        enter(&mut repl, ":quit");
+    }
+}
+
+#[test]
+fn multi_line_statement_runs_when_complete() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(&mut repl, "RETURN 40 + 2");
+    repl.expect("  -> ").expect("continuation prompt");
+    enter(&mut repl, "  AS answer;");
+    repl.expect("42").expect("the result");
+    repl.expect("1 row").expect("the footer");
+    repl.expect(PROMPT).expect("prompt again");
+    quit(repl);
+}
+
+#[test]
+fn tab_completes_labels_keys_and_names() {
+    let dir = TempDir::new();
+    let data = sample_data();
+    let mut repl = start(
+        &["--data", data.to_str().expect("utf-8")],
+        &dir.0.join("history"),
+    );
+    repl.send("MATCH (c:Compa\t").expect("send");
+    repl.expect("Company").expect("label completed");
+    repl.send(") RETURN c.valuation_\t").expect("send");
+    repl.expect("valuation_usd").expect("key completed");
+    repl.send(" AS v ORDER BY v LIMIT 1;\r").expect("send");
+    repl.expect("1 row").expect("the query ran");
+    repl.expect(PROMPT).expect("prompt");
+    repl.send("MATCH (p {name: 'Wu G\t").expect("send");
+    repl.expect("Wu Gansha'")
+        .expect("node name completed and quoted");
+    repl.send("}) RETURN p.name AS name;\r").expect("send");
+    repl.expect("'Wu Gansha'").expect("the node was found");
+    repl.expect(PROMPT).expect("prompt");
+    quit(repl);
+}
+
+#[test]
+fn errors_show_a_caret_under_the_position() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(&mut repl, "MATCH (p) RETURN q;");
+    repl.expect("1:18: SyntaxError (UndefinedVariable)")
+        .expect("positioned error");
+    repl.expect("  MATCH (p) RETURN q;\r\n                   ^")
+        .expect("caret under q");
+    repl.expect("did you mean p?").expect("hint");
+    repl.expect(PROMPT).expect("prompt");
+    quit(repl);
+}
+
+#[test]
+fn save_then_load_round_trip() {
+    let dir = TempDir::new();
+    let saved = dir.0.join("saved.toml");
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(&mut repl, "CREATE (:Note {name: 'round trip'});");
+    repl.expect("+1 node").expect("created");
+    enter(&mut repl, &format!(":save {}", saved.display()));
+    repl.expect("saved to").expect("saved");
+    enter(&mut repl, "MATCH (n) DETACH DELETE n;");
+    repl.expect("-1 node").expect("deleted");
+    enter(&mut repl, &format!(":load {}", saved.display()));
+    repl.expect("loaded").expect("loaded");
+    enter(&mut repl, "MATCH (n:Note) RETURN n.name AS name;");
+    repl.expect("'round trip'").expect("the node came back");
+    repl.expect(PROMPT).expect("prompt");
+    quit(repl);
+}
+
+#[test]
+fn history_search_after_restart() {
+    let dir = TempDir::new();
+    let history = dir.0.join("history");
+    let mut first = start(&["--empty"], &history);
+    enter(&mut first, "RETURN 'remember me' AS memo;");
+    first.expect("1 row").expect("ran");
+    first.expect(PROMPT).expect("prompt");
+    first.send(CTRL_D).expect("leave");
+    first.expect(expectrl::Eof).expect("kg exits on Ctrl-D");
+
+    let mut second = start(&["--empty"], &history);
+    second.send(CTRL_R).expect("reverse search");
+    second.send("remember").expect("search text");
+    second
+        .expect("RETURN 'remember me' AS memo;")
+        .expect("found in history");
+    second.send("\r").expect("accept");
+    second.expect("1 row").expect("recalled statement ran");
+    second.expect(PROMPT).expect("prompt");
+    quit(second);
+}
+
+#[test]
+fn ctrl_c_cancels_a_running_query() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(
+        &mut repl,
+        "UNWIND range(1, 100000) AS x UNWIND range(1, 100000) AS y RETURN count(*) AS n;",
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let pressed = Instant::now();
+    repl.send(CTRL_C).expect("interrupt");
+    repl.expect("cancelled")
+        .expect("the query reports cancellation");
+    repl.expect(PROMPT).expect("prompt is back");
+    let waited = pressed.elapsed();
+    assert!(
+        waited < Duration::from_millis(500),
+        "prompt came back after {waited:?}"
+    );
+    // The session still works afterwards.
+    enter(&mut repl, "RETURN 1 AS one;");
+    repl.expect("1 row").expect("works after cancel");
+    quit(repl);
+}
+
+#[test]
+fn ctrl_c_clears_input_and_twice_tells_how_to_leave() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    repl.send("RETURN 1").expect("type");
+    repl.send(CTRL_C).expect("clear");
+    repl.expect(PROMPT).expect("fresh prompt");
+    repl.send(CTRL_C).expect("again");
+    repl.expect("Ctrl-D or type :quit").expect("how to leave");
+    quit(repl);
+}
+
+#[test]
+fn leaving_with_unsaved_changes_warns_once() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(&mut repl, "CREATE (:Scratch);");
+    repl.expect("+1 node").expect("created");
+    enter(&mut repl, ":quit");
+    repl.expect("unsaved changes").expect("warned");
+    repl.expect(PROMPT).expect("still here");
+    enter(&mut repl, ":quit");
+    repl.expect(expectrl::Eof)
+        .expect("left on the second :quit");
+}
