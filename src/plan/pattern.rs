@@ -284,47 +284,72 @@ impl Builder {
         let nodes: Vec<&NodePattern> = std::iter::once(&element.start)
             .chain(element.chain.iter().map(|(_, n)| n))
             .collect();
-        // Start from the most selective node: bound > index seek > labelled > first.
+        // Start from the most selective node: bound > index seek > fewest labelled nodes.
         let score = |i: usize| {
             let slot = slots.nodes[i];
             if state.is_bound(slot) {
-                3
+                (2, 0)
             } else if index_keys.iter().any(|(s, _)| *s == slot) {
-                2
-            } else if !nodes[i].labels.is_empty() {
-                1
+                (1, 0)
             } else {
-                0
+                (0, self.stats.nodes_with(&nodes[i].labels))
             }
         };
         let start = (0..nodes.len())
-            .rev()
-            .max_by_key(|i| score(*i))
+            .min_by_key(|i| {
+                let (class, count) = score(*i);
+                (std::cmp::Reverse(class), count)
+            })
             .unwrap_or(0);
         plan = self.bind_node(plan, nodes[start], slots.nodes[start], state, index_keys);
-        for i in start..element.chain.len() {
-            plan = self.hop(
-                plan,
-                &element.chain[i].0,
-                nodes[i + 1],
-                slots,
-                i,
-                false,
-                state,
-                scope,
-            )?;
-        }
-        for i in (0..start).rev() {
-            plan = self.hop(
-                plan,
-                &element.chain[i].0,
-                nodes[i],
-                slots,
-                i,
-                true,
-                state,
-                scope,
-            )?;
+        // Then grow the matched segment [lo, hi] one hop at a time on the cheaper side:
+        // closing onto a bound node first, else the smaller expected fan-out.
+        let (mut lo, mut hi) = (start, start);
+        while lo > 0 || hi < element.chain.len() {
+            let right = (hi < element.chain.len()).then(|| {
+                self.hop_cost(
+                    nodes[hi],
+                    &element.chain[hi].0,
+                    state.is_bound(slots.nodes[hi + 1]),
+                )
+            });
+            let left = (lo > 0).then(|| {
+                self.hop_cost(
+                    nodes[lo],
+                    &element.chain[lo - 1].0,
+                    state.is_bound(slots.nodes[lo - 1]),
+                )
+            });
+            let go_right = match (right, left) {
+                (Some(r), Some(l)) => r <= l,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if go_right {
+                plan = self.hop(
+                    plan,
+                    &element.chain[hi].0,
+                    nodes[hi + 1],
+                    slots,
+                    hi,
+                    false,
+                    state,
+                    scope,
+                )?;
+                hi += 1;
+            } else {
+                plan = self.hop(
+                    plan,
+                    &element.chain[lo - 1].0,
+                    nodes[lo - 1],
+                    slots,
+                    lo - 1,
+                    true,
+                    state,
+                    scope,
+                )?;
+                lo -= 1;
+            }
         }
         if let Some(path) = slots.path {
             let mut steps = vec![PathStep::Start(slots.nodes[0])];
@@ -343,6 +368,25 @@ impl Builder {
             plan = state.bind(path, plan);
         }
         Ok(plan)
+    }
+
+    /// Expected rows per input row of a hop from `from` over `rel` (0 when it only checks
+    /// a bound target).
+    fn hop_cost(&self, from: &NodePattern, rel: &RelationshipPattern, to_bound: bool) -> f64 {
+        if to_bound && rel.length.is_none() {
+            return 0.0;
+        }
+        let from_count = self.stats.nodes_with(&from.labels).max(1) as f64;
+        let mut fan_out = self.stats.rels_with(&rel.types) as f64 / from_count;
+        if rel.direction == RelDirection::Both {
+            fan_out *= 2.0;
+        }
+        if let Some(range) = rel.length {
+            // Each extra hop multiplies the work; unbounded patterns go last.
+            let hops = range.max.unwrap_or(8).max(1) as i32;
+            fan_out = fan_out.max(1.0).powi(hops);
+        }
+        fan_out
     }
 
     /// Expands relationship `i` of a part: left to right, or right to left when `reverse`.
