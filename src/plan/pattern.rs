@@ -302,54 +302,43 @@ impl Builder {
             })
             .unwrap_or(0);
         plan = self.bind_node(plan, nodes[start], slots.nodes[start], state, index_keys);
-        // Then grow the matched segment [lo, hi] one hop at a time on the cheaper side:
-        // closing onto a bound node first, else the smaller expected fan-out.
-        let (mut lo, mut hi) = (start, start);
-        while lo > 0 || hi < element.chain.len() {
-            let right = (hi < element.chain.len()).then(|| {
-                self.hop_cost(
-                    nodes[hi],
-                    &element.chain[hi].0,
-                    state.is_bound(slots.nodes[hi + 1]),
-                )
-            });
-            let left = (lo > 0).then(|| {
-                self.hop_cost(
-                    nodes[lo],
-                    &element.chain[lo - 1].0,
-                    state.is_bound(slots.nodes[lo - 1]),
-                )
-            });
-            let go_right = match (right, left) {
-                (Some(r), Some(l)) => r <= l,
-                (Some(_), None) => true,
-                _ => false,
-            };
-            if go_right {
-                plan = self.hop(
-                    plan,
-                    &element.chain[hi].0,
-                    nodes[hi + 1],
-                    slots,
-                    hi,
-                    false,
-                    state,
-                    scope,
-                )?;
-                hi += 1;
-            } else {
-                plan = self.hop(
-                    plan,
-                    &element.chain[lo - 1].0,
-                    nodes[lo - 1],
-                    slots,
-                    lo - 1,
-                    true,
-                    state,
-                    scope,
-                )?;
-                lo -= 1;
+        // Then take the cheapest hop next to a bound node, one at a time: closing onto a
+        // bound node first, else the smallest expected fan-out. (A node may occur twice in a
+        // part, so hops can start from either end of the chain.)
+        let mut done = vec![false; element.chain.len()];
+        loop {
+            let mut best: Option<(f64, usize, bool)> = None;
+            for (i, (rel, _)) in element.chain.iter().enumerate() {
+                if done[i] {
+                    continue;
+                }
+                let (left, right) = (slots.nodes[i], slots.nodes[i + 1]);
+                let option = match (state.is_bound(left), state.is_bound(right)) {
+                    (true, right_bound) => Some((self.hop_cost(nodes[i], rel, right_bound), false)),
+                    (false, true) => Some((self.hop_cost(nodes[i + 1], rel, false), true)),
+                    (false, false) => None,
+                };
+                if let Some((cost, reverse)) = option
+                    && best.is_none_or(|(c, _, _)| cost < c)
+                {
+                    best = Some((cost, i, reverse));
+                }
             }
+            let Some((_, i, reverse)) = best else {
+                break;
+            };
+            done[i] = true;
+            let to = if reverse { nodes[i] } else { nodes[i + 1] };
+            plan = self.hop(
+                plan,
+                &element.chain[i].0,
+                to,
+                slots,
+                i,
+                reverse,
+                state,
+                scope,
+            )?;
         }
         if let Some(path) = slots.path {
             let mut steps = vec![PathStep::Start(slots.nodes[0])];
