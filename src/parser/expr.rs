@@ -17,7 +17,7 @@ use crate::ast::{
     BinaryOp, CaseExpr, Clause, Expr, ExprKind, FunctionCall, Ident, Literal, Match, Quantifier,
     SingleQuery, UnaryOp,
 };
-use crate::error::{ErrorCode, Result, Span};
+use crate::error::{ErrorCode, QueryError, Result, Span};
 
 /// openCypher 9 operator precedence, loosest first, one line per level (the grammar's
 /// OrExpression down to NonArithmeticOperatorExpression). Unary minus binds tighter than
@@ -222,6 +222,10 @@ fn build_operand(pair: Pair<'_>) -> Result<Operand> {
         Rule::expr => Ok(Operand::plain(build_predicate(pair)?)),
         Rule::function_call => expr(ExprKind::FunctionCall(build_function_call(pair)?)),
         Rule::variable => expr(ExprKind::Variable(build_variable(pair)?.name)),
+        Rule::map_projection => Err(QueryError::not_supported(
+            "map projection (`n {.key, .*}`)",
+            Some(span),
+        )),
         other => Err(unexpected_shape(&format!("{other:?} as an operand"), span)),
     }
 }
@@ -366,7 +370,7 @@ fn apply_postfix(operand: Result<Operand>, op: Pair<'_>) -> Result<Operand> {
 
 // --- Literals -----------------------------------------------------------------------------
 
-fn integer_overflow(span: Span) -> crate::error::QueryError {
+fn integer_overflow(span: Span) -> QueryError {
     syntax_error(
         ErrorCode::IntegerOverflow,
         "integer literal is out of range (integers are 64-bit: -9223372036854775808 to 9223372036854775807)",
@@ -495,7 +499,7 @@ fn low_surrogate(chars: &mut CharIndices<'_>) -> Option<u32> {
     read_hex(chars, 4).filter(|low| (0xDC00..=0xDFFF).contains(low))
 }
 
-fn invalid_unicode(text: &str, start: usize, at: usize, width: usize) -> crate::error::QueryError {
+fn invalid_unicode(text: &str, start: usize, at: usize, width: usize) -> QueryError {
     let end = (at + 2 + width).min(text.len());
     let written = text.get(at..end).unwrap_or("\\u");
     syntax_error(
