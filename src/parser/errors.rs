@@ -179,8 +179,12 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
     // Lookaheads (the reserved-word check, the function-call probe) read past the token
     // they test; when only they reached the furthest position, it is not where the text
     // went wrong, and the plain error is better.
-    let from_lookahead =
-        |rule: Option<&Rule>| matches!(rule, Some(Rule::reserved_word | Rule::function_call_start));
+    let from_lookahead = |rule: Option<&Rule>| {
+        matches!(
+            rule,
+            Some(Rule::reserved_word | Rule::function_call_start | Rule::pattern_probe)
+        )
+    };
     if attempts.call_stacks.iter().all(|stack| {
         from_lookahead(stack.deepest.get_rule()) || from_lookahead(stack.parent.as_ref())
     }) {
@@ -515,7 +519,7 @@ fn describe(rule: Rule) -> &'static str {
         | property_expression => "an expression",
         op_or | op_xor | op_and | op_regex | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
         | op_in | op_starts_with | op_ends_with | op_contains | op_add | op_sub | op_mul
-        | op_div | op_mod | op_pow | op_is_null | op_is_not_null | index | slice
+        | op_div | op_mod | op_pow | op_is_null | op_is_not_null | subscript | slice_dots
         | property_lookup => "an operator",
         statement | query | single_query | match_clause | unwind_clause | with_clause
         | return_clause | create_clause | merge_clause | set_clause | remove_clause

@@ -51,10 +51,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(op_mul, Left) | Op::infix(op_div, Left) | Op::infix(op_mod, Left))
         .op(Op::infix(op_pow, Left))
         .op(Op::prefix(op_negate) | Op::prefix(op_plus))
-        .op(Op::postfix(property_lookup)
-            | Op::postfix(index)
-            | Op::postfix(slice)
-            | Op::postfix(node_labels))
+        .op(Op::postfix(property_lookup) | Op::postfix(subscript) | Op::postfix(node_labels))
 });
 
 /// Whether `rule` is one of the operators in `PRATT`.
@@ -88,8 +85,7 @@ fn is_operator(rule: Rule) -> bool {
             | op_negate
             | op_plus
             | property_lookup
-            | index
-            | slice
+            | subscript
             | node_labels
     )
 }
@@ -367,13 +363,16 @@ fn apply_postfix(operand: Result<Operand>, op: Pair<'_>) -> Result<Operand> {
             negated: true,
         },
         Rule::property_lookup => ExprKind::Property(inner, build_schema_name(exactly_one(op)?)?),
-        Rule::index => ExprKind::Index(inner, Box::new(build_expr(exactly_one(op)?)?)),
-        Rule::slice => {
+        Rule::subscript => {
             let mut pairs = children(op);
             let bound = |p: Pair<'_>| build_expr(exactly_one(p)?).map(Box::new);
             let from = build_if_rule(&mut pairs, Rule::slice_from, bound)?;
+            let dots = next_if_rule(&mut pairs, Rule::slice_dots).is_some();
             let to = build_if_rule(&mut pairs, Rule::slice_to, bound)?;
-            ExprKind::Slice(inner, from, to)
+            match (from, dots) {
+                (Some(index), false) => ExprKind::Index(inner, index),
+                (from, _) => ExprKind::Slice(inner, from, to),
+            }
         }
         Rule::node_labels => ExprKind::HasLabels(inner, build_node_labels(op)?),
         other => return Err(unexpected_shape(&format!("postfix {other:?}"), span)),
@@ -695,6 +694,35 @@ mod tests {
     }
 
     #[test]
+    fn nested_forms_are_not_parsed_exponentially() {
+        // Each form once tried two grammar alternatives that both parse the nested part.
+        for (open, middle, close) in [
+            ("({a: ", "1", "})"),
+            ("[x IN ", "[1]", "]"),
+            ("all(x IN ", "[1]", ")"),
+            ("reduce(a = 0, x IN ", "[1]", " | a)"),
+            ("x[", "1", "]"),
+        ] {
+            let full = format!("RETURN {}{middle}{}", open.repeat(24), close.repeat(24));
+            // Complete, and cut short so every level fails late.
+            for text in [full.as_str(), &full[..full.len() - 15]] {
+                let started = std::time::Instant::now();
+                let _ = crate::parser::parse(text);
+                let took = started.elapsed();
+                assert!(
+                    took < std::time::Duration::from_secs(2),
+                    "{took:?} for {text}"
+                );
+            }
+        }
+        assert_eq!(expr("({a: ({a: 1})})"), "{a: {a: 1}}");
+        assert_eq!(
+            expr("[x IN [y IN [1] | y] | x]"),
+            "[x IN [y IN [1] | y] | x]"
+        );
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         // Run on a small stack, like a test or REPL thread, to prove the guards hold.
         let run = |text: String| {
@@ -717,6 +745,11 @@ mod tests {
         assert!(run(sum).is_err());
         let lookups = format!("RETURN n{}", ".a".repeat(20_000));
         assert!(run(lookups).is_err());
+        // Nested subscripts that fail late are parsed once, not once per alternative.
+        let started = std::time::Instant::now();
+        let subscripts = format!("RETURN {}1 ..", "x[".repeat(40));
+        assert!(run(subscripts).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
         // Moderate nesting is fine.
         let moderate = format!("RETURN {}1{}", "(".repeat(60), ")".repeat(60));
         assert!(run(moderate).is_ok());
