@@ -85,7 +85,8 @@ impl Session {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
         let bound = semantic::bind(statement, &self.params)?;
-        let plan = plan::optimize(plan::build(&bound)?);
+        let stats = plan::GraphStats::of(&self.graph);
+        let plan = plan::optimize(plan::build(&bound, &stats)?);
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
             StatementMode::Run | StatementMode::Profile => {

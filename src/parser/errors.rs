@@ -122,6 +122,14 @@ pub(super) fn from_pest(text: &str, error: &PestError<Rule>) -> QueryError {
         );
     }
 
+    if let Some(feature) = unsupported_feature(text, plain_at) {
+        let word = token_at(text, plain_at);
+        return QueryError::not_supported(
+            feature,
+            Some(Span::new(plain_at, plain_at + word.len())),
+        );
+    }
+
     let (at, expected) = detailed_expectation(text).unwrap_or_else(|| {
         let mut wanted = Vec::new();
         for &rule in positives {
@@ -171,8 +179,12 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
     // Lookaheads (the reserved-word check, the function-call probe) read past the token
     // they test; when only they reached the furthest position, it is not where the text
     // went wrong, and the plain error is better.
-    let from_lookahead =
-        |rule: Option<&Rule>| matches!(rule, Some(Rule::reserved_word | Rule::function_call_start));
+    let from_lookahead = |rule: Option<&Rule>| {
+        matches!(
+            rule,
+            Some(Rule::reserved_word | Rule::function_call_start | Rule::pattern_probe)
+        )
+    };
     if attempts.call_stacks.iter().all(|stack| {
         from_lookahead(stack.deepest.get_rule()) || from_lookahead(stack.parent.as_ref())
     }) {
@@ -251,6 +263,60 @@ const OPERATOR_TOKENS: &[&str] = &[
     "%", "*", "+", "-", "/", "<", "<=", "<>", "=", "=~", ">", ">=", "^", "AND", "OR", "XOR", "IN",
     "IS", "STARTS", "ENDS", "CONTAINS", ".", "[", ":",
 ];
+
+/// Cypher that other databases accept but kg does not, named so the error says so instead
+/// of calling it a syntax error.
+fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
+    // Schema commands fail a few words in (`CREATE INDEX FOR ...` reads as a pattern named
+    // INDEX), so look at how the failing statement starts.
+    let statement_start = text[..at].rfind(';').map_or(0, |i| i + 1);
+    let mut words = text[statement_start..]
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    if let (Some(first), Some(second)) = (words.next(), words.next()) {
+        if matches!(first.as_str(), "CREATE" | "DROP")
+            && matches!(
+                second.as_str(),
+                "INDEX" | "CONSTRAINT" | "DATABASE" | "USER" | "ROLE"
+            )
+        {
+            return Some("schema and administration commands");
+        }
+    }
+    let word = token_at(text, at).to_ascii_uppercase();
+    let next = text[at + word.len()..].trim_start();
+    // `CALL {` fails at the brace, `COUNT { (n)` just after it (as a map projection).
+    let before_brace = if word == "{" {
+        Some(at)
+    } else {
+        text[..at].trim_end().strip_suffix('{').map(str::len)
+    };
+    if let Some(brace) = before_brace {
+        let before = previous_token(text, brace).map(str::to_ascii_uppercase);
+        return match before.as_deref() {
+            Some("CALL") => Some("CALL { ... } subqueries"),
+            Some("COUNT" | "COLLECT") => Some("COUNT { ... } and COLLECT { ... } subqueries"),
+            _ => None,
+        };
+    }
+    let next_word = next
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    Some(match (word.as_str(), next_word.as_str()) {
+        ("FOREACH", _) => "FOREACH",
+        ("LOAD", "CSV") => "LOAD CSV",
+        ("USE", _) => "USE",
+        ("SHOW", _) => "SHOW",
+        ("CALL", _) if next.starts_with('{') => "CALL { ... } subqueries",
+        ("COUNT" | "COLLECT", _) if next.starts_with('{') => {
+            "COUNT { ... } and COLLECT { ... } subqueries"
+        }
+        _ => return None,
+    })
+}
 
 /// openCypher's reserved words, which need backticks to be used as names.
 fn is_reserved_word(word: &str) -> bool {
@@ -453,7 +519,7 @@ fn describe(rule: Rule) -> &'static str {
         | property_expression => "an expression",
         op_or | op_xor | op_and | op_regex | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
         | op_in | op_starts_with | op_ends_with | op_contains | op_add | op_sub | op_mul
-        | op_div | op_mod | op_pow | op_is_null | op_is_not_null | index | slice
+        | op_div | op_mod | op_pow | op_is_null | op_is_not_null | subscript | slice_dots
         | property_lookup => "an operator",
         statement | query | single_query | match_clause | unwind_clause | with_clause
         | return_clause | create_clause | merge_clause | set_clause | remove_clause
@@ -547,6 +613,23 @@ mod tests {
                 !message.contains("op_") && !message.contains("_"),
                 "{message}"
             );
+        }
+    }
+
+    #[test]
+    fn unsupported_features_say_so() {
+        use crate::error::ErrorKind;
+        for text in [
+            "FOREACH (x IN [1] | CREATE ())",
+            "LOAD CSV FROM 'f' AS row RETURN row",
+            "MATCH (n) CALL { RETURN 1 AS x } RETURN x",
+            "CREATE INDEX FOR (n:L) ON (n.x)",
+            "MATCH (n) RETURN n {.name, .*}",
+            "MATCH (n) WHERE COUNT { (n)-->() } > 1 RETURN n",
+        ] {
+            let error = crate::parser::parse(text).expect_err(text);
+            assert_eq!(error.kind, ErrorKind::NotSupported, "{text}: {error:?}");
+            assert!(error.span.is_some(), "{text}");
         }
     }
 

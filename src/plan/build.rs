@@ -12,7 +12,7 @@ use crate::ast::{
 use crate::error::{QueryError, Result};
 use crate::semantic::BoundQuery;
 
-use super::{AggregateCall, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
+use super::{AggregateCall, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
 
 /// Variables visible at a point of the query: name → slot, sorted by name (for `RETURN *`).
 #[derive(Debug, Clone, Default)]
@@ -51,11 +51,16 @@ pub(super) struct Builder {
     pub grouping: Option<Grouping>,
     /// Variable name of each slot, where it has one.
     names: Vec<Option<String>>,
+    /// Graph counts for ordering patterns.
+    pub stats: GraphStats,
 }
 
-/// Builds the plan of a bound statement.
-pub fn build(bound: &BoundQuery) -> Result<Plan> {
-    let mut builder = Builder::default();
+/// Builds the plan of a bound statement; `stats` guide the order patterns are matched in.
+pub fn build(bound: &BoundQuery, stats: &GraphStats) -> Result<Plan> {
+    let mut builder = Builder {
+        stats: stats.clone(),
+        ..Builder::default()
+    };
     let (root, columns) = builder.query(&bound.statement.query)?;
     let slot_names = builder
         .names
