@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 use crate::graph::NodeId;
 
@@ -18,7 +17,60 @@ pub(super) struct Origin {
     pub column: u32,
 }
 
-type IdMap = HashMap<Arc<str>, (NodeId, Origin), BuildHasherDefault<FxHasher>>;
+type IdMap = HashMap<IdKey, (NodeId, Origin), BuildHasherDefault<FxHasher>>;
+
+/// Longest id stored inside the table entry itself.
+const INLINE: usize = 22;
+
+/// An id as a table key. Short ids (all of the benchmark's) sit inside the entry, so a
+/// lookup compares against memory it has already fetched instead of following a pointer:
+/// at millions of ids, that pointer is a cache miss on every lookup.
+#[derive(Debug, Clone)]
+enum IdKey {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl IdKey {
+    fn new(id: &str) -> Self {
+        match u8::try_from(id.len()) {
+            Ok(len) if id.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..id.len()].copy_from_slice(id.as_bytes());
+                IdKey::Inline { len, bytes }
+            }
+            _ => IdKey::Heap(id.into()),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            IdKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            IdKey::Heap(s) => s.as_bytes(),
+        }
+    }
+}
+
+// Hash, Eq and Borrow all go through the bytes, so a `&[u8]` looks an `IdKey` up.
+impl std::hash::Hash for IdKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialEq for IdKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for IdKey {}
+
+impl std::borrow::Borrow<[u8]> for IdKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
 
 /// The id spaces; index 0 is the default space, named "".
 #[derive(Default)]
@@ -53,12 +105,12 @@ impl IdSpaces {
     pub fn define(
         &mut self,
         group: usize,
-        id: Arc<str>,
+        id: &str,
         node: NodeId,
         origin: Origin,
     ) -> Result<(), Origin> {
         use std::collections::hash_map::Entry;
-        match self.groups[group].entry(id) {
+        match self.groups[group].entry(IdKey::new(id)) {
             Entry::Vacant(v) => {
                 v.insert((node, origin));
                 Ok(())
@@ -70,7 +122,7 @@ impl IdSpaces {
     pub fn resolve(&self, group: usize, id: &str) -> Option<NodeId> {
         self.groups
             .get(group)
-            .and_then(|g| g.get(id))
+            .and_then(|g| g.get(id.as_bytes()))
             .map(|(n, _)| *n)
     }
 
@@ -85,15 +137,17 @@ impl IdSpaces {
         // Close enough to be a typo: a few edits, fewer for short ids.
         let max_distance = (id.chars().count() / 3).clamp(1, 3);
         ids.keys()
+            .filter_map(|k| std::str::from_utf8(k.as_bytes()).ok())
             .map(|k| (strsim::damerau_levenshtein(id, k), k))
             .filter(|(distance, _)| *distance <= max_distance)
             .min()
-            .map(|(_, k)| &**k)
+            .map(|(_, k)| k)
     }
 }
 
-/// The multiply-rotate hash rustc uses (FxHash): much cheaper than SipHash on short ids.
-/// Ids come from the user's own files, so HashDoS resistance buys nothing here.
+/// The multiply-rotate hash rustc uses (FxHash), with a final mix: much cheaper than
+/// SipHash on short ids. Ids come from the user's own files, so HashDoS resistance buys
+/// nothing here.
 #[derive(Default, Clone, Copy)]
 pub(super) struct FxHasher {
     hash: u64,
@@ -132,7 +186,16 @@ impl Hasher for FxHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.hash
+        // A multiply carries low input bits upwards only, so without this, ids that differ
+        // only in later characters ("P100001", "P100002") share their low hash bits, which
+        // hashbrown uses to pick the bucket: millions of collisions. murmur3's fmix64
+        // spreads every input bit over the whole hash.
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
@@ -154,19 +217,44 @@ mod tests {
         let default = ids.group("");
         let people = ids.group("Person");
         assert_ne!(default, people);
-        assert!(ids.define(people, "1".into(), NodeId(0), origin()).is_ok());
-        assert!(ids.define(default, "1".into(), NodeId(1), origin()).is_ok());
-        assert!(ids.define(people, "1".into(), NodeId(2), origin()).is_err());
+        assert!(ids.define(people, "1", NodeId(0), origin()).is_ok());
+        assert!(ids.define(default, "1", NodeId(1), origin()).is_ok());
+        assert!(ids.define(people, "1", NodeId(2), origin()).is_err());
         assert_eq!(ids.resolve(people, "1"), Some(NodeId(0)));
         assert_eq!(ids.resolve(default, "1"), Some(NodeId(1)));
         assert_eq!(ids.resolve(default, "2"), None);
     }
 
     #[test]
+    fn hash_spreads_ids_that_differ_late_over_low_bits() {
+        use std::hash::BuildHasher;
+        let build = BuildHasherDefault::<FxHasher>::default();
+        let buckets: std::collections::HashSet<u64> = (0..1000)
+            .map(|i| build.hash_one(format!("P{}", 100_000 + i)) & 0xfff)
+            .collect();
+        // 1000 ids over 4096 buckets: a good hash leaves few of them sharing one.
+        assert!(
+            buckets.len() > 800,
+            "only {} distinct buckets",
+            buckets.len()
+        );
+    }
+
+    #[test]
+    fn long_ids_are_keys_too() {
+        let mut ids = IdSpaces::default();
+        let g = ids.group("");
+        let long = "an_id_longer_than_the_inline_buffer_of_a_key";
+        ids.define(g, long, NodeId(3), origin()).expect("new id");
+        assert_eq!(ids.resolve(g, long), Some(NodeId(3)));
+        assert_eq!(ids.resolve(g, &long[..INLINE]), None);
+    }
+
+    #[test]
     fn suggestions_need_a_close_id() {
         let mut ids = IdSpaces::default();
         let g = ids.group("");
-        ids.define(g, "wu_gansha".into(), NodeId(0), origin())
+        ids.define(g, "wu_gansha", NodeId(0), origin())
             .expect("new id");
         assert_eq!(ids.suggest(g, "wu_gnsha"), Some("wu_gansha"));
         assert_eq!(ids.suggest(g, "uisee"), None);
