@@ -198,6 +198,14 @@ fn failing_statement_stops_the_script_with_status_1() {
             "message": lines[1]["error"]["message"], "line": 1, "column": 23
         }})
     );
+    // Stopping says what was left out and how to run it anyway.
+    assert!(
+        stderr(&out).ends_with(
+            "stopped at the first failure: 1 statement not run (--continue-on-error runs the rest)\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -220,6 +228,22 @@ fn continue_on_error_runs_everything_and_sums_up() {
         err.contains("<command>:1:23: SyntaxError (UndefinedVariable)"),
         "{err}"
     );
+    // Meta-commands are counted as such.
+    let mixed = run_with_stdin(
+        &["--empty", "--continue-on-error"],
+        "RETURN q;\n:shcema\nRETURN 1 AS one;\n",
+    );
+    assert_eq!(code(&mixed), 1);
+    let err = stderr(&mixed);
+    assert!(
+        err.contains(
+            "1 statement and 1 meta-command failed:\n  \
+             <stdin>:1:8: SyntaxError (UndefinedVariable): variable `q` is not defined\n  \
+             <stdin>:2:1: unknown meta-command :shcema — did you mean :schema? (:help lists them)\n"
+        ),
+        "{err}"
+    );
+    assert!(stdout(&mixed).contains("one"), "the rest ran");
 }
 
 #[test]
@@ -301,10 +325,16 @@ fn check_parses_without_running() {
     );
     assert_eq!(code(&ok), 0, "{}", stderr(&ok));
     assert_eq!(stdout(&ok), "", "nothing runs");
+    assert_eq!(stderr(&ok), "<stdin>: 2 statements checked, no errors\n");
     let bad = run_with_stdin(&["--empty", "--check"], "RETURN 1;\nMATCH (n) RETURN m;\n");
     assert_eq!(code(&bad), 1);
     assert!(
         stderr(&bad).contains("<stdin>:2:18: SyntaxError (UndefinedVariable)"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(
+        stderr(&bad).ends_with("<stdin>: 2 statements checked, 1 error\n"),
         "{}",
         stderr(&bad)
     );
@@ -445,6 +475,19 @@ fn empty_result_warns_about_unknown_labels() {
         stderr(&out),
         "warning: Unknown label :Compnay — did you mean :Company (2 nodes)?\n"
     );
+    // A column of nulls from a misspelled key gets the hint too; a write that removes
+    // what it names does not.
+    let out = run(&[
+        "--data",
+        data.0.to_str().expect("utf-8"),
+        "-c",
+        "MATCH (c:Company) RETURN c.nmae; MATCH (p:Person) SET p.x = 1 REMOVE p:Person",
+    ]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stderr(&out),
+        "warning: Unknown property key .nmae — did you mean .name (on :Company, :Person)?\n"
+    );
 }
 
 // ---- meta-commands ----
@@ -523,14 +566,23 @@ fn meta_why_after_a_query() {
 
 #[test]
 fn meta_params_format_and_help() {
-    let out = meta(":param x => 1 + 1\n:params\n:format csv\nRETURN $x AS x;\n:help why\n");
+    let out = meta(
+        ":param x => 1 + 1\n:param {`my s`: 'null', n: null}\n:params\n:format csv\nRETURN $x AS x;\n:help why\n",
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Listed as the lines that would set them again; quiet in a script.
     assert_eq!(
         stdout(&out),
-        "name | value\n-----+------\n$x   | 2\n1 row\nx\n2\n:why\n    the evidence behind the nodes and relationships of the last result\n"
+        ":param `my s` => 'null'\n:param n => null\n:param x => 2\nx\n2\n:why\n    the evidence behind the nodes and relationships of the last result\n"
     );
+    assert_eq!(stderr(&out), "");
     let cleared = meta(":param x => 1\n:param clear\n:params\n");
-    assert!(stdout(&cleared).contains("0 rows"));
+    assert_eq!(
+        stdout(&cleared),
+        "no parameters (set one with :param NAME => EXPR)\n"
+    );
+    let json = meta(":format json\n:param x => 1\n:params\n");
+    assert_eq!(json_lines(&json)[0]["rows"], serde_json::json!([["x", 1]]));
 }
 
 #[test]

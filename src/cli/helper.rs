@@ -62,6 +62,7 @@ impl KgHelper {
             return (pos, words(KEYWORDS.iter().copied(), ""));
         };
         let at_end = last.span.end == pos;
+        let after = &line[pos..];
         match last.kind {
             TokenKind::String { terminated: false } if at_end => {
                 self.name_candidates(before, &toks, last)
@@ -78,12 +79,12 @@ impl KgHelper {
                     before,
                     &toks[..toks.len() - 1],
                     context,
-                    partial,
+                    (partial, after),
                     last.span.start,
                 )
             }
             TokenKind::Punct | TokenKind::Open if at_end => {
-                self.word_candidates(before, &toks, Some(last), "", pos)
+                self.word_candidates(before, &toks, Some(last), ("", after), pos)
             }
             _ => (pos, Vec::new()),
         }
@@ -145,32 +146,23 @@ impl KgHelper {
         (string.span.start + 1, matching_names(names, partial, quote))
     }
 
-    /// Completes a word, given the token before it (`context`).
+    /// Completes a word, given the token before it (`context`) and the text after the
+    /// cursor.
     fn word_candidates(
         &self,
         text: &str,
         toks: &[Token],
         context: Option<Token>,
-        partial: &str,
+        (partial, after): (&str, &str),
         start: usize,
     ) -> (usize, Vec<Pair>) {
         let partial_name = partial.trim_start_matches('`');
         let innermost = innermost_bracket(text, toks);
         match context.map(|t| t.text(text)) {
-            Some(":") if innermost == Some('[') => (
-                start,
-                names(
-                    self.schema.rel_types.keys().map(String::as_str),
-                    partial_name,
-                ),
-            ),
-            Some("|") if innermost == Some('[') => (
-                start,
-                names(
-                    self.schema.rel_types.keys().map(String::as_str),
-                    partial_name,
-                ),
-            ),
+            Some(":" | "|") if innermost == Some('[') => {
+                let types = self.rel_types_by_fit(text, toks, after);
+                (start, names(types.iter().map(String::as_str), partial_name))
+            }
             Some(":") if innermost != Some('{') => (
                 start,
                 names(self.schema.labels.keys().map(String::as_str), partial_name),
@@ -182,15 +174,14 @@ impl KgHelper {
                     .map(|i| toks[i])
                     .filter(|t| t.kind == TokenKind::Word)
                     .map(|t| t.text(text));
-                let keys: BTreeSet<&str> = match variable.and_then(|v| label_of(text, v)) {
-                    Some(label) => self
-                        .schema
-                        .label_keys
-                        .get(&label)
-                        .map(|keys| keys.keys().map(String::as_str).collect())
-                        .unwrap_or_default(),
-                    None => self.schema.all_keys(),
-                };
+                let keys = variable
+                    .and_then(|v| match label_of(text, v) {
+                        Some(Bound::Label(label)) => self.schema.label_keys.get(&label),
+                        Some(Bound::RelType(t)) => self.schema.rel_keys.get(&t),
+                        None => None,
+                    })
+                    .map(|keys| keys.keys().map(String::as_str).collect())
+                    .unwrap_or_else(|| self.schema.all_keys());
                 (start, names(keys, partial_name))
             }
             Some(":") | Some("{") | Some(",") if innermost == Some('{') => {
@@ -198,7 +189,17 @@ impl KgHelper {
             }
             _ if partial.is_empty() => (start, Vec::new()),
             _ => {
-                let mut out = words(KEYWORDS.iter().copied(), partial);
+                // Keywords in the case being typed: `ret` completes to `return`.
+                let lower_case = partial.chars().all(|c| !c.is_uppercase());
+                let keywords = KEYWORDS.iter().map(|k| {
+                    if lower_case {
+                        k.to_lowercase()
+                    } else {
+                        k.to_string()
+                    }
+                });
+                let keywords: Vec<String> = keywords.collect();
+                let mut out = words(keywords.iter().map(String::as_str), partial);
                 let lower = partial.to_lowercase();
                 out.extend(
                     FUNCTIONS
@@ -223,6 +224,120 @@ impl KgHelper {
             }
         }
     }
+}
+
+impl KgHelper {
+    /// Every relationship type, those that fit the pattern around the cursor first: types
+    /// leaving (or, after `<-`, reaching) the label of the node before `-[`, and reaching
+    /// the label of a node already written after `]->`.
+    fn rel_types_by_fit(&self, text: &str, toks: &[Token], after: &str) -> Vec<String> {
+        let near = node_before_rel(text, toks);
+        let far = node_after_rel(after);
+        // Whether the near node is the relationship's start, when the arrows say so.
+        let near_is_start = match (&near, &far) {
+            (Some((_, true)), _) => Some(false),
+            (_, Some((_, true))) => Some(true),
+            _ => None,
+        };
+        let fits = |label: &Option<String>, outgoing: bool, rel_type: &str| {
+            label.as_ref().is_some_and(|l| {
+                self.schema
+                    .label_rel_types
+                    .get(&(l.clone(), outgoing))
+                    .is_some_and(|types| types.contains(rel_type))
+            })
+        };
+        let near_label = near.and_then(|(label, _)| label);
+        let far_label = far.and_then(|(label, _)| label);
+        let mut types: Vec<(u8, &String)> = self
+            .schema
+            .rel_types
+            .keys()
+            .map(|t| {
+                let score = match near_is_start {
+                    Some(start) => {
+                        2 * u8::from(fits(&near_label, start, t))
+                            + 2 * u8::from(fits(&far_label, !start, t))
+                    }
+                    // No arrow yet: outgoing is the likelier reading of `(a)-[`.
+                    None => {
+                        2 * u8::from(fits(&near_label, true, t))
+                            + u8::from(fits(&near_label, false, t))
+                            + u8::from(fits(&far_label, false, t))
+                    }
+                };
+                (score, t)
+            })
+            .collect();
+        types.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        types.into_iter().map(|(_, t)| t.clone()).collect()
+    }
+}
+
+/// The node pattern just before the open `[` the text ends in: its label (written there,
+/// or given to its variable elsewhere in `text`), and whether it has `<-` (is the end).
+fn node_before_rel(text: &str, toks: &[Token]) -> Option<(Option<String>, bool)> {
+    let mut depth = 0;
+    let open = toks.iter().rposition(|t| match t.kind {
+        TokenKind::Close => {
+            depth += 1;
+            false
+        }
+        TokenKind::Open if depth > 0 => {
+            depth -= 1;
+            false
+        }
+        TokenKind::Open => true,
+        _ => false,
+    })?;
+    let mut i = open.checked_sub(1)?;
+    if toks[i].text(text) != "-" {
+        return None;
+    }
+    let incoming = i > 0 && toks[i - 1].text(text) == "<";
+    i -= usize::from(incoming) + 1;
+    if toks.get(i)?.text(text) != ")" {
+        return None;
+    }
+    let start = toks[..i].iter().rposition(|t| t.text(text) == "(")?;
+    let inside = &toks[start + 1..i];
+    let label = match inside {
+        [var, ..]
+            if var.kind == TokenKind::Word && inside.get(1).is_none_or(|t| t.text(text) != ":") =>
+        {
+            match label_of(text, var.text(text)) {
+                Some(Bound::Label(label)) => Some(label),
+                _ => None,
+            }
+        }
+        _ => inside
+            .iter()
+            .position(|t| t.text(text) == ":")
+            .and_then(|c| inside.get(c + 1))
+            .map(|t| t.text(text).trim_matches('`').to_string()),
+    };
+    Some((label, incoming))
+}
+
+/// The node pattern after the `]` of the relationship being typed, read from the text after
+/// the cursor: its label, and whether the arrow `->` points at it.
+fn node_after_rel(after: &str) -> Option<(Option<String>, bool)> {
+    let toks: Vec<Token> = tokens(after)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let close = toks.iter().position(|t| t.text(after) == "]")?;
+    let rest: Vec<&str> = toks[close + 1..].iter().map(|t| t.text(after)).collect();
+    let (outgoing, node) = match rest.as_slice() {
+        ["-", ">", "(", node @ ..] => (true, node),
+        ["-", "(", node @ ..] => (false, node),
+        _ => return None,
+    };
+    let label = match node {
+        [":", label, ..] | [_, ":", label, ..] => Some(label.trim_matches('`').to_string()),
+        _ => None,
+    };
+    Some((label, outgoing))
 }
 
 /// The bracket the text ends inside, if any.
@@ -257,18 +372,29 @@ fn variables_in(text: &str) -> BTreeSet<String> {
     vars
 }
 
-/// The label written for `variable` in a node pattern `(variable:Label`.
-fn label_of(text: &str, variable: &str) -> Option<String> {
+/// What a pattern gave a variable: a node label or a relationship type.
+enum Bound {
+    Label(String),
+    RelType(String),
+}
+
+/// The label written for `variable` in a node pattern `(variable:Label`, or the type in a
+/// relationship pattern `[variable:TYPE`.
+fn label_of(text: &str, variable: &str) -> Option<Bound> {
     let toks: Vec<Token> = tokens(text)
         .into_iter()
         .filter(|t| !t.is_trivia())
         .collect();
     toks.windows(4).find_map(|w| {
-        (w[0].text(text) == "("
-            && w[1].text(text) == variable
+        let name = w[3].text(text).trim_matches('`').to_string();
+        let bound = w[1].text(text) == variable
             && w[2].text(text) == ":"
-            && matches!(w[3].kind, TokenKind::Word | TokenKind::Backtick { .. }))
-        .then(|| w[3].text(text).trim_matches('`').to_string())
+            && matches!(w[3].kind, TokenKind::Word | TokenKind::Backtick { .. });
+        match w[0].text(text) {
+            "(" if bound => Some(Bound::Label(name)),
+            "[" if bound => Some(Bound::RelType(name)),
+            _ => None,
+        }
     })
 }
 
@@ -312,9 +438,16 @@ fn matching_names<'a>(
         .collect();
     hits.sort();
     hits.into_iter()
-        .map(|(_, n)| Pair {
-            display: n.to_string(),
-            replacement: format!("{n}{quote}"),
+        .map(|(_, n)| {
+            // Inside the string a quote like the one that opened it needs its backslash.
+            let escaped = match quote {
+                "" => n.to_string(),
+                q => n.replace('\\', "\\\\").replace(q, &format!("\\{q}")),
+            };
+            Pair {
+                display: n.to_string(),
+                replacement: format!("{escaped}{quote}"),
+            }
         })
         .collect()
 }
@@ -500,8 +633,29 @@ mod tests {
             .entry("Person".into())
             .or_default()
             .insert("born".into(), Default::default());
+        schema.rel_types.insert("ABOUT".into(), 5);
+        schema.rel_types.insert("WORKS_FOR".into(), 2);
+        for (label, outgoing, rel_type) in [
+            ("Person", true, "FOUNDED"),
+            ("Company", false, "FOUNDED"),
+            ("Person", true, "WORKS_FOR"),
+            ("Company", false, "WORKS_FOR"),
+            ("Company", false, "ABOUT"),
+        ] {
+            schema
+                .label_rel_types
+                .entry((label.into(), outgoing))
+                .or_default()
+                .insert(rel_type.into());
+        }
+        schema
+            .rel_keys
+            .entry("FOUNDED".into())
+            .or_default()
+            .insert("year".into(), Default::default());
         schema.names.insert("Uisee".into());
         schema.names.insert("Wu Gansha".into());
+        schema.names.insert("China's 'little giants'".into());
         let mut helper = KgHelper::new(schema, false);
         helper.params.push("limit".into());
         helper
@@ -527,6 +681,55 @@ mod tests {
             complete("MATCH (p:Person) RETURN p.b"),
             vec!["MATCH (p:Person) RETURN p.born"]
         );
+    }
+
+    fn ranked(line: &str, pos: usize) -> Vec<String> {
+        let (_, pairs) = helper().candidates(line, pos);
+        pairs.into_iter().map(|p| p.replacement).collect()
+    }
+
+    #[test]
+    fn types_that_fit_the_pattern_come_first() {
+        // Person starts FOUNDED and WORKS_FOR; ABOUT only reaches Company.
+        assert_eq!(
+            ranked("MATCH (p:Person)-[r:", 20),
+            vec!["FOUNDED", "WORKS_FOR", "ABOUT"]
+        );
+        // Arriving at a Company: ABOUT fits too, and the rest only if nothing else.
+        let line = "MATCH (c:Company)<-[:";
+        assert_eq!(
+            ranked(line, line.len()),
+            vec!["ABOUT", "FOUNDED", "WORKS_FOR"]
+        );
+        // The label given to the variable elsewhere counts, and so does the far end.
+        let line = "MATCH (p:Person) MATCH (p)-[:]->(c:Company)";
+        assert_eq!(ranked(line, 29)[..2], ["FOUNDED", "WORKS_FOR"]);
+    }
+
+    #[test]
+    fn relationship_variables_complete_their_types_keys() {
+        assert_eq!(
+            complete("MATCH ()-[r:FOUNDED]->() RETURN r."),
+            vec!["MATCH ()-[r:FOUNDED]->() RETURN r.year"]
+        );
+    }
+
+    #[test]
+    fn names_are_escaped_for_the_quote_they_sit_in() {
+        assert_eq!(
+            complete("MATCH (n {name: 'China"),
+            vec!["MATCH (n {name: 'China\\'s \\'little giants\\''"]
+        );
+        assert_eq!(
+            complete("MATCH (n {name: \"China"),
+            vec!["MATCH (n {name: \"China's 'little giants'\""]
+        );
+    }
+
+    #[test]
+    fn keywords_follow_the_case_being_typed() {
+        assert!(complete("match (n) ret").contains(&"match (n) return".to_string()));
+        assert!(complete("MATCH (n) RET").contains(&"MATCH (n) RETURN".to_string()));
     }
 
     #[test]

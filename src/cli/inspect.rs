@@ -275,8 +275,9 @@ pub fn why(last: &ResultSet, graph: &Graph) -> ResultSet {
     }
 }
 
-/// `:why` for people: each entity, then its evidence quoted and indented in full.
-pub fn write_why(why: &ResultSet, out: &mut impl Write) -> io::Result<()> {
+/// `:why` for people: each entity, then its evidence quoted and indented in full, wrapped
+/// at word boundaries to `width` when given.
+pub fn write_why(why: &ResultSet, width: Option<usize>, out: &mut impl Write) -> io::Result<()> {
     if why.rows.is_empty() {
         return writeln!(
             out,
@@ -294,9 +295,16 @@ pub fn write_why(why: &ResultSet, out: &mut impl Write) -> io::Result<()> {
             other => vec![other.clone()],
         };
         for quote in quotes {
-            match quote.as_str() {
-                Some(text) => writeln!(out, "  “{text}”")?,
-                None => writeln!(out, "  {}", kg::format::text::cypher(&quote, why))?,
+            let text = match quote.as_str() {
+                Some(text) => format!("“{}”", text.trim()),
+                None => kg::format::text::cypher(&quote, why),
+            };
+            let text = match width {
+                Some(width) => kg::format::text::wrap(&text, width.saturating_sub(2).max(20)),
+                None => text,
+            };
+            for line in text.lines() {
+                writeln!(out, "  {line}")?;
             }
         }
     }
@@ -376,10 +384,28 @@ mod tests {
             &graph,
         );
         let mut out = Vec::new();
-        write_why(&why(&last, &graph), &mut out).expect("writing to a Vec");
+        write_why(&why(&last, &graph), None, &mut out).expect("writing to a Vec");
         assert_eq!(
             String::from_utf8(out).expect("utf-8"),
             "(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “founded”\n"
+        );
+    }
+
+    #[test]
+    fn why_wraps_long_evidence_under_its_entity() {
+        let why = ResultSet {
+            columns: vec!["about".into(), "evidence".into()],
+            rows: vec![vec![
+                Value::from("(:Person Lee Kai-Fu)"),
+                Value::from("Its a subsidy. Its a grant. Its an honor.\n"),
+            ]],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        write_why(&why, Some(24), &mut out).expect("writing to a Vec");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "(:Person Lee Kai-Fu)\n  “Its a subsidy. Its a\n  grant. Its an honor.”\n"
         );
     }
 

@@ -60,8 +60,9 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         timing: interactive,
         echo: args.echo,
         continue_on_error: args.continue_on_error,
+        interactive,
         boxed,
-        width: stdout_terminal.then(terminal_width).flatten(),
+        fit_width: stdout_terminal,
         paint: Paint::detect(io::stderr().is_terminal()),
     };
     let mut shell = Shell::new(Session::with_graph(graph), settings);
@@ -73,28 +74,53 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         Input::Script(source) if args.check => {
             let count = shell.check_script(&source)?;
             let failed = shell.failures.len();
-            if failed == 0 {
-                eprintln!("{}: {count} statements checked, no errors", source.name);
-            }
+            let errors = match failed {
+                0 => "no errors".to_string(),
+                n => plural(n, "error", "errors"),
+            };
+            eprintln!(
+                "{}: {} checked, {errors}",
+                source.name,
+                plural(count, "statement", "statements")
+            );
             Ok(exit_code(failed))
         }
         Input::Script(source) => {
             shell.run_script(&source)?;
             if shell.settings.continue_on_error && !shell.failures.is_empty() {
-                eprintln!(
-                    "{} failed:",
-                    match shell.failures.len() {
-                        1 => "1 statement".to_string(),
-                        n => format!("{n} statements"),
-                    }
-                );
+                eprintln!("{} failed:", failure_count(&shell.failures));
                 for failure in &shell.failures {
                     eprintln!("  {}{}", failure.location, failure.message);
                 }
             }
+            if shell.skipped > 0 {
+                eprintln!(
+                    "stopped at the first failure: {} not run (--continue-on-error runs the rest)",
+                    plural(shell.skipped, "statement", "statements")
+                );
+            }
             Ok(exit_code(shell.failures.len()))
         }
     }
+}
+
+/// `2 statements`, `1 meta-command`, or `2 statements and 1 meta-command`.
+fn failure_count(failures: &[shell::Failure]) -> String {
+    let meta = failures.iter().filter(|f| f.meta).count();
+    let statements = failures.len() - meta;
+    match (statements, meta) {
+        (s, 0) => plural(s, "statement", "statements"),
+        (0, m) => plural(m, "meta-command", "meta-commands"),
+        (s, m) => format!(
+            "{} and {}",
+            plural(s, "statement", "statements"),
+            plural(m, "meta-command", "meta-commands")
+        ),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn exit_code(failures: usize) -> ExitCode {
@@ -143,7 +169,7 @@ fn input(args: &Args) -> anyhow::Result<Input> {
 
 /// The terminal's width: $COLUMNS, else what the terminal reports. A pty that reports no
 /// size (0 columns) counts as unknown, so nothing is cut.
-fn terminal_width() -> Option<usize> {
+pub(super) fn terminal_width() -> Option<usize> {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())

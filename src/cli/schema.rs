@@ -15,7 +15,7 @@ pub struct Schema {
     pub labels: BTreeMap<String, usize>,
     /// Relationship type → count.
     pub rel_types: BTreeMap<String, usize>,
-    /// Label → property key → value types seen.
+    /// Label → property key → value types seen; nodes without labels under "".
     pub label_keys: BTreeMap<String, BTreeMap<String, BTreeSet<&'static str>>>,
     /// Relationship type → property key → value types seen.
     pub rel_keys: BTreeMap<String, BTreeMap<String, BTreeSet<&'static str>>>,
@@ -23,6 +23,8 @@ pub struct Schema {
     pub patterns: BTreeMap<(String, String, String), usize>,
     /// Every node's `name` and `aliases`, for completion inside strings.
     pub names: BTreeSet<String>,
+    /// `(label, outgoing)` → the relationship types leaving (or reaching) nodes of the label.
+    pub label_rel_types: BTreeMap<(String, bool), BTreeSet<String>>,
 }
 
 impl Schema {
@@ -33,6 +35,12 @@ impl Schema {
             let Some(data) = graph.node(node) else {
                 continue;
             };
+            if data.labels.is_empty() {
+                let keys = schema.label_keys.entry(String::new()).or_default();
+                for (k, v) in data.properties.iter() {
+                    keys.entry(k.to_string()).or_default().insert(v.type_name());
+                }
+            }
             for label in &data.labels {
                 *schema.labels.entry(label.to_string()).or_default() += 1;
                 let keys = schema.label_keys.entry(label.to_string()).or_default();
@@ -66,6 +74,15 @@ impl Schema {
                         .first()
                         .map_or(String::new(), |l| l.to_string())
                 };
+                for (end, outgoing) in [(node, true), (other, false)] {
+                    for label in graph.node_labels(end).iter() {
+                        schema
+                            .label_rel_types
+                            .entry((label.to_string(), outgoing))
+                            .or_default()
+                            .insert(rel_type.clone());
+                    }
+                }
                 *schema
                     .patterns
                     .entry((first(node), rel_type, first(other)))
@@ -124,6 +141,8 @@ mod tests {
             Some(&1)
         );
         assert!(schema.names.contains("Wu"));
+        assert!(schema.label_rel_types[&("Person".into(), true)].contains("FOUNDED"));
+        assert!(schema.label_rel_types[&("Company".into(), false)].contains("FOUNDED"));
         assert_eq!(schema.key_owners("name"), vec!["Company", "Person"]);
     }
 }

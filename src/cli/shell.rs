@@ -33,9 +33,12 @@ pub struct Settings {
     pub timing: bool,
     pub echo: bool,
     pub continue_on_error: bool,
-    /// Box-drawn tables and terminal width: stdout is a terminal and NO_COLOR is unset.
+    /// A person is typing (the REPL): state changes are confirmed on stderr.
+    pub interactive: bool,
+    /// Box-drawn tables: stdout is a terminal and NO_COLOR is unset.
     pub boxed: bool,
-    pub width: Option<usize>,
+    /// Fit tables to the terminal's width, asked again for each result (it may be resized).
+    pub fit_width: bool,
     /// Colours on stderr.
     pub paint: Paint,
 }
@@ -52,6 +55,8 @@ pub enum Flow {
 pub struct Failure {
     pub location: String,
     pub message: String,
+    /// A meta-command failed, not a statement.
+    pub meta: bool,
 }
 
 /// A session with settings, the last result, and a tally of failures.
@@ -63,6 +68,8 @@ pub struct Shell {
     /// The graph changed since it was loaded or saved.
     pub dirty: bool,
     pub failures: Vec<Failure>,
+    /// Items of the last script left unrun because one failed.
+    pub skipped: usize,
     schema: Option<Schema>,
 }
 
@@ -74,6 +81,7 @@ impl Shell {
             last: None,
             dirty: false,
             failures: Vec::new(),
+            skipped: 0,
             schema: None,
         }
     }
@@ -90,11 +98,16 @@ impl Shell {
 
     /// Runs every item of a script; stops at the first failure unless continuing on errors.
     pub fn run_script(&mut self, source: &Source) -> io::Result<Flow> {
-        for item in script::split(&source.text) {
+        let items = script::split(&source.text);
+        for (i, item) in items.iter().enumerate() {
             let failures = self.failures.len();
-            let flow = self.run_item(source, &item)?;
+            let flow = self.run_item(source, item)?;
             let failed = self.failures.len() > failures;
-            if flow == Flow::Quit || (failed && !self.settings.continue_on_error) {
+            if failed && !self.settings.continue_on_error {
+                self.skipped = items.len() - i - 1;
+                return Ok(Flow::Quit);
+            }
+            if flow == Flow::Quit {
                 return Ok(Flow::Quit);
             }
         }
@@ -119,7 +132,17 @@ impl Shell {
                 self.run_statement(source, text, *offset)?;
                 Ok(Flow::Continue)
             }
-            ScriptItem::Meta { text, offset } => self.run_meta(source, text, *offset),
+            ScriptItem::Meta { text, offset } => {
+                let failures = self.failures.len();
+                let flow = self.run_meta(source, text, *offset)?;
+                // A nested `:source` counts its own statements as statements.
+                if !text.trim_start().starts_with(":source") {
+                    for failure in &mut self.failures[failures..] {
+                        failure.meta = true;
+                    }
+                }
+                Ok(flow)
+            }
         }
     }
 
@@ -133,7 +156,7 @@ impl Shell {
                         self.graph_changed();
                     }
                     self.print_result(&result)?;
-                    if result.rows.is_empty() && self.settings.format != Format::Json {
+                    if looks_misspelled(&result) && self.settings.format != Format::Json {
                         self.warn_unknown_names(text);
                     }
                     self.last = Some(result);
@@ -191,10 +214,15 @@ impl Shell {
     fn options(&self) -> Options {
         Options {
             boxed: self.settings.boxed,
-            width: self.settings.width,
+            width: self
+                .settings
+                .fit_width
+                .then(super::terminal_width)
+                .flatten(),
             max_rows: self.settings.max_rows,
             timing: self.settings.timing,
             plain_strings: false,
+            wrap: false,
         }
     }
 
@@ -211,9 +239,10 @@ impl Shell {
             eprintln!("no previous result");
             return Ok(());
         };
+        // Every row, and every cell whole: wrapped to the terminal rather than cut.
         let options = Options {
-            width: None,
             max_rows: None,
+            wrap: true,
             ..self.options()
         };
         let mut text = Vec::new();
@@ -252,6 +281,7 @@ impl Shell {
         self.failures.push(Failure {
             location: location.clone(),
             message: format!("{kind}: {}", error.message),
+            meta: false,
         });
         if self.settings.format == Format::Json {
             let mut out = io::stdout().lock();
@@ -272,11 +302,17 @@ impl Shell {
     }
 
     fn meta_failure(&mut self, source: &Source, offset: usize, message: &str) {
-        let location = location(source, Some(offset));
+        // In the REPL a meta-command is the whole input: a position would say nothing.
+        let location = if source.name.is_empty() {
+            String::new()
+        } else {
+            location(source, Some(offset))
+        };
         eprintln!("{location}{} {message}", self.settings.paint.red("error:"));
         self.failures.push(Failure {
             location,
             message: message.to_string(),
+            meta: false,
         });
     }
 
@@ -308,6 +344,7 @@ impl Shell {
                 let expr_offset = offset + line.find(expr.as_str()).unwrap_or(0);
                 match self.evaluate(source, &expr, expr_offset)? {
                     Some(value) => {
+                        self.confirm(&param_line(&name, &value));
                         self.session.set_param(name, value);
                         Ok(())
                     }
@@ -319,6 +356,7 @@ impl Shell {
                 match self.evaluate(source, &map, map_offset)? {
                     Some(Value::Map(entries)) => {
                         for (k, v) in entries {
+                            self.confirm(&param_line(&k, &v));
                             self.session.set_param(k, v);
                         }
                         Ok(())
@@ -329,33 +367,29 @@ impl Shell {
             }
             MetaCommand::ParamClear => {
                 self.session.clear_params();
+                self.confirm("parameters cleared");
                 Ok(())
             }
             MetaCommand::Params => {
-                let rows = self
-                    .session
-                    .params()
-                    .iter()
-                    .map(|(k, v)| vec![Value::from(format!("${k}")), v.clone()])
-                    .collect();
-                self.show(&ResultSet::new(
-                    vec!["name".into(), "value".into()],
-                    rows,
-                    Stats::default(),
-                    self.session.graph(),
-                ))?;
+                self.print_params()?;
                 Ok(())
             }
             MetaCommand::Format(format) => {
                 self.settings.format = format;
+                self.confirm(&format!("output format: {format}"));
                 Ok(())
             }
             MetaCommand::MaxRows(n) => {
                 self.settings.max_rows = n;
+                self.confirm(&match n {
+                    Some(n) => format!("tables show at most {n} rows (head and tail)"),
+                    None => "tables show every row".to_string(),
+                });
                 Ok(())
             }
             MetaCommand::Timing(on) => {
                 self.settings.timing = on;
+                self.confirm(if on { "timing on" } else { "timing off" });
                 Ok(())
             }
             MetaCommand::Last => {
@@ -390,7 +424,7 @@ impl Shell {
                     let result = inspect::why(last, self.session.graph());
                     if self.settings.format == Format::Table {
                         let mut out = io::stdout().lock();
-                        inspect::write_why(&result, &mut out)?;
+                        inspect::write_why(&result, self.options().width, &mut out)?;
                         Ok(())
                     } else {
                         self.show(&result)?;
@@ -485,14 +519,54 @@ impl Shell {
 
     /// Prints a meta-command's result in the current format (a JSON line in JSON mode).
     fn show(&self, result: &ResultSet) -> io::Result<()> {
+        // The shell's own tables are reference text: whole, wrapped, untimed.
         let options = Options {
             plain_strings: true,
+            wrap: true,
+            max_rows: None,
+            timing: false,
             ..self.options()
         };
         let mut out = io::stdout().lock();
         format::write_result(result, self.settings.format, &options, &mut out)?;
         // Not kept as `last`: :last and :why are about the previous query.
         out.flush()
+    }
+
+    /// `:params`: in a table, as the `:param` lines that would set them again (as
+    /// cypher-shell lists them); in other formats, a `name`/`value` result.
+    fn print_params(&self) -> io::Result<()> {
+        let params = self.session.params();
+        if self.settings.format != Format::Table {
+            let rows = params
+                .iter()
+                .map(|(k, v)| vec![Value::from(k.as_str()), v.clone()])
+                .collect();
+            return self.show(&ResultSet::new(
+                vec!["name".into(), "value".into()],
+                rows,
+                Stats::default(),
+                self.session.graph(),
+            ));
+        }
+        if params.is_empty() {
+            return self.info("no parameters (set one with :param NAME => EXPR)");
+        }
+        let lines: Vec<String> = params
+            .iter()
+            .map(|(k, v)| {
+                let line = param_line(k, v).replacen(" = ", " => ", 1);
+                format!(":param {}", line.trim_start_matches('$'))
+            })
+            .collect();
+        self.info(&lines.join("\n"))
+    }
+
+    /// Confirms a change of state to a person at the prompt; scripts stay quiet.
+    fn confirm(&self, text: &str) {
+        if self.settings.interactive {
+            eprintln!("{text}");
+        }
     }
 
     /// Human text: stdout, or stderr in JSON mode (stdout carries only JSON lines there).
@@ -504,6 +578,30 @@ impl Shell {
             writeln!(io::stdout(), "{text}")
         }
     }
+}
+
+/// `name = value` with the name as Cypher spells it (`$x`, `` $`my x` ``) and the value in
+/// Cypher notation (`'x'`, not x).
+fn param_line(name: &str, value: &Value) -> String {
+    let mut text = String::from("$");
+    kg::format::text::key(&mut text, name);
+    let shown = kg::format::text::cypher(value, &ResultSet::default());
+    format!("{text} = {shown}")
+}
+
+/// Whether an empty result, or a column of nothing but nulls, may come from a misspelled
+/// label, type or key. Writes are left alone: they may just have removed what they name.
+fn looks_misspelled(result: &ResultSet) -> bool {
+    if !result.stats.is_empty() || result.columns.is_empty() {
+        return false;
+    }
+    result.rows.is_empty()
+        || (0..result.columns.len()).any(|i| {
+            result
+                .rows
+                .iter()
+                .all(|row| row.get(i) == Some(&Value::Null))
+        })
 }
 
 /// `FILE:LINE:COLUMN: ` for a script, `LINE:COLUMN: ` in the REPL, "" without a position.

@@ -166,7 +166,14 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
 /// `on :A, :B` or, for many, `on :A, :B, :C and 4 more`.
 fn owners(names: &[&str]) -> String {
     const SHOWN: usize = 3;
-    let listed: Vec<String> = names.iter().take(SHOWN).map(|n| format!(":{n}")).collect();
+    let listed: Vec<String> = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| match *n {
+            "" => "unlabelled nodes".to_string(),
+            n => format!(":{n}"),
+        })
+        .collect();
     match names.len().saturating_sub(SHOWN) {
         0 => format!("on {}", listed.join(", ")),
         more => format!("on {} and {more} more", listed.join(", ")),

@@ -1,6 +1,6 @@
 //! Tables for people: box-drawn (comfy-table) on a terminal, plain aligned ASCII otherwise.
-//! Cells use Cypher notation; long cells are cut with `…` to fit the terminal width; long
-//! results show their head and tail. A footer gives the row count, the writes and the time.
+//! Cells use Cypher notation; long cells are cut with `…` (or wrapped, on request) to fit the
+//! terminal width; long results show their head and tail. A footer gives the row count, the writes and the time.
 
 use std::io::{self, Write};
 
@@ -11,7 +11,7 @@ use crate::result::{ResultSet, Stats};
 use crate::value::Value;
 
 use super::Options;
-use super::text::cypher;
+use super::text::{cypher, wrap};
 
 /// Narrowest a column is squeezed to when fitting the terminal.
 const MIN_COLUMN_WIDTH: usize = 6;
@@ -63,7 +63,8 @@ fn shown_rows(len: usize, max_rows: Option<usize>) -> Option<(usize, usize)> {
     (len > max).then(|| (max.div_ceil(2), max / 2))
 }
 
-/// Cuts cells so the whole table fits `options.width`, narrowing the widest column first.
+/// Cuts (or wraps) cells so the whole table fits `options.width`, narrowing the widest
+/// column first.
 fn fit(header: &mut [String], grid: &mut [Vec<String>], options: &Options) {
     let Some(width) = options.width else { return };
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
@@ -83,13 +84,14 @@ fn fit(header: &mut [String], grid: &mut [Vec<String>], options: &Options) {
         }
         widths[i] = w - 1;
     }
+    let shorten = if options.wrap { wrap } else { cut };
     for (i, max) in widths.iter().enumerate() {
         if let Some(h) = header.get_mut(i) {
-            *h = cut(h, *max);
+            *h = shorten(h, *max);
         }
         for row in grid.iter_mut() {
             if let Some(cell) = row.get_mut(i) {
-                *cell = cut(cell, *max);
+                *cell = shorten(cell, *max);
             }
         }
     }
@@ -128,25 +130,34 @@ fn write_boxed(header: &[String], grid: &[Vec<String>], out: &mut impl Write) ->
 }
 
 fn write_plain(header: &[String], grid: &[Vec<String>], out: &mut impl Write) -> io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    let width = |cell: &String| cell.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
+    let mut widths: Vec<usize> = header.iter().map(width).collect();
     for row in grid {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.width());
+            *w = (*w).max(width(cell));
         }
     }
-    let line = |cells: &[String]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.width()))))
-            .collect();
-        padded.join(" | ").trim_end().to_string()
+    // A wrapped cell spans several lines; the row's other cells are blank below their text.
+    let write_row = |cells: &[String], out: &mut dyn Write| -> io::Result<()> {
+        let height = cells.iter().map(|c| c.lines().count()).max().unwrap_or(1);
+        for i in 0..height.max(1) {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| {
+                    let part = c.lines().nth(i).unwrap_or("");
+                    format!("{part}{}", " ".repeat(w.saturating_sub(part.width())))
+                })
+                .collect();
+            writeln!(out, "{}", padded.join(" | ").trim_end())?;
+        }
+        Ok(())
     };
-    writeln!(out, "{}", line(header))?;
+    write_row(header, out)?;
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     writeln!(out, "{}", rule.join("-+-"))?;
     for row in grid {
-        writeln!(out, "{}", line(row))?;
+        write_row(row, out)?;
     }
     Ok(())
 }
@@ -257,6 +268,42 @@ mod tests {
             },
         );
         assert!(boxed.lines().all(|l| l.width() <= 40), "{boxed}");
+    }
+
+    #[test]
+    fn long_cells_can_wrap_instead() {
+        let rs = ResultSet {
+            columns: vec!["quote".into(), "n".into()],
+            rows: vec![vec![
+                Value::from("Its a subsidy. Its a grant. Its an honor."),
+                Value::Int(1),
+            ]],
+            ..Default::default()
+        };
+        let options = Options {
+            width: Some(24),
+            wrap: true,
+            plain_strings: true,
+            ..Options::default()
+        };
+        assert_eq!(
+            render(&rs, &options),
+            "quote            | n\n\
+             -----------------+--\n\
+             Its a subsidy.   | 1\n\
+             Its a grant. Its |\n\
+             an honor.        |\n\
+             1 row\n"
+        );
+        let boxed = render(
+            &rs,
+            &Options {
+                boxed: true,
+                ..options
+            },
+        );
+        assert!(boxed.lines().all(|l| l.width() <= 24), "{boxed}");
+        assert!(boxed.contains("│ an honor.        ┆   │"), "{boxed}");
     }
 
     #[test]
