@@ -443,6 +443,18 @@ fn csv_tsv_markdown_formats() {
          | --- | --- | --- | --- | --- | --- |\n\
          | 1 | 'a, \"b\"' | null | 'null' | 2.5 | [1, 'x'] |\n"
     );
+    // Two results make two tables, not one.
+    let two = run(&[
+        "--empty",
+        "--format",
+        "markdown",
+        "-c",
+        "RETURN 1 AS a; RETURN 2 AS b",
+    ]);
+    assert_eq!(
+        stdout(&two),
+        "| a |\n| --- |\n| 1 |\n\n| b |\n| --- |\n| 2 |\n"
+    );
 }
 
 #[test]

@@ -76,11 +76,26 @@ fn multi_line_statement_runs_when_complete() {
     let dir = TempDir::new();
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(&mut repl, "RETURN 40 + 2");
-    repl.expect("  -> ").expect("continuation prompt");
+    repl.expect("  ->").expect("continuation prompt");
     enter(&mut repl, "  AS answer;");
     repl.expect("42").expect("the result");
     repl.expect("1 row").expect("the footer");
     repl.expect(PROMPT).expect("prompt again");
+    quit(repl);
+}
+
+#[test]
+fn backspace_at_a_continuation_joins_the_lines_whole() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    // Enter continues, Backspace takes the whole `  -> ` and the line break back, Home
+    // stops after a prompt: what runs is what is shown, with no stray `->`.
+    repl.send("RETURN 1 AS\r").expect("send");
+    repl.expect("  ->").expect("continuation prompt");
+    repl.send("\r\x7f\x7f").expect("continue, then join twice");
+    repl.send(" one,\r2 AS two\x011 + \x05;\r").expect("finish");
+    repl.expect("1   | 3").expect("ran as one statement");
+    repl.expect(PROMPT).expect("prompt");
     quit(repl);
 }
 

@@ -14,19 +14,10 @@ use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Cmd, ConditionalEventHandler, Context, Event, EventContext, Helper, RepeatCount};
 
+use super::continuation::{CONTINUATION, strip_continuations};
 use super::meta::COMMANDS;
 use super::schema::Schema;
 use super::words::{FUNCTIONS, KEYWORDS, is_keyword};
-
-/// What Enter inserts in an unfinished statement: a line break and the continuation prompt.
-/// rustyline has no continuation prompt of its own, so the prompt lives in the buffer and
-/// `strip_continuations` takes it out before the statement runs.
-pub const CONTINUATION: &str = "\n  -> ";
-
-/// The statement as typed, without continuation prompts.
-pub fn strip_continuations(input: &str) -> String {
-    input.replace(CONTINUATION, "\n")
-}
 
 /// Completion, highlighting, hints and validation for `kg> `.
 pub struct KgHelper {
@@ -506,7 +497,13 @@ impl Highlighter for KgHelper {
 /// The line with ANSI colours: keywords, strings, numbers, parameters, comments, the bracket
 /// at the cursor with its match, and unterminated strings or comments underlined in red.
 pub fn highlight(line: &str, pos: usize) -> String {
-    let toks = tokens(line);
+    // Continuation prompts read as whitespace (same length, so every offset holds) and are
+    // drawn dimmed, whatever token they sit in.
+    let blanked = line.replace(
+        CONTINUATION,
+        &format!("\n{}", " ".repeat(CONTINUATION.len() - 1)),
+    );
+    let toks = tokens(&blanked);
     let matched = matching_brackets(&toks, pos);
     let meta_line = line.trim_start().starts_with(':');
     let mut out = String::with_capacity(line.len() * 2);
@@ -525,9 +522,16 @@ pub fn highlight(line: &str, pos: usize) -> String {
             TokenKind::Open | TokenKind::Close if matched.contains(&t.span.start) => Some(BRACKET),
             _ => None,
         };
-        match code {
-            Some(code) => out.push_str(&format!("\x1b[{code}m{text}\x1b[0m")),
-            None => out.push_str(text),
+        for (i, part) in text.split(CONTINUATION).enumerate() {
+            if i > 0 {
+                out.push_str(&format!("\n\x1b[{COMMENT}m{}\x1b[0m", &CONTINUATION[1..]));
+            }
+            match code {
+                Some(code) if !part.is_empty() => {
+                    out.push_str(&format!("\x1b[{code}m{part}\x1b[0m"))
+                }
+                _ => out.push_str(part),
+            }
         }
     }
     out
@@ -574,26 +578,6 @@ impl Validator for KgHelper {
 }
 
 impl Helper for KgHelper {}
-
-/// Enter: submit a complete statement, otherwise start a continuation line.
-pub struct EnterHandler;
-
-impl ConditionalEventHandler for EnterHandler {
-    fn handle(
-        &self,
-        _evt: &Event,
-        _n: RepeatCount,
-        _positive: bool,
-        ctx: &EventContext<'_>,
-    ) -> Option<Cmd> {
-        let input = strip_continuations(ctx.line());
-        if input.trim().is_empty() || is_complete(&input) {
-            Some(Cmd::AcceptLine)
-        } else {
-            Some(Cmd::Insert(1, CONTINUATION.to_string()))
-        }
-    }
-}
 
 /// Ctrl-C: interrupt (clearing the input), remembering whether the line was already empty.
 pub struct InterruptHandler {
@@ -768,10 +752,10 @@ mod tests {
     }
 
     #[test]
-    fn continuation_prompts_are_stripped() {
+    fn continuation_prompts_are_dimmed_not_read_as_cypher() {
         assert_eq!(
-            strip_continuations("MATCH (n)\n  -> RETURN n;"),
-            "MATCH (n)\nRETURN n;"
+            highlight("RETURN\n  ->\u{a0}'a\n  ->\u{a0}b'", 0),
+            "\x1b[1;34mRETURN\x1b[0m\n\x1b[2m  ->\u{a0}\x1b[0m\x1b[32m'a\x1b[0m\n\x1b[2m  ->\u{a0}\x1b[0m\x1b[32mb'\x1b[0m"
         );
     }
 }

@@ -3,6 +3,7 @@
 //! failures and I/O errors come back as `Err` (exit status 2).
 
 mod args;
+mod continuation;
 mod data;
 mod helper;
 mod inspect;

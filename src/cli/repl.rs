@@ -12,7 +12,8 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
 
-use super::helper::{EnterHandler, InterruptHandler, KgHelper, strip_continuations};
+use super::continuation::{EnterHandler, GuardedKey, PromptGuard, strip_continuations};
+use super::helper::{InterruptHandler, KgHelper};
 use super::paint;
 use super::shell::{Flow, Shell, Source};
 
@@ -38,6 +39,50 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         KeyEvent(KeyCode::Enter, Modifiers::NONE),
         EventHandler::Conditional(Box::new(EnterHandler)),
     );
+    for (keys, guarded) in [
+        (
+            [
+                KeyEvent(KeyCode::Backspace, Modifiers::NONE),
+                KeyEvent::ctrl('H'),
+            ],
+            GuardedKey::Backspace,
+        ),
+        (
+            [
+                KeyEvent(KeyCode::Delete, Modifiers::NONE),
+                KeyEvent::ctrl('D'),
+            ],
+            GuardedKey::Delete,
+        ),
+        (
+            [
+                KeyEvent(KeyCode::Left, Modifiers::NONE),
+                KeyEvent::ctrl('B'),
+            ],
+            GuardedKey::Left,
+        ),
+        (
+            [
+                KeyEvent(KeyCode::Right, Modifiers::NONE),
+                KeyEvent::ctrl('F'),
+            ],
+            GuardedKey::Right,
+        ),
+        (
+            [
+                KeyEvent(KeyCode::Home, Modifiers::NONE),
+                KeyEvent::ctrl('A'),
+            ],
+            GuardedKey::Home,
+        ),
+    ] {
+        for key in keys {
+            editor.bind_sequence(
+                key,
+                EventHandler::Conditional(Box::new(PromptGuard(guarded))),
+            );
+        }
+    }
     let interrupted_empty_line = Arc::new(AtomicBool::new(false));
     editor.bind_sequence(
         KeyEvent::ctrl('C'),

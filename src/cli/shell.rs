@@ -70,6 +70,8 @@ pub struct Shell {
     pub failures: Vec<Failure>,
     /// Items of the last script left unrun because one failed.
     pub skipped: usize,
+    /// Results printed so far (Markdown tables need a blank line between them).
+    printed: usize,
     schema: Option<Schema>,
 }
 
@@ -82,6 +84,7 @@ impl Shell {
             dirty: false,
             failures: Vec::new(),
             skipped: 0,
+            printed: 0,
             schema: None,
         }
     }
@@ -226,9 +229,14 @@ impl Shell {
         }
     }
 
-    fn print_result(&self, result: &ResultSet) -> io::Result<()> {
+    fn print_result(&mut self, result: &ResultSet) -> io::Result<()> {
         let options = self.options();
         let mut out = io::stdout().lock();
+        // Markdown tables written back to back would read as one table.
+        if self.settings.format == Format::Markdown && self.printed > 0 {
+            writeln!(out)?;
+        }
+        self.printed += 1;
         format::write_result(result, self.settings.format, &options, &mut out)?;
         out.flush()
     }
@@ -289,6 +297,11 @@ impl Shell {
             return out.flush();
         }
         let paint = self.settings.paint;
+        if error.kind == kg::ErrorKind::Cancelled && self.settings.interactive {
+            // Over the `^C` the terminal echoed.
+            eprintln!("\r{}", paint.yellow("cancelled: the graph is as it was"));
+            return Ok(());
+        }
         let mut text = format!("{location}{}: {}\n", paint.red(&kind), error.message);
         if let Some(span) = error.span {
             text.push_str(&caret(&source.text, span, paint));

@@ -6,7 +6,7 @@ use kg::error::{ErrorCode, QueryError};
 use kg::script::{TokenKind, tokens};
 
 use super::schema::Schema;
-use super::words::{FUNCTIONS, is_keyword};
+use super::words::{FUNCTIONS, KEYWORDS, is_keyword};
 
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -159,6 +159,10 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
                 .collect();
             closest(&word, words.iter().map(String::as_str)).map(|v| format!("did you mean {v}?"))
         }
+        // A misspelled clause keyword (`RETRUN`); short words are too often plain names.
+        ErrorCode::UnexpectedSyntax if word.chars().count() >= 4 && !is_keyword(&word) => {
+            closest(&word, KEYWORDS.iter().copied()).map(|k| format!("did you mean {k}?"))
+        }
         _ => None,
     }
 }
@@ -239,6 +243,16 @@ mod tests {
         assert_eq!(
             error_hint(&err, statement).as_deref(),
             Some("did you mean toUpper()?")
+        );
+        let err = QueryError::compile(
+            kg::ErrorKind::SyntaxError,
+            ErrorCode::UnexpectedSyntax,
+            "unexpected",
+        )
+        .with_span(Span::new(10, 16));
+        assert_eq!(
+            error_hint(&err, "MATCH (n) RETRUN n").as_deref(),
+            Some("did you mean RETURN?")
         );
         let err = QueryError::undefined_variable("pp", Span::new(17, 19));
         assert_eq!(
