@@ -100,7 +100,14 @@ pub(super) fn from_pest(text: &str, error: &PestError<Rule>) -> QueryError {
     };
     let positives = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.as_slice(),
-        ErrorVariant::CustomError { .. } => &[],
+        // pest's own limits (rule-call budget, native stack): the text is too complex to
+        // parse, and re-parsing it for a better message would only hit the limit again.
+        ErrorVariant::CustomError { message } => {
+            return QueryError::syntax(
+                format!("the query is too complex to parse ({message})"),
+                Span::new(plain_at, plain_at),
+            );
+        }
     };
 
     // openCypher: a look-alike character such as an em dash is its own error (TCK
@@ -209,7 +216,7 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
         .collect();
     let has = |t: &str| tokens.iter().any(|x| x == t);
     let expression_expected = has("NULL") || has("'");
-    let operator_expected = has("AND") || has("<>");
+    let operator_expected = has("AND") || has("<>") || (has("%") && has("^"));
     let clauses = tokens
         .iter()
         .filter(|t| CLAUSE_KEYWORDS.contains(&t.as_str()))
@@ -258,10 +265,14 @@ const CLAUSE_KEYWORDS: &[&str] = &[
 const EXPRESSION_START_TOKENS: &[&str] = &[
     "\"", "'", "$", "(", "[", "{", "`", "+", "-", ".", "0", "ALL", "ANY", "CASE", "COUNT",
     "EXISTS", "FALSE", "NONE", "NOT", "NULL", "REDUCE", "SINGLE", "TRUE",
+    // The first letter the grammar's NOT lookahead checks.
+    "N",
 ];
 const OPERATOR_TOKENS: &[&str] = &[
     "%", "*", "+", "-", "/", "<", "<=", "<>", "=", "=~", ">", ">=", "^", "AND", "OR", "XOR", "IN",
     "IS", "STARTS", "ENDS", "CONTAINS", ".", "[", ":",
+    // First letters the grammar's operator lookaheads check.
+    "O", "X", "A", "I", "S", "C",
 ];
 
 /// Cypher that other databases accept but kg does not, named so the error says so instead
