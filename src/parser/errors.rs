@@ -162,10 +162,9 @@ pub(super) fn from_pest(text: &str, error: &PestError<Rule>) -> QueryError {
             "; `{word}` is a reserved word: to use it as a name, write it in backticks"
         ));
     }
-    if at == 0 || previous_token(text, at).is_some_and(|t| t == ";") {
-        if let Some(keyword) = similar_clause_keyword(token_at(text, at)) {
-            message.push_str(&format!("; did you mean `{keyword}`?"));
-        }
+    let starts_statement = at == 0 || previous_token(text, at).is_some_and(|t| t == ";");
+    if starts_statement && let Some(keyword) = similar_clause_keyword(token_at(text, at)) {
+        message.push_str(&format!("; did you mean `{keyword}`?"));
     }
     syntax_error(ErrorCode::UnexpectedSyntax, message, char_span(at))
 }
@@ -285,15 +284,14 @@ fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_uppercase);
-    if let (Some(first), Some(second)) = (words.next(), words.next()) {
-        if matches!(first.as_str(), "CREATE" | "DROP")
-            && matches!(
-                second.as_str(),
-                "INDEX" | "CONSTRAINT" | "DATABASE" | "USER" | "ROLE"
-            )
-        {
-            return Some("schema and administration commands");
-        }
+    if let (Some(first), Some(second)) = (words.next(), words.next())
+        && matches!(first.as_str(), "CREATE" | "DROP")
+        && matches!(
+            second.as_str(),
+            "INDEX" | "CONSTRAINT" | "DATABASE" | "USER" | "ROLE"
+        )
+    {
+        return Some("schema and administration commands");
     }
     let word = token_at(text, at).to_ascii_uppercase();
     let next = text[at + word.len()..].trim_start();
