@@ -34,10 +34,12 @@ impl Session {
         }
     }
 
+    /// The graph queries run against.
     pub fn graph(&self) -> &Graph {
         &self.graph
     }
 
+    /// Mutable access, e.g. for loaders.
     pub fn graph_mut(&mut self) -> &mut Graph {
         &mut self.graph
     }
@@ -47,14 +49,17 @@ impl Session {
         self.graph = graph;
     }
 
+    /// The current `$parameters`.
     pub fn params(&self) -> &Params {
         &self.params
     }
 
+    /// Sets `$name` for the following statements.
     pub fn set_param(&mut self, name: impl Into<String>, value: Value) {
         self.params.insert(name.into(), value);
     }
 
+    /// Forgets every parameter.
     pub fn clear_params(&mut self) {
         self.params.clear();
     }

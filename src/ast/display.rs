@@ -566,7 +566,18 @@ impl Display for Expr {
             ExprKind::Variable(name) => write_name(f, name),
             ExprKind::List(items) => {
                 f.write_char('[')?;
-                comma_separated(f, items)?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    // `[x IN list]` would read back as a list comprehension, so a first
+                    // element of that shape is parenthesised.
+                    if i == 0 && reads_as_comprehension_head(item) {
+                        write!(f, "({item})")?;
+                    } else {
+                        write!(f, "{item}")?;
+                    }
+                }
                 f.write_char(']')
             }
             ExprKind::Map(entries) => {
@@ -698,4 +709,9 @@ impl Display for Expr {
             ExprKind::ExistsSubquery(query) => write!(f, "EXISTS {{ {query} }}"),
         }
     }
+}
+
+/// Whether `expr` printed first in a list literal would start a list comprehension.
+fn reads_as_comprehension_head(expr: &Expr) -> bool {
+    matches!(&expr.kind, ExprKind::Binary(BinaryOp::In, lhs, _) if matches!(lhs.kind, ExprKind::Variable(_)))
 }

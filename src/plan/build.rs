@@ -21,10 +21,12 @@ pub(super) struct Scope {
 }
 
 impl Scope {
+    /// The slot of `name`, if in scope.
     pub fn get(&self, name: &str) -> Option<Slot> {
         self.vars.get(name).copied()
     }
 
+    /// Binds `name` to `slot`.
     pub fn insert(&mut self, name: &str, slot: Slot) {
         self.vars.insert(name.to_string(), slot);
     }
@@ -77,6 +79,7 @@ pub fn build(bound: &BoundQuery, stats: &GraphStats) -> Result<Plan> {
 }
 
 impl Builder {
+    /// A fresh row slot.
     pub fn new_slot(&mut self) -> Slot {
         self.next_slot += 1;
         self.names.push(None);

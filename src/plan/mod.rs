@@ -81,10 +81,12 @@ pub enum PlanExprKind {
 }
 
 impl PlanExpr {
+    /// An expression of `kind` written at `span`.
     pub fn new(kind: PlanExprKind, span: Span) -> Self {
         PlanExpr { kind, span }
     }
 
+    /// A constant with no position.
     pub fn constant(value: Value) -> Self {
         PlanExpr::new(PlanExprKind::Const(value), Span::default())
     }
@@ -251,6 +253,7 @@ pub struct Hop {
     pub rel: Slot,
     pub to: Slot,
     pub direction: Direction,
+    /// Relationship types to follow (any when empty).
     pub types: Vec<Arc<str>>,
     /// The relationship variable was bound by an earlier clause: only it may match.
     pub rel_bound: bool,

@@ -135,7 +135,7 @@ fn map_children(plan: LogicalPlan, f: fn(LogicalPlan) -> LogicalPlan) -> Logical
             on_match,
         } => P::Merge {
             input: g(input),
-            pattern,
+            pattern: g(pattern),
             create,
             on_create,
             on_match,

@@ -203,7 +203,7 @@ impl Builder {
         }
         // `n.name = <constant>` conjuncts can start the match with an index seek.
         for c in &state.conjuncts {
-            if let Some((slot, value)) = name_equality(&c.expr) {
+            if let Some((slot, value)) = name_equality(&c.expr, &bound_before) {
                 index_keys.push((slot, value));
             }
         }
@@ -599,8 +599,9 @@ impl Builder {
     }
 }
 
-/// `slot.name = <expression without variables>` (either side), usable for an index seek.
-fn name_equality(expr: &PlanExpr) -> Option<(Slot, PlanExpr)> {
+/// `slot.name = <expression>` (either side) where the expression only reads variables bound
+/// before the MATCH (`known`), usable for an index seek, e.g. `UNWIND $rows AS r MERGE (n {name: r.name})`.
+fn name_equality(expr: &PlanExpr, known: &HashSet<Slot>) -> Option<(Slot, PlanExpr)> {
     let PlanExprKind::Binary(BinaryOp::Eq, a, b) = &expr.kind else {
         return None;
     };
@@ -610,7 +611,8 @@ fn name_equality(expr: &PlanExpr) -> Option<(Slot, PlanExpr)> {
         {
             let mut used = Vec::new();
             value.slots(&mut used);
-            if &**key == NAME_KEY && used.is_empty() {
+            if &**key == NAME_KEY && !used.contains(&slot) && used.iter().all(|s| known.contains(s))
+            {
                 return Some((slot, (**value).clone()));
             }
         }
