@@ -623,6 +623,28 @@ fn meta_save_load_and_export() {
         "{}",
         stdout(&reloaded)
     );
+    // A Cypher export loads back by running it on an empty graph.
+    let cypher = dir.0.join("graph.cypher");
+    let round_trip = run_with_stdin(
+        &["--empty"],
+        &format!(
+            "CREATE (:A {{name: 'a'}})-[:R {{w: 1}}]->(:B {{name: 'b'}});\n\
+             :export cypher {path}\nMATCH (n) DETACH DELETE n;\n:load {path}\n\
+             MATCH (a)-[r]->(b) RETURN a.name, r.w, b.name;\n",
+            path = cypher.display()
+        ),
+    );
+    assert_eq!(code(&round_trip), 0, "{}", stderr(&round_trip));
+    assert!(
+        stdout(&round_trip).ends_with("'a'    | 1   | 'b'\n1 row\n"),
+        "{}",
+        stdout(&round_trip)
+    );
+    assert!(
+        stderr(&round_trip).contains("loaded 2 nodes and 1 relationship from"),
+        "{}",
+        stderr(&round_trip)
+    );
 }
 
 #[test]

@@ -115,7 +115,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "load",
         ":load PATH",
-        "replace the graph with data files (kg TOML or CSV directory)",
+        "replace the graph with data files (kg TOML, CSV, or a .cypher script)",
     ),
     ("save", ":save PATH", "write the graph as kg TOML"),
     (

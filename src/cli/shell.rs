@@ -350,7 +350,7 @@ impl Shell {
         let outcome: Result<(), String> = match command {
             MetaCommand::Quit => return Ok(Flow::Quit),
             MetaCommand::Help(topic) => {
-                self.info(&help(topic.as_deref()))?;
+                self.info(&help(topic.as_deref(), self.options().width))?;
                 Ok(())
             }
             MetaCommand::Param { name, expr } => {
@@ -463,7 +463,12 @@ impl Shell {
             }
             MetaCommand::Load(path) => {
                 let path = resolve(source, &path);
-                match data::load_paths(std::slice::from_ref(&path)) {
+                let loaded = if data::is_script(&path) {
+                    data::load_script(&path)
+                } else {
+                    data::load_paths(std::slice::from_ref(&path))
+                };
+                match loaded {
                     Ok((graph, summary)) => {
                         self.session.set_graph(graph);
                         self.graph_changed();
@@ -665,21 +670,47 @@ fn resolve(source: &Source, path: &Path) -> std::path::PathBuf {
     path.to_path_buf()
 }
 
-fn help(topic: Option<&str>) -> String {
+/// `:help`, its descriptions wrapped to `width` (under their usage when it is narrow).
+fn help(topic: Option<&str>, width: Option<usize>) -> String {
+    use kg::format::text::wrap;
+    let width = width.unwrap_or(usize::MAX);
+    let indent = |text: &str, by: usize, width: usize| {
+        wrap(text, width.saturating_sub(by).max(20))
+            .lines()
+            .map(|l| format!("{}{l}", " ".repeat(by)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     match topic {
         Some(name) => match COMMANDS.iter().find(|(n, ..)| *n == name) {
-            Some((_, usage, about)) => format!("{usage}\n    {about}"),
+            Some((_, usage, about)) => format!("{usage}\n{}", indent(about, 4, width)),
             None => format!("no meta-command :{name} (:help lists them)"),
         },
         None => {
-            let mut text = String::from(
-                "Type Cypher statements ending with `;` (Enter continues an unfinished one).\n\
-                 Meta-commands:\n",
+            let mut text = indent(
+                "Type Cypher statements ending with `;` (Enter continues an unfinished one).",
+                0,
+                width,
             );
+            text.push_str("\nMeta-commands:\n");
+            let column = COMMANDS.iter().map(|(_, u, _)| u.len()).max().unwrap_or(0) + 4;
             for (_, usage, about) in COMMANDS {
-                text.push_str(&format!("  {usage:<42} {about}\n"));
+                if width >= column + 30 {
+                    let about = indent(about, column, width);
+                    text.push_str(&format!(
+                        "  {usage:<w$}{}\n",
+                        &about[column..],
+                        w = column - 2
+                    ));
+                } else {
+                    text.push_str(&format!("  {usage}\n{}\n", indent(about, 6, width)));
+                }
             }
-            text.push_str("Tab completes; Ctrl-R searches history; Ctrl-C cancels; Ctrl-D leaves.");
+            text.push_str(&indent(
+                "Tab completes; Ctrl-R searches history; Ctrl-C cancels; Ctrl-D leaves.",
+                0,
+                width,
+            ));
             text
         }
     }
@@ -726,6 +757,21 @@ mod tests {
         assert_eq!(
             caret(text, Span::new(27, 28), Paint::default()),
             "  MATCH (p) RETURN q\n                   ^\n"
+        );
+    }
+
+    #[test]
+    fn help_fits_the_terminal() {
+        let wide = help(None, None);
+        assert!(
+            wide.contains(&format!("\n  {:<37}the evidence behind", ":why")),
+            "{wide}"
+        );
+        let narrow = help(None, Some(40));
+        assert!(narrow.lines().all(|l| l.len() <= 40), "{narrow}");
+        assert!(
+            narrow.contains("\n  :why\n      the evidence behind the nodes"),
+            "{narrow}"
         );
     }
 
