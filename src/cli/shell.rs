@@ -646,7 +646,16 @@ fn caret(text: &str, span: Span, paint: Paint) -> String {
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line = &text[line_start..line_end];
     let before = text.get(line_start..start).unwrap_or("");
-    let end = span.end.clamp(start, line_end);
+    let mut end = span.end.clamp(start, line_end);
+    // A point error at a word (`found RETRUN`) underlines the whole word.
+    if end <= start + 1 {
+        end = text
+            .get(start..line_end)
+            .unwrap_or("")
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(line_end, |n| start + n)
+            .max(end);
+    }
     let marked = text.get(start..end).unwrap_or("");
     let pad: String = before
         .chars()
@@ -772,6 +781,19 @@ mod tests {
         assert!(
             narrow.contains("\n  :why\n      the evidence behind the nodes"),
             "{narrow}"
+        );
+    }
+
+    #[test]
+    fn a_point_at_a_word_underlines_the_word() {
+        let text = "MATCH (n) RETRUN n";
+        assert_eq!(
+            caret(text, Span::new(10, 10), Paint::default()),
+            "  MATCH (n) RETRUN n\n            ^^^^^^\n"
+        );
+        assert_eq!(
+            caret("RETURN 1 +", Span::new(10, 10), Paint::default()),
+            "  RETURN 1 +\n            ^\n"
         );
     }
 
