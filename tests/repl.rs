@@ -229,3 +229,51 @@ fn leaving_with_unsaved_changes_warns_once() {
     repl.expect(expectrl::Eof)
         .expect("left on the second :quit");
 }
+
+#[test]
+fn tables_fit_the_terminal_after_a_resize() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    repl.get_process_mut()
+        .set_window_size(40, 24)
+        .expect("resize the pty");
+    let long = "x".repeat(80);
+    enter(&mut repl, &format!("RETURN '{long}' AS long, 1 AS n;"));
+    // Cut to the new width, not the 80 columns the pty started with.
+    let shown = repl.expect("1 row").expect("the result");
+    let table = String::from_utf8_lossy(shown.before()).to_string();
+    let rows: Vec<&str> = table.lines().filter(|l| l.contains(" | ")).collect();
+    assert!(
+        rows.len() == 2 && rows.iter().all(|l| l.trim_end().chars().count() <= 40),
+        "{table}"
+    );
+    assert!(table.contains("… | 1"), "{table}");
+    // :last shows the cell whole, wrapped to the width.
+    enter(&mut repl, ":last");
+    let shown = repl.expect("1 row").expect("the whole result");
+    let table = String::from_utf8_lossy(shown.before()).to_string();
+    assert_eq!(table.matches('x').count(), 80, "{table}");
+    assert!(
+        table
+            .lines()
+            .filter(|l| l.contains('x'))
+            .all(|l| l.trim_end().chars().count() <= 40),
+        "{table}"
+    );
+    quit(repl);
+}
+
+#[test]
+fn state_changes_are_confirmed() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(&mut repl, ":param who => 'Wu ' + 'Gansha'");
+    repl.expect("$who = 'Wu Gansha'").expect("confirmed");
+    enter(&mut repl, ":params");
+    repl.expect(":param who => 'Wu Gansha'")
+        .expect("listed as a :param line");
+    enter(&mut repl, ":shcema");
+    repl.expect("unknown meta-command :shcema — did you mean :schema?")
+        .expect("no position for a one-line meta-command");
+    quit(repl);
+}
