@@ -493,12 +493,14 @@ fn empty_result_warns_about_unknown_labels() {
         "--data",
         data.0.to_str().expect("utf-8"),
         "-c",
-        "MATCH (c:Company) RETURN c.nmae; MATCH (p:Person) SET p.x = 1 REMOVE p:Person",
+        "MATCH (c:Company) RETURN c.nmae; MATCH (p:Person) SET p.x = 1 REMOVE p:Person; \
+         MATCH (c:Compny) DELETE c",
     ]);
     assert_eq!(code(&out), 0);
     assert_eq!(
         stderr(&out),
-        "warning: Unknown property key .nmae — did you mean .name (on :Company, :Person)?\n"
+        "warning: Unknown property key .nmae — did you mean .name (on :Company, :Person)?\n\
+         warning: Unknown label :Compny — did you mean :Company (2 nodes)?\n"
     );
 }
 

@@ -607,13 +607,15 @@ fn param_line(name: &str, value: &Value) -> String {
     format!("{text} = {shown}")
 }
 
-/// Whether an empty result, or a column of nothing but nulls, may come from a misspelled
-/// label, type or key. Writes are left alone: they may just have removed what they name.
+/// Whether an empty result, a column of nothing but nulls, or a write that changed nothing
+/// may come from a misspelled label, type or key. Writes that changed something are left
+/// alone: they may just have removed what they name.
 fn looks_misspelled(result: &ResultSet) -> bool {
-    if !result.stats.is_empty() || result.columns.is_empty() {
+    if !result.stats.is_empty() {
         return false;
     }
-    result.rows.is_empty()
+    result.columns.is_empty()
+        || result.rows.is_empty()
         || (0..result.columns.len()).any(|i| {
             result
                 .rows
