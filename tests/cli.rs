@@ -565,6 +565,13 @@ fn meta_find_and_show() {
         "{}",
         stderr(&missing)
     );
+    let nothing = meta(":find qqqzzz\n:show 999\n:last\n:why\n");
+    assert_eq!(stdout(&nothing), "no node name or alias is like 'qqqzzz'\n");
+    assert_eq!(
+        stderr(&nothing),
+        "<stdin>:2:1: error: no node with id 999 (:find NAME finds ids)\n\
+         stopped at the first failure: 2 statements not run (--continue-on-error runs the rest)\n"
+    );
 }
 
 #[test]

@@ -172,6 +172,9 @@ fn resolve_node(graph: &Graph, what: &str) -> Result<NodeId, String> {
     }) {
         return Ok(node);
     }
+    if let Ok(id) = what.parse::<u32>() {
+        return Err(format!("no node with id {id} (:find NAME finds ids)"));
+    }
     let all: Vec<String> = graph.nodes().flat_map(|n| names_of(graph, n)).collect();
     let hint = closest(what, all.iter().map(String::as_str))
         .map(|c| format!(" — did you mean '{c}'?"))

@@ -242,11 +242,7 @@ impl Shell {
     }
 
     /// Prints the previous result in full, through $PAGER when it is long and on a terminal.
-    fn print_last(&self) -> io::Result<()> {
-        let Some(result) = &self.last else {
-            eprintln!("no previous result");
-            return Ok(());
-        };
+    fn print_last(&self, result: &ResultSet) -> io::Result<()> {
         // Every row, and every cell whole: wrapped to the terminal rather than cut.
         let options = Options {
             max_rows: None,
@@ -405,10 +401,13 @@ impl Shell {
                 self.confirm(if on { "timing on" } else { "timing off" });
                 Ok(())
             }
-            MetaCommand::Last => {
-                self.print_last()?;
-                Ok(())
-            }
+            MetaCommand::Last => match &self.last {
+                Some(last) => {
+                    self.print_last(last)?;
+                    Ok(())
+                }
+                None => Err("no previous result to show".to_string()),
+            },
             MetaCommand::Schema => {
                 let result = inspect::schema(self.schema());
                 self.show(&result)?;
@@ -421,7 +420,11 @@ impl Shell {
             }
             MetaCommand::Find(text) => {
                 let result = inspect::find(self.session.graph(), &text);
-                self.show(&result)?;
+                if result.rows.is_empty() && self.settings.format == Format::Table {
+                    self.info(&format!("no node name or alias is like '{text}'"))?;
+                } else {
+                    self.show(&result)?;
+                }
                 Ok(())
             }
             MetaCommand::Show(what) => match inspect::show(self.session.graph(), &what) {
