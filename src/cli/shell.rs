@@ -730,10 +730,17 @@ fn help(topic: Option<&str>, width: Option<usize>) -> String {
     }
 }
 
+/// Rows of the terminal on stdout: $LINES, else what the terminal reports, else 40.
 fn terminal_height() -> usize {
     std::env::var("LINES")
         .ok()
         .and_then(|l| l.parse().ok())
+        .or_else(|| {
+            // SAFETY: TIOCGWINSZ only writes a `winsize` into the struct we pass.
+            let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+            let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+            (ok && size.ws_row > 0).then_some(usize::from(size.ws_row))
+        })
         .unwrap_or(40)
 }
 
