@@ -74,11 +74,13 @@ pub fn names_in(statement: &str) -> Names {
                         }
                     }
                     (".", _) => {
+                        // `n.key`, `f(x).key`, `xs[0].key`; not `{a: 1}.key`, a map's key.
                         let after_value = i > 0
-                            && matches!(
-                                toks[i - 1].kind,
-                                TokenKind::Word | TokenKind::Backtick { .. } | TokenKind::Close
-                            );
+                            && match toks[i - 1].kind {
+                                TokenKind::Word | TokenKind::Backtick { .. } => true,
+                                TokenKind::Close => text(i - 1) != "}",
+                                _ => false,
+                            };
                         if after_value {
                             names.keys.extend(name(i + 1));
                         }
@@ -196,7 +198,7 @@ mod tests {
     #[test]
     fn finds_labels_types_and_keys() {
         let names = names_in(
-            "MATCH (p:Person {name: 'x'})-[:FOUNDED|INVESTED_IN]->(c:`Big Co`) WHERE c:Startup RETURN p.age, {k: 1}",
+            "MATCH (p:Person {name: 'x'})-[:FOUNDED|INVESTED_IN]->(c:`Big Co`) WHERE c:Startup RETURN p.age, {k: 1}.k",
         );
         assert_eq!(names.labels, vec!["Person", "Big Co", "Startup"]);
         assert_eq!(names.rel_types, vec!["FOUNDED", "INVESTED_IN"]);
