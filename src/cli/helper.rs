@@ -175,8 +175,13 @@ impl KgHelper {
                     .unwrap_or_else(|| self.schema.all_keys());
                 (start, names(keys, partial_name))
             }
-            Some(":") | Some("{") | Some(",") if innermost == Some('{') => {
-                (start, names(self.schema.all_keys(), partial_name))
+            // A key of a pattern's property map; after `key:` comes a value, not a key.
+            Some("{" | ",") if innermost == Some('{') => {
+                let keys = self
+                    .map_owner(text, toks)
+                    .map(|keys| keys.keys().map(String::as_str).collect())
+                    .unwrap_or_else(|| self.schema.all_keys());
+                (start, names(keys, partial_name))
             }
             _ if partial.is_empty() => (start, Vec::new()),
             _ => {
@@ -262,6 +267,36 @@ impl KgHelper {
             .collect();
         types.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         types.into_iter().map(|(_, t)| t.clone()).collect()
+    }
+}
+
+impl KgHelper {
+    /// The keys of the label or type whose pattern holds the `{` the text ends in, as in
+    /// `(c:Company {` or `[r:FOUNDED {`.
+    fn map_owner(
+        &self,
+        text: &str,
+        toks: &[Token],
+    ) -> Option<&std::collections::BTreeMap<String, std::collections::BTreeSet<&'static str>>> {
+        let brace = toks.iter().rposition(|t| t.text(text) == "{")?;
+        let owner = toks.get(brace.checked_sub(1)?)?;
+        let opener = toks[..brace]
+            .iter()
+            .rev()
+            .find(|t| matches!(t.text(text), "(" | "["))?
+            .text(text);
+        let name = owner.text(text).trim_matches('`').to_string();
+        let labelled = brace >= 2 && toks[brace - 2].text(text) == ":";
+        match (opener, labelled) {
+            ("(", true) => self.schema.label_keys.get(&name),
+            ("[", true) => self.schema.rel_keys.get(&name),
+            (_, false) => match label_of(text, &name) {
+                Some(Bound::Label(label)) => self.schema.label_keys.get(&label),
+                Some(Bound::RelType(t)) => self.schema.rel_keys.get(&t),
+                None => None,
+            },
+            _ => None,
+        }
     }
 }
 
@@ -688,6 +723,23 @@ mod tests {
         // The label given to the variable elsewhere counts, and so does the far end.
         let line = "MATCH (p:Person) MATCH (p)-[:]->(c:Company)";
         assert_eq!(ranked(line, 29)[..2], ["FOUNDED", "WORKS_FOR"]);
+    }
+
+    #[test]
+    fn map_keys_are_the_patterns_own() {
+        assert_eq!(
+            complete("MATCH (p:Person {b"),
+            vec!["MATCH (p:Person {born"]
+        );
+        assert_eq!(
+            complete("MATCH ()-[:FOUNDED {"),
+            vec!["MATCH ()-[:FOUNDED {year"]
+        );
+        // After `key:` comes a value.
+        assert!(
+            !complete("MATCH (p:Person {born: b")
+                .contains(&"MATCH (p:Person {born: born".to_string())
+        );
     }
 
     #[test]
