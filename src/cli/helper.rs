@@ -154,10 +154,13 @@ impl KgHelper {
                 let types = self.rel_types_by_fit(text, toks, after);
                 (start, names(types.iter().map(String::as_str), partial_name))
             }
-            Some(":") if innermost != Some('{') => (
-                start,
-                names(self.schema.labels.keys().map(String::as_str), partial_name),
-            ),
+            Some(":") if innermost != Some('{') => {
+                let labels = self.labels_by_fit(text, toks);
+                (
+                    start,
+                    names(labels.iter().map(String::as_str), partial_name),
+                )
+            }
             Some(".") => {
                 let variable = toks
                     .len()
@@ -298,6 +301,56 @@ impl KgHelper {
             _ => None,
         }
     }
+}
+
+impl KgHelper {
+    /// Every label, those that the relationship just before `(x:` reaches first, as
+    /// Company for `(p)-[:FOUNDED]->(c:`.
+    fn labels_by_fit(&self, text: &str, toks: &[Token]) -> Vec<String> {
+        let fitting: BTreeSet<&String> = rel_before_node(text, toks)
+            .map(|(rel_type, end)| {
+                self.schema
+                    .label_rel_types
+                    .iter()
+                    .filter(|((_, outgoing), types)| {
+                        end.is_none_or(|end| *outgoing != end) && types.contains(&rel_type)
+                    })
+                    .map(|((label, _), _)| label)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut labels: Vec<&String> = self.schema.labels.keys().collect();
+        labels.sort_by_key(|l| !fitting.contains(l));
+        labels.into_iter().cloned().collect()
+    }
+}
+
+/// The relationship pattern just before the node pattern the text ends in: its type, and
+/// whether the node is its end (`->(`), its start (`<-[..]-(`) or either (`-[..]-(`).
+fn rel_before_node(text: &str, toks: &[Token]) -> Option<(String, Option<bool>)> {
+    let open = toks.iter().rposition(|t| t.text(text) == "(")?;
+    let mut i = open.checked_sub(1)?;
+    let points_here = toks[i].text(text) == ">";
+    i = i.checked_sub(usize::from(points_here))?;
+    if toks[i].text(text) != "-" || toks.get(i.checked_sub(1)?)?.text(text) != "]" {
+        return None;
+    }
+    let close = i - 1;
+    let bracket = toks[..close].iter().rposition(|t| t.text(text) == "[")?;
+    let inside = &toks[bracket + 1..close];
+    let colon = inside.iter().position(|t| t.text(text) == ":")?;
+    let rel_type = inside
+        .get(colon + 1)?
+        .text(text)
+        .trim_matches('`')
+        .to_string();
+    let from_here = bracket >= 2 && toks[bracket - 2].text(text) == "<";
+    let end = match (points_here, from_here) {
+        (true, _) => Some(true),
+        (false, true) => Some(false),
+        (false, false) => None,
+    };
+    Some((rel_type, end))
 }
 
 /// The node pattern just before the open `[` the text ends in: its label (written there,
@@ -723,6 +776,19 @@ mod tests {
         // The label given to the variable elsewhere counts, and so does the far end.
         let line = "MATCH (p:Person) MATCH (p)-[:]->(c:Company)";
         assert_eq!(ranked(line, 29)[..2], ["FOUNDED", "WORKS_FOR"]);
+    }
+
+    #[test]
+    fn labels_that_the_relationship_reaches_come_first() {
+        assert_eq!(
+            ranked("MATCH (p)-[:ABOUT]->(c:", 23),
+            vec!["Company", "Person"]
+        );
+        assert_eq!(
+            ranked("MATCH (c)<-[:FOUNDED]-(p:", 25),
+            vec!["Person", "Company"]
+        );
+        assert_eq!(ranked("MATCH (c:", 9), vec!["Company", "Person"]);
     }
 
     #[test]
