@@ -565,6 +565,11 @@ fn meta_find_and_show() {
         "{}",
         stderr(&missing)
     );
+    let empty = run_with_stdin(&["--empty"], ":schema\n");
+    assert_eq!(
+        stdout(&empty),
+        "the graph is empty (CREATE some nodes, or :load PATH)\n"
+    );
     let nothing = meta(":find qqqzzz\n:show 999\n:last\n:why\n");
     assert_eq!(stdout(&nothing), "no node name or alias is like 'qqqzzz'\n");
     assert_eq!(

@@ -410,7 +410,11 @@ impl Shell {
             },
             MetaCommand::Schema => {
                 let result = inspect::schema(self.schema());
-                self.show(&result)?;
+                if result.rows.is_empty() && self.settings.format == Format::Table {
+                    self.info("the graph is empty (CREATE some nodes, or :load PATH)")?;
+                } else {
+                    self.show(&result)?;
+                }
                 Ok(())
             }
             MetaCommand::Stats => {
