@@ -77,6 +77,13 @@ impl KgHelper {
             TokenKind::Punct | TokenKind::Open if at_end => {
                 self.word_candidates(before, &toks, Some(last), ("", after), pos)
             }
+            // After a space (not inside a comment), as if the next word were begun.
+            _ if tokens(before)
+                .last()
+                .is_some_and(|t| t.kind == TokenKind::Whitespace) =>
+            {
+                self.word_candidates(before, &toks, Some(last), ("", after), pos)
+            }
             _ => (pos, Vec::new()),
         }
     }
@@ -185,6 +192,22 @@ impl KgHelper {
                     .map(|keys| keys.keys().map(String::as_str).collect())
                     .unwrap_or_else(|| self.schema.all_keys());
                 (start, names(keys, partial_name))
+            }
+            // Where an expression starts, the variables in the statement are the likely words.
+            Some(word)
+                if partial.is_empty()
+                    && (word == ","
+                        || [
+                            "RETURN", "WHERE", "WITH", "BY", "AND", "OR", "NOT", "SET", "DELETE",
+                        ]
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(word))) =>
+            {
+                let variables = variables_in(text).into_iter().map(|v| Pair {
+                    display: v.clone(),
+                    replacement: v,
+                });
+                (start, variables.collect())
             }
             _ if partial.is_empty() => (start, Vec::new()),
             _ => {
@@ -789,6 +812,18 @@ mod tests {
             vec!["Person", "Company"]
         );
         assert_eq!(ranked("MATCH (c:", 9), vec!["Company", "Person"]);
+    }
+
+    #[test]
+    fn variables_where_an_expression_starts() {
+        assert_eq!(
+            complete("MATCH (p)-[r]->(c) RETURN "),
+            vec![
+                "MATCH (p)-[r]->(c) RETURN c",
+                "MATCH (p)-[r]->(c) RETURN p",
+                "MATCH (p)-[r]->(c) RETURN r"
+            ]
+        );
     }
 
     #[test]
