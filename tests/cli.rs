@@ -389,6 +389,14 @@ fn broken_pipe_ends_quietly() {
 fn echo_prints_each_statement_first() {
     let out = run(&["--empty", "--echo", "-c", "RETURN 1 AS one"]);
     assert_eq!(stdout(&out), "RETURN 1 AS one;\none\n---\n1\n1 row\n");
+    // A commented script reads as a walk-through: each step's own comment lines first.
+    let script =
+        "// Two steps.\n\n// 1. One\nRETURN 1 AS one; // trailing\n\n\n// 2. Two\n:param x => 2\n";
+    let out = run_with_stdin(&["--empty", "--echo"], script);
+    assert_eq!(
+        stdout(&out),
+        "// Two steps.\n\n// 1. One\nRETURN 1 AS one;\none\n---\n1\n1 row\n\n// 2. Two\n:param x => 2\n"
+    );
 }
 
 // ---- output formats ----

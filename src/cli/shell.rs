@@ -102,7 +102,12 @@ impl Shell {
     /// Runs every item of a script; stops at the first failure unless continuing on errors.
     pub fn run_script(&mut self, source: &Source) -> io::Result<Flow> {
         let items = script::split(&source.text);
+        let mut echoed_to = 0;
         for (i, item) in items.iter().enumerate() {
+            if self.settings.echo {
+                self.echo_comments(&source.text[echoed_to..item.offset()], echoed_to == 0)?;
+                echoed_to = item.offset() + item.text().len();
+            }
             let failures = self.failures.len();
             let flow = self.run_item(source, item)?;
             let failed = self.failures.len() > failures;
@@ -115,6 +120,31 @@ impl Shell {
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// With `--echo`, the `//` comment lines before an item, so a commented script reads
+    /// as a walk-through; a blank line sets each commented step apart.
+    fn echo_comments(&self, between: &str, first: bool) -> io::Result<()> {
+        // Comment lines, with one blank line where the script has blank lines between them.
+        let mut lines: Vec<&str> = Vec::new();
+        for line in between.lines().map(str::trim) {
+            if line.starts_with("//") {
+                lines.push(line);
+            } else if line.is_empty() && lines.last().is_some_and(|l| !l.is_empty()) {
+                lines.push("");
+            }
+        }
+        while lines.last() == Some(&"") {
+            lines.pop();
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let mut text = lines.join("\n");
+        if !first {
+            text.insert(0, '\n');
+        }
+        self.info(&text)
     }
 
     /// Runs one statement or meta-command of `source`.
