@@ -4,6 +4,7 @@ use super::Rule;
 use super::expr::{build_atom, build_expr, build_predicate};
 use super::helpers::{
     Pair, build_if_rule, children, exactly_one, next_if_rule, required, span_of, unexpected_shape,
+    written_text,
 };
 use super::literal::{build_node_labels, build_schema_name, build_variable};
 use super::pattern::{build_pattern, build_pattern_part};
@@ -165,7 +166,7 @@ fn build_return_item(pair: Pair<'_>) -> Result<ReturnItem> {
     let span = span_of(&pair);
     let mut pairs = children(pair);
     let expr_pair = required(&mut pairs, span)?;
-    let text = expr_pair.as_str().to_string();
+    let text = written_text(&expr_pair).to_string();
     let expr = build_expr(expr_pair)?;
     let alias = build_if_rule(&mut pairs, Rule::variable, build_variable)?;
     Ok(ReturnItem { expr, alias, text })
@@ -375,6 +376,24 @@ mod tests {
             .map(|i| i.column_name())
             .collect();
         assert_eq!(names, ["n.name", "count( * )", "y"]);
+    }
+
+    #[test]
+    fn return_item_text_ends_at_the_expression() {
+        let statements = crate::parser::parse(
+            "MATCH (p) WITH p SKIP 1 RETURN p.x /* c */, [1, 'a ' ] // c\n LIMIT 1",
+        )
+        .expect("parses");
+        let texts: Vec<_> = statements[0].query.first.clauses[1..]
+            .iter()
+            .filter_map(|clause| match clause {
+                crate::ast::Clause::With(with) => Some(&with.projection),
+                crate::ast::Clause::Return(ret) => Some(&ret.projection),
+                _ => None,
+            })
+            .flat_map(|projection| projection.items.iter().map(|i| i.text.clone()))
+            .collect();
+        assert_eq!(texts, ["p", "p.x", "[1, 'a ' ]"]);
     }
 
     #[test]

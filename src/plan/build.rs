@@ -234,7 +234,7 @@ impl Builder {
             }
         }
         for item in &projection.items {
-            items.push((item.column_name().trim().to_string(), item.expr.clone()));
+            items.push((item.column_name().to_string(), item.expr.clone()));
         }
         let aggregating = items.iter().any(|(_, e)| self.contains_aggregate(e));
         let mut new_scope = Scope::default();

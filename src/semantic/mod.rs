@@ -307,7 +307,7 @@ fn bind_projection(
     let mut aggregating = false;
     for item in &projection.items {
         expr::bind_expr(&item.expr, scope, true)?;
-        let name = item.column_name().trim().to_string();
+        let name = item.column_name().to_string();
         if names.contains(&name) {
             return Err(error(
                 ErrorKind::SyntaxError,
