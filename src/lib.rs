@@ -17,6 +17,7 @@ pub mod graph;
 pub mod load;
 pub mod parser;
 pub mod plan;
+pub mod procedure;
 pub mod result;
 pub mod script;
 pub mod semantic;

@@ -89,6 +89,16 @@ fn comma_separated<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Resul
     Ok(())
 }
 
+impl Display for YieldItem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.field)?;
+        match &self.alias {
+            Some(alias) => write!(f, " AS {alias}"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Display for Ident {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write_name(f, &self.name)
@@ -194,9 +204,19 @@ impl Display for Clause {
                     comma_separated(f, args)?;
                     f.write_char(')')?;
                 }
-                if !c.yields.is_empty() {
-                    f.write_str(" YIELD ")?;
-                    comma_separated(f, &c.yields)?;
+                match &c.yields {
+                    None => {}
+                    Some(YieldItems::Star) => f.write_str(" YIELD *")?,
+                    Some(YieldItems::Items {
+                        items,
+                        where_clause,
+                    }) => {
+                        f.write_str(" YIELD ")?;
+                        comma_separated(f, items)?;
+                        if let Some(w) = where_clause {
+                            write!(f, " WHERE {w}")?;
+                        }
+                    }
                 }
                 Ok(())
             }

@@ -7,6 +7,7 @@
 mod eval;
 mod expand;
 mod group;
+mod procedure;
 mod project;
 mod scan;
 mod sort;
@@ -310,6 +311,17 @@ impl<'a> Env<'a> {
             P::Discard { input } => Box::new(project::Discard {
                 input: self.child(input, graph, arg)?,
             }),
+            P::ProcedureCall {
+                input,
+                procedure,
+                args,
+                outputs,
+            } => Box::new(procedure::ProcedureCall::new(
+                self.child(input, graph, arg)?,
+                procedure.clone(),
+                args.clone(),
+                outputs.clone(),
+            )),
             P::Create { .. }
             | P::Merge { .. }
             | P::Set { .. }

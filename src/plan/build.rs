@@ -9,7 +9,8 @@ use crate::ast::{
     Clause, Delete, Expr, ExprKind, Merge, Projection, Query, RemoveItem, SetItem, SingleQuery,
     UnionKind,
 };
-use crate::error::{QueryError, Result};
+use crate::error::Result;
+use crate::procedure::Procedure;
 use crate::semantic::BoundQuery;
 
 use super::{AggregateCall, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
@@ -55,12 +56,15 @@ pub(super) struct Builder {
     names: Vec<Option<String>>,
     /// Graph counts for ordering patterns.
     pub stats: GraphStats,
+    /// The procedures the statement calls, resolved by `semantic::bind`.
+    pub procedures: BTreeMap<String, Arc<Procedure>>,
 }
 
 /// Builds the plan of a bound statement; `stats` guide the order patterns are matched in.
 pub fn build(bound: &BoundQuery, stats: &GraphStats) -> Result<Plan> {
     let mut builder = Builder {
         stats: stats.clone(),
+        procedures: bound.procedures.clone(),
         ..Builder::default()
     };
     let (root, columns) = builder.query(&bound.statement.query)?;
@@ -206,7 +210,12 @@ impl Builder {
                 },
                 Clause::Delete(d) => self.delete(plan, d, &scope)?,
                 Clause::Call(c) => {
-                    return Err(QueryError::not_supported("CALL procedures", Some(c.span)));
+                    let standalone = query.clauses.len() == 1;
+                    let (plan, columns) = self.call(plan, c, &mut scope, standalone)?;
+                    if standalone {
+                        return Ok(self.standalone_call(plan, columns));
+                    }
+                    plan
                 }
             };
         }
