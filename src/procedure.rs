@@ -359,9 +359,7 @@ pub struct Procedures {
 impl Default for Procedures {
     /// The built-in procedures.
     fn default() -> Self {
-        let mut procedures = Procedures {
-            by_name: BTreeMap::new(),
-        };
+        let mut procedures = Procedures::none();
         for procedure in builtins() {
             procedures.register(procedure);
         }
@@ -370,6 +368,13 @@ impl Default for Procedures {
 }
 
 impl Procedures {
+    /// No procedures at all (not even the built-ins).
+    pub fn none() -> Self {
+        Procedures {
+            by_name: BTreeMap::new(),
+        }
+    }
+
     /// The procedure called `name`.
     pub fn get(&self, name: &str) -> Option<&Arc<Procedure>> {
         self.by_name.get(name)
@@ -377,8 +382,13 @@ impl Procedures {
 
     /// Adds `procedure`, replacing one of the same name.
     pub fn register(&mut self, procedure: Procedure) {
+        self.insert(Arc::new(procedure));
+    }
+
+    /// Adds a shared `procedure`, replacing one of the same name.
+    pub fn insert(&mut self, procedure: Arc<Procedure>) {
         self.by_name
-            .insert(procedure.signature.name.clone(), Arc::new(procedure));
+            .insert(procedure.signature.name.clone(), procedure);
     }
 
     /// Every procedure, by name.

@@ -10,7 +10,7 @@ use crate::ast::{
     UnionKind,
 };
 use crate::error::Result;
-use crate::procedure::Procedure;
+use crate::procedure::Procedures;
 use crate::semantic::BoundQuery;
 
 use super::{AggregateCall, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
@@ -57,7 +57,7 @@ pub(super) struct Builder {
     /// Graph counts for ordering patterns.
     pub stats: GraphStats,
     /// The procedures the statement calls, resolved by `semantic::bind`.
-    pub procedures: BTreeMap<String, Arc<Procedure>>,
+    pub procedures: Procedures,
 }
 
 /// Builds the plan of a bound statement; `stats` guide the order patterns are matched in.

@@ -3,8 +3,6 @@
 //! bind fresh variables. Rules from the TCK's Call features.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use crate::ast::{Call, Expr, ExprKind, Literal, YieldItems};
 use crate::error::{ErrorCode, ErrorKind, Result};
@@ -20,7 +18,7 @@ use super::{Scope, VarKind, already_bound, error, expr};
 pub(crate) struct Catalog<'a> {
     pub params: &'a Params,
     pub procedures: &'a Procedures,
-    pub resolved: RefCell<BTreeMap<String, Arc<Procedure>>>,
+    pub resolved: RefCell<Procedures>,
 }
 
 /// Checks `call` and declares what it yields in `scope`. A `standalone` call (the whole
@@ -131,10 +129,7 @@ pub(super) fn bind_call(
             }
         }
     }
-    catalog
-        .resolved
-        .borrow_mut()
-        .insert(call.procedure.clone(), procedure.clone());
+    catalog.resolved.borrow_mut().insert(procedure.clone());
     Ok(columns)
 }
 

@@ -11,11 +11,10 @@ use crate::ast::{
     Clause, Expr, ExprKind, Literal, Projection, Query, RemoveItem, SetItem, SingleQuery, Span,
     Statement, UnionKind,
 };
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::cell::RefCell;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::procedure::{Procedure, Procedures};
+use crate::procedure::Procedures;
 use crate::value::Params;
 
 use call::Catalog;
@@ -28,8 +27,8 @@ pub use scope::{Binding, Scope, VarKind};
 #[derive(Debug, Clone)]
 pub struct BoundQuery {
     pub statement: Statement,
-    /// The procedures the statement CALLs, by name.
-    pub procedures: BTreeMap<String, Arc<Procedure>>,
+    /// The procedures the statement CALLs.
+    pub procedures: Procedures,
 }
 
 /// A compile-time error of `kind`/`code` at `span`.
@@ -48,7 +47,7 @@ pub fn bind(statement: &Statement, params: &Params, procedures: &Procedures) -> 
     let catalog = Catalog {
         params,
         procedures,
-        resolved: Default::default(),
+        resolved: RefCell::new(Procedures::none()),
     };
     bind_query(&statement.query, &catalog)?;
     Ok(BoundQuery {
