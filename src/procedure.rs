@@ -12,6 +12,19 @@ use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::graph::Graph;
 use crate::value::{Value, ops};
 
+/// Why a procedure signature or table is invalid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid procedure definition: {message}")]
+pub struct DefinitionError {
+    pub message: String,
+}
+
+impl DefinitionError {
+    fn new(message: String) -> Self {
+        DefinitionError { message }
+    }
+}
+
 /// The type of a procedure input or output, as written in a signature (`INTEGER?`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProcedureType {
@@ -124,14 +137,14 @@ impl ProcedureField {
     }
 
     /// Parses `name :: TYPE[?]`.
-    fn parse(text: &str) -> std::result::Result<Self, String> {
-        let (name, ty) = text
-            .split_once("::")
-            .ok_or_else(|| format!("`{}` is not `name :: TYPE`", text.trim()))?;
+    fn parse(text: &str) -> std::result::Result<Self, DefinitionError> {
+        let (name, ty) = text.split_once("::").ok_or_else(|| {
+            DefinitionError::new(format!("`{}` is not `name :: TYPE`", text.trim()))
+        })?;
         let ty = ty.trim();
         let nullable = ty.ends_with('?');
         let ty = ProcedureType::parse(ty.trim_end_matches('?'))
-            .ok_or_else(|| format!("unknown type `{ty}`"))?;
+            .ok_or_else(|| DefinitionError::new(format!("unknown type `{ty}`")))?;
         Ok(ProcedureField {
             name: name.trim().trim_matches('`').to_string(),
             ty,
@@ -159,23 +172,27 @@ pub struct ProcedureSignature {
 
 impl ProcedureSignature {
     /// Parses the signature notation of the openCypher TCK and Neo4j's `dbms.procedures()`.
-    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+    pub fn parse(text: &str) -> std::result::Result<Self, DefinitionError> {
         let text = text.trim().trim_end_matches(':').trim();
-        let open = text
-            .find('(')
-            .ok_or_else(|| format!("`{text}`: expected `name(inputs) :: (outputs)`"))?;
+        let open = text.find('(').ok_or_else(|| {
+            DefinitionError::new(format!("`{text}`: expected `name(inputs) :: (outputs)`"))
+        })?;
         let name = text[..open].trim();
         if name.is_empty() {
-            return Err(format!("`{text}`: the procedure has no name"));
+            return Err(DefinitionError::new(format!(
+                "`{text}`: the procedure has no name"
+            )));
         }
         let (inputs, rest) = fields_in_parens(&text[open..])?;
-        let rest = rest
-            .trim()
-            .strip_prefix("::")
-            .ok_or_else(|| format!("`{text}`: expected `::` before the outputs"))?;
+        let rest = rest.trim().strip_prefix("::").ok_or_else(|| {
+            DefinitionError::new(format!("`{text}`: expected `::` before the outputs"))
+        })?;
         let (outputs, rest) = fields_in_parens(rest.trim())?;
         if !rest.trim().is_empty() {
-            return Err(format!("`{text}`: unexpected `{}`", rest.trim()));
+            return Err(DefinitionError::new(format!(
+                "`{text}`: unexpected `{}`",
+                rest.trim()
+            )));
         }
         Ok(ProcedureSignature {
             name: name.to_string(),
@@ -191,13 +208,15 @@ impl ProcedureSignature {
 }
 
 /// `(a :: T, b :: U)` at the start of `text` (`()` for none) and the text after it.
-fn fields_in_parens(text: &str) -> std::result::Result<(Vec<ProcedureField>, &str), String> {
+fn fields_in_parens(
+    text: &str,
+) -> std::result::Result<(Vec<ProcedureField>, &str), DefinitionError> {
     let inner = text
         .strip_prefix('(')
-        .ok_or_else(|| format!("expected `(` at `{text}`"))?;
+        .ok_or_else(|| DefinitionError::new(format!("expected `(` at `{text}`")))?;
     let close = inner
         .find(')')
-        .ok_or_else(|| format!("missing `)` in `{text}`"))?;
+        .ok_or_else(|| DefinitionError::new(format!("missing `)` in `{text}`")))?;
     let list = inner[..close].trim();
     let fields = if list.is_empty() {
         Vec::new()
@@ -263,26 +282,26 @@ impl Procedure {
     pub fn from_table(
         signature: ProcedureSignature,
         rows: Vec<Vec<Value>>,
-    ) -> std::result::Result<Self, String> {
+    ) -> std::result::Result<Self, DefinitionError> {
         let inputs = signature.inputs.len();
         let width = inputs + signature.outputs.len();
         let fields = signature.inputs.iter().chain(&signature.outputs);
         for row in &rows {
             if row.len() != width {
-                return Err(format!(
+                return Err(DefinitionError::new(format!(
                     "a row of `{}` needs {width} values, not {}",
                     signature.name,
                     row.len()
-                ));
+                )));
             }
             for (field, value) in fields.clone().zip(row) {
                 if !field.ty.accepts(value) || (value.is_null() && !field.nullable) {
-                    return Err(format!(
+                    return Err(DefinitionError::new(format!(
                         "`{}` of `{}` cannot hold {}",
                         field.name,
                         signature.name,
                         value.type_name()
-                    ));
+                    )));
                 }
             }
         }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::ast::{Statement, StatementMode};
 use crate::error::Result;
 use crate::graph::Graph;
-use crate::procedure::{Procedure, ProcedureSignature, Procedures};
+use crate::procedure::{DefinitionError, Procedure, ProcedureSignature, Procedures};
 use crate::result::ResultSet;
 use crate::value::{Params, Value};
 use crate::{exec, parser, plan, semantic};
@@ -90,7 +90,7 @@ impl Session {
         &mut self,
         signature: ProcedureSignature,
         rows: Vec<Vec<Value>>,
-    ) -> std::result::Result<(), String> {
+    ) -> std::result::Result<(), DefinitionError> {
         self.procedures
             .register(Procedure::from_table(signature, rows)?);
         Ok(())

@@ -199,9 +199,11 @@ impl Backend for InProcess {
     }
 
     fn register_procedure(&mut self, signature: &str, table: &[Vec<String>]) -> Result<(), String> {
-        let signature = ProcedureSignature::parse(signature)?;
+        let signature = ProcedureSignature::parse(signature).map_err(|e| e.to_string())?;
         let rows = procedure_rows(&signature, table)?;
-        self.session.register_procedure(signature, rows)
+        self.session
+            .register_procedure(signature, rows)
+            .map_err(|e| e.to_string())
     }
 }
 
