@@ -36,6 +36,8 @@ pub enum MetaCommand {
     Last,
     /// `:timing on|off`
     Timing(bool),
+    /// `:format`, `:timing` or `:max_rows` alone: the current output settings.
+    Settings,
     /// `:source FILE`: run a script.
     Source(PathBuf),
     /// `:load PATH`: replace the graph.
@@ -97,8 +99,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("params", ":params", "list the query parameters"),
     (
         "format",
-        ":format table|json|csv|tsv|markdown",
-        "choose the output format",
+        ":format [table|json|csv|tsv|markdown]",
+        "choose the output format (alone: show the output settings)",
     ),
     (
         "max_rows",
@@ -178,6 +180,7 @@ impl MetaCommand {
                     expr: expr.to_string(),
                 })
             }
+            "format" | "timing" | "max_rows" if rest.is_empty() => Ok(MetaCommand::Settings),
             "format" => rest.parse().map(MetaCommand::Format),
             "max_rows" => match rest {
                 "off" | "all" => Ok(MetaCommand::MaxRows(None)),
@@ -270,6 +273,7 @@ mod tests {
             Ok(MetaCommand::Show("Uisee".into()))
         );
         assert_eq!(MetaCommand::parse(":exit"), Ok(MetaCommand::Quit));
+        assert_eq!(MetaCommand::parse(":format"), Ok(MetaCommand::Settings));
     }
 
     #[test]

@@ -431,6 +431,18 @@ impl Shell {
                 self.confirm(if on { "timing on" } else { "timing off" });
                 Ok(())
             }
+            MetaCommand::Settings => {
+                let max_rows = self
+                    .settings
+                    .max_rows
+                    .map_or("off".to_string(), |n| n.to_string());
+                let timing = if self.settings.timing { "on" } else { "off" };
+                self.info(&format!(
+                    "format: {}, timing: {timing}, max_rows: {max_rows}",
+                    self.settings.format
+                ))?;
+                Ok(())
+            }
             MetaCommand::Last => match &self.last {
                 Some(last) => {
                     self.print_last(last)?;
@@ -819,7 +831,7 @@ mod tests {
     fn help_fits_the_terminal() {
         let wide = help(None, None);
         assert!(
-            wide.contains(&format!("\n  {:<37}the evidence behind", ":why")),
+            wide.contains(&format!("\n  {:<39}the evidence behind", ":why")),
             "{wide}"
         );
         let narrow = help(None, Some(40));
