@@ -111,9 +111,13 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         graph.rel_count()
     );
     let mut warned_unsaved = false;
+    let mut completing_version = shell.graph_version;
     loop {
         if let Some(helper) = editor.helper_mut() {
-            helper.schema = shell.schema().clone();
+            if completing_version != shell.graph_version {
+                helper.schema = shell.schema().clone();
+                completing_version = shell.graph_version;
+            }
             helper.params = shell.session.params().keys().cloned().collect();
         }
         let flow = match editor.readline(PROMPT) {

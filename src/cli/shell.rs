@@ -72,6 +72,8 @@ pub struct Shell {
     pub skipped: usize,
     /// Results printed so far (Markdown tables need a blank line between them).
     printed: usize,
+    /// Counts changes of the graph, so the REPL refreshes completion only after one.
+    pub graph_version: u64,
     schema: Option<Schema>,
 }
 
@@ -85,6 +87,7 @@ impl Shell {
             failures: Vec::new(),
             skipped: 0,
             printed: 0,
+            graph_version: 0,
             schema: None,
         }
     }
@@ -97,6 +100,7 @@ impl Shell {
 
     fn graph_changed(&mut self) {
         self.schema = None;
+        self.graph_version += 1;
     }
 
     /// Runs every item of a script; stops at the first failure unless continuing on errors.
@@ -451,7 +455,8 @@ impl Shell {
                 None => Err("no previous result to show".to_string()),
             },
             MetaCommand::Schema => {
-                let result = inspect::schema(self.schema());
+                // Asked for, so read in full (the cached schema samples big graphs).
+                let result = inspect::schema(&Schema::full(self.session.graph()));
                 if result.rows.is_empty() && self.settings.format == Format::Table {
                     self.info("the graph is empty (CREATE some nodes, or :load PATH)")?;
                 } else {
