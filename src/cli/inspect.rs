@@ -106,13 +106,31 @@ fn similarity(query: &str, name: &str) -> f64 {
     } else {
         0.0
     };
-    // Best word-by-word match, so "gansha" finds "Wu Gansha".
-    let words = n
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| strsim::normalized_damerau_levenshtein(&q, w) * 0.95)
+    // Word by word, so "gansha" finds "Wu Gansha" and "baotou solar" finds "Baotou
+    // Beiteng Solar Technology": each word of the query scores its best word of the name.
+    let split = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (query_words, name_words) = (split(&q), split(&n));
+    let best = |qw: &str| {
+        name_words
+            .iter()
+            .map(|nw| strsim::normalized_damerau_levenshtein(qw, nw))
+            .fold(0.0, f64::max)
+    };
+    let whole_query = name_words
+        .iter()
+        .map(|w| strsim::normalized_damerau_levenshtein(&q, w))
         .fold(0.0, f64::max);
-    fuzzy.max(contained).max(words)
+    let per_word = if query_words.len() > 1 {
+        query_words.iter().map(|w| best(w)).sum::<f64>() / query_words.len() as f64
+    } else {
+        0.0
+    };
+    fuzzy.max(contained).max(whole_query.max(per_word) * 0.95)
 }
 
 /// `:find TEXT`: the nodes whose name or an alias is most like TEXT, best first.
@@ -357,6 +375,9 @@ mod tests {
         assert_eq!(found.rows[0][1], Value::from("Wu Gansha"));
         let found = find(&graph(), "uisee tech");
         assert_eq!(found.rows[0][3], Value::from("UISEE Technology"));
+        // Words of the query may be apart in the name.
+        let found = find(&graph(), "wu gnsha");
+        assert_eq!(found.rows[0][1], Value::from("Wu Gansha"));
         assert!(find(&graph(), "zzzz").rows.is_empty());
     }
 
