@@ -38,7 +38,7 @@ pub fn write(result: &ResultSet, options: &Options, out: &mut impl Write) -> io:
         let mut header = result.columns.clone();
         fit(&mut header, &mut grid, options);
         if options.boxed {
-            write_boxed(&header, &grid, out)?;
+            write_boxed(&header, &grid, &numeric_columns(result), out)?;
         } else {
             write_plain(&header, &grid, out)?;
         }
@@ -117,7 +117,23 @@ fn cut(text: &str, max: usize) -> String {
     out
 }
 
-fn write_boxed(header: &[String], grid: &[Vec<String>], out: &mut impl Write) -> io::Result<()> {
+/// Columns holding only numbers (and nulls), which a terminal table aligns right.
+fn numeric_columns(result: &ResultSet) -> Vec<bool> {
+    (0..result.columns.len())
+        .map(|i| {
+            let values = || result.rows.iter().filter_map(|row| row.get(i));
+            values().any(|v| !matches!(v, Value::Null))
+                && values().all(|v| matches!(v, Value::Int(_) | Value::Float(_) | Value::Null))
+        })
+        .collect()
+}
+
+fn write_boxed(
+    header: &[String],
+    grid: &[Vec<String>],
+    numeric: &[bool],
+    out: &mut impl Write,
+) -> io::Result<()> {
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
@@ -125,6 +141,11 @@ fn write_boxed(header: &[String], grid: &[Vec<String>], out: &mut impl Write) ->
         .set_header(header);
     for row in grid {
         table.add_row(row);
+    }
+    for (i, column) in table.column_iter_mut().enumerate() {
+        if numeric.get(i) == Some(&true) {
+            column.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
     }
     writeln!(out, "{table}")
 }
@@ -346,6 +367,25 @@ mod tests {
             },
         );
         assert!(text.starts_with('┌'), "{text}");
+        let numbers = ResultSet {
+            columns: vec!["name".into(), "n".into()],
+            rows: vec![
+                vec![Value::from("a"), Value::Int(5)],
+                vec![Value::from("b"), Value::Int(1234)],
+            ],
+            ..Default::default()
+        };
+        let boxed = render(
+            &numbers,
+            &Options {
+                boxed: true,
+                ..Options::default()
+            },
+        );
+        assert!(
+            boxed.contains("│ 'a'  ┆    5 │"),
+            "numbers align right: {boxed}"
+        );
         assert!(text.contains("│ 'Uisee' │"), "{text}");
         assert!(
             text.ends_with("1 row · +2 nodes, +1 relationship, 3 properties set · 0.21 ms\n"),
