@@ -60,7 +60,8 @@ fn cell(value: &Value, result: &ResultSet, options: &Options) -> String {
 /// `(head, tail)` row counts to show when the result is longer than `max_rows`.
 fn shown_rows(len: usize, max_rows: Option<usize>) -> Option<(usize, usize)> {
     let max = max_rows?;
-    (len > max).then(|| (max.div_ceil(2), max / 2))
+    // Hiding a single row behind a `…` row would save nothing.
+    (len > max + 1).then(|| (max.div_ceil(2), max / 2))
 }
 
 /// Cuts (or wraps) cells so the whole table fits `options.width`, narrowing the widest
