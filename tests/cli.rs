@@ -315,6 +315,18 @@ fn param_expression_errors_point_into_the_script() {
         "{}",
         stderr(&out)
     );
+    // In JSON mode too: stdout keeps one line per statement.
+    let json = run_with_stdin(
+        &["--empty", "--format", "json"],
+        "RETURN 1 AS x;\n:param bad => nope + 1\n",
+    );
+    assert_eq!(code(&json), 1);
+    assert_eq!(json_lines(&json), vec![result_line(r#"["x"]"#, "[[1]]")]);
+    assert!(
+        stderr(&json).contains("<stdin>:2:15: SyntaxError (UndefinedVariable)"),
+        "{}",
+        stderr(&json)
+    );
 }
 
 #[test]

@@ -311,6 +311,20 @@ impl Shell {
         statement: &str,
         offset: usize,
     ) -> io::Result<()> {
+        let json_line = self.settings.format == Format::Json;
+        self.report_error_as(source, error, statement, offset, json_line)
+    }
+
+    /// `report_error`, with the JSON line only when `json_line`: a failing meta-command
+    /// is reported on stderr even in JSON mode, where each line answers a statement.
+    fn report_error_as(
+        &mut self,
+        source: &Source,
+        error: &QueryError,
+        statement: &str,
+        offset: usize,
+        json_line: bool,
+    ) -> io::Result<()> {
         let kind = match error.code {
             Some(code) => format!("{} ({code})", error.kind),
             None => error.kind.to_string(),
@@ -321,7 +335,7 @@ impl Shell {
             message: format!("{kind}: {}", error.message),
             meta: false,
         });
-        if self.settings.format == Format::Json {
+        if json_line {
             let mut out = io::stdout().lock();
             format::json::write_error(error, &source.text, &mut out)?;
             return out.flush();
@@ -583,7 +597,7 @@ impl Shell {
                     let clamp = |p: usize| p.saturating_sub(PREFIX.len()).min(expr.len()) + offset;
                     *span = Span::new(clamp(span.start), clamp(span.end));
                 }
-                self.report_error(source, &error, expr, offset)?;
+                self.report_error_as(source, &error, expr, offset, false)?;
                 Ok(None)
             }
         }
