@@ -1,6 +1,7 @@
 //! The REPL's rustyline helper: completion (keywords, labels, types, keys, variables,
-//! functions, parameters, meta-commands, node names), highlighting, history hints, and
-//! the validator that lets Enter submit only a complete statement.
+//! functions, parameters, meta-commands, node names), history hints, the validator that lets
+//! Enter submit only a complete statement, and Ctrl-C. Highlighting is `highlight.rs`; what
+//! the text around the cursor means is `context.rs`.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -14,10 +15,15 @@ use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Cmd, ConditionalEventHandler, Context, Event, EventContext, Helper, RepeatCount};
 
-use super::continuation::{CONTINUATION, strip_continuations};
+use super::context::{
+    Bound, innermost_bracket, label_of, node_after_rel, node_before_rel, rel_before_node,
+    variables_in,
+};
+use super::continuation::strip_continuations;
+use super::highlight::highlight;
 use super::meta::COMMANDS;
 use super::schema::Schema;
-use super::words::{FUNCTIONS, KEYWORDS, is_keyword};
+use super::words::{FUNCTIONS, KEYWORDS};
 
 /// Completion, highlighting, hints and validation for `kg> `.
 pub struct KgHelper {
@@ -348,158 +354,6 @@ impl KgHelper {
     }
 }
 
-/// The relationship pattern just before the node pattern the text ends in: its type, and
-/// whether the node is its end (`->(`), its start (`<-[..]-(`) or either (`-[..]-(`).
-fn rel_before_node(text: &str, toks: &[Token]) -> Option<(String, Option<bool>)> {
-    let open = toks.iter().rposition(|t| t.text(text) == "(")?;
-    let mut i = open.checked_sub(1)?;
-    let points_here = toks[i].text(text) == ">";
-    i = i.checked_sub(usize::from(points_here))?;
-    if toks[i].text(text) != "-" || toks.get(i.checked_sub(1)?)?.text(text) != "]" {
-        return None;
-    }
-    let close = i - 1;
-    let bracket = toks[..close].iter().rposition(|t| t.text(text) == "[")?;
-    let inside = &toks[bracket + 1..close];
-    let colon = inside.iter().position(|t| t.text(text) == ":")?;
-    let rel_type = inside
-        .get(colon + 1)?
-        .text(text)
-        .trim_matches('`')
-        .to_string();
-    let from_here = bracket >= 2 && toks[bracket - 2].text(text) == "<";
-    let end = match (points_here, from_here) {
-        (true, _) => Some(true),
-        (false, true) => Some(false),
-        (false, false) => None,
-    };
-    Some((rel_type, end))
-}
-
-/// The node pattern just before the open `[` the text ends in: its label (written there,
-/// or given to its variable elsewhere in `text`), and whether it has `<-` (is the end).
-fn node_before_rel(text: &str, toks: &[Token]) -> Option<(Option<String>, bool)> {
-    let mut depth = 0;
-    let open = toks.iter().rposition(|t| match t.kind {
-        TokenKind::Close => {
-            depth += 1;
-            false
-        }
-        TokenKind::Open if depth > 0 => {
-            depth -= 1;
-            false
-        }
-        TokenKind::Open => true,
-        _ => false,
-    })?;
-    let mut i = open.checked_sub(1)?;
-    if toks[i].text(text) != "-" {
-        return None;
-    }
-    let incoming = i > 0 && toks[i - 1].text(text) == "<";
-    i -= usize::from(incoming) + 1;
-    if toks.get(i)?.text(text) != ")" {
-        return None;
-    }
-    let start = toks[..i].iter().rposition(|t| t.text(text) == "(")?;
-    let inside = &toks[start + 1..i];
-    let label = match inside {
-        [var, ..]
-            if var.kind == TokenKind::Word && inside.get(1).is_none_or(|t| t.text(text) != ":") =>
-        {
-            match label_of(text, var.text(text)) {
-                Some(Bound::Label(label)) => Some(label),
-                _ => None,
-            }
-        }
-        _ => inside
-            .iter()
-            .position(|t| t.text(text) == ":")
-            .and_then(|c| inside.get(c + 1))
-            .map(|t| t.text(text).trim_matches('`').to_string()),
-    };
-    Some((label, incoming))
-}
-
-/// The node pattern after the `]` of the relationship being typed, read from the text after
-/// the cursor: its label, and whether the arrow `->` points at it.
-fn node_after_rel(after: &str) -> Option<(Option<String>, bool)> {
-    let toks: Vec<Token> = tokens(after)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
-    let close = toks.iter().position(|t| t.text(after) == "]")?;
-    let rest: Vec<&str> = toks[close + 1..].iter().map(|t| t.text(after)).collect();
-    let (outgoing, node) = match rest.as_slice() {
-        ["-", ">", "(", node @ ..] => (true, node),
-        ["-", "(", node @ ..] => (false, node),
-        _ => return None,
-    };
-    let label = match node {
-        [":", label, ..] | [_, ":", label, ..] => Some(label.trim_matches('`').to_string()),
-        _ => None,
-    };
-    Some((label, outgoing))
-}
-
-/// The bracket the text ends inside, if any.
-fn innermost_bracket(text: &str, toks: &[Token]) -> Option<char> {
-    let mut stack = Vec::new();
-    for t in toks {
-        match t.kind {
-            TokenKind::Open => stack.push(t.text(text).chars().next().unwrap_or('(')),
-            TokenKind::Close => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
-    stack.last().copied()
-}
-
-/// Variables bound in patterns (`(x`, `[x`) or by `AS x`.
-fn variables_in(text: &str) -> BTreeSet<String> {
-    let toks: Vec<Token> = tokens(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
-    let mut vars = BTreeSet::new();
-    for pair in toks.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        let opener = matches!(a.text(text), "(" | "[") || a.text(text).eq_ignore_ascii_case("AS");
-        if opener && b.kind == TokenKind::Word && !is_keyword(b.text(text)) {
-            vars.insert(b.text(text).to_string());
-        }
-    }
-    vars
-}
-
-/// What a pattern gave a variable: a node label or a relationship type.
-enum Bound {
-    Label(String),
-    RelType(String),
-}
-
-/// The label written for `variable` in a node pattern `(variable:Label`, or the type in a
-/// relationship pattern `[variable:TYPE`.
-fn label_of(text: &str, variable: &str) -> Option<Bound> {
-    let toks: Vec<Token> = tokens(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
-    toks.windows(4).find_map(|w| {
-        let name = w[3].text(text).trim_matches('`').to_string();
-        let bound = w[1].text(text) == variable
-            && w[2].text(text) == ":"
-            && matches!(w[3].kind, TokenKind::Word | TokenKind::Backtick { .. });
-        match w[0].text(text) {
-            "(" if bound => Some(Bound::Label(name)),
-            "[" if bound => Some(Bound::RelType(name)),
-            _ => None,
-        }
-    })
-}
-
 /// Case-insensitive prefix matches, keeping the candidate's own spelling.
 fn words<'a>(candidates: impl IntoIterator<Item = &'a str>, partial: &str) -> Vec<Pair> {
     let lower = partial.to_lowercase();
@@ -575,15 +429,6 @@ impl Hinter for KgHelper {
     }
 }
 
-const KEYWORD: &str = "1;34";
-const STRING: &str = "32";
-const NUMBER: &str = "36";
-const PARAM: &str = "35";
-const COMMENT: &str = "2";
-const UNTERMINATED: &str = "1;4;31";
-const BRACKET: &str = "1;7";
-const META: &str = "1;33";
-
 impl Highlighter for KgHelper {
     fn highlight<'l>(&self, line: &'l str, pos: usize) -> Cow<'l, str> {
         if !self.color || line.is_empty() {
@@ -602,78 +447,6 @@ impl Highlighter for KgHelper {
 
     fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
         self.color
-    }
-}
-
-/// The line with ANSI colours: keywords, strings, numbers, parameters, comments, the bracket
-/// at the cursor with its match, and unterminated strings or comments underlined in red.
-pub fn highlight(line: &str, pos: usize) -> String {
-    // Continuation prompts read as whitespace (same length, so every offset holds) and are
-    // drawn dimmed, whatever token they sit in.
-    let blanked = line.replace(
-        CONTINUATION,
-        &format!("\n{}", " ".repeat(CONTINUATION.len() - 1)),
-    );
-    let toks = tokens(&blanked);
-    let matched = matching_brackets(&toks, pos);
-    let meta_line = line.trim_start().starts_with(':');
-    let mut out = String::with_capacity(line.len() * 2);
-    for (i, t) in toks.iter().enumerate() {
-        let text = t.text(line);
-        let code = match t.kind {
-            _ if meta_line && i <= 1 && !t.is_trivia() => Some(META),
-            TokenKind::Word if is_keyword(text) => Some(KEYWORD),
-            TokenKind::String { terminated: true } => Some(STRING),
-            TokenKind::Number => Some(NUMBER),
-            TokenKind::Parameter => Some(PARAM),
-            TokenKind::LineComment | TokenKind::BlockComment { terminated: true } => Some(COMMENT),
-            TokenKind::String { terminated: false }
-            | TokenKind::Backtick { terminated: false }
-            | TokenKind::BlockComment { terminated: false } => Some(UNTERMINATED),
-            TokenKind::Open | TokenKind::Close if matched.contains(&t.span.start) => Some(BRACKET),
-            _ => None,
-        };
-        for (i, part) in text.split(CONTINUATION).enumerate() {
-            if i > 0 {
-                out.push_str(&format!("\n\x1b[{COMMENT}m{}\x1b[0m", &CONTINUATION[1..]));
-            }
-            match code {
-                Some(code) if !part.is_empty() => {
-                    out.push_str(&format!("\x1b[{code}m{part}\x1b[0m"))
-                }
-                _ => out.push_str(part),
-            }
-        }
-    }
-    out
-}
-
-/// Byte offsets of the bracket next to the cursor and its partner.
-fn matching_brackets(toks: &[Token], pos: usize) -> Vec<usize> {
-    let brackets: Vec<&Token> = toks
-        .iter()
-        .filter(|t| matches!(t.kind, TokenKind::Open | TokenKind::Close))
-        .collect();
-    let at = brackets
-        .iter()
-        .position(|t| t.span.start == pos)
-        .or_else(|| brackets.iter().position(|t| t.span.end == pos));
-    let Some(at) = at else { return Vec::new() };
-    let mut depth = 0i64;
-    let found = if brackets[at].kind == TokenKind::Open {
-        brackets[at..].iter().find(|t| {
-            depth += if t.kind == TokenKind::Open { 1 } else { -1 };
-            depth == 0
-        })
-    } else {
-        brackets[..=at].iter().rev().find(|t| {
-            depth += if t.kind == TokenKind::Close { 1 } else { -1 };
-            depth == 0
-        })
-    };
-    match found {
-        Some(other) => vec![brackets[at].span.start, other.span.start],
-        None => Vec::new(),
     }
 }
 
@@ -892,23 +665,5 @@ mod tests {
             vec!["MATCH (n) WHERE n.name = \"Wu Gansha\""]
         );
         assert_eq!(complete(":show Wu"), vec![":show Wu Gansha"]);
-    }
-
-    #[test]
-    fn highlighting_marks_keywords_and_unterminated_strings() {
-        let text = highlight("MATCH (n) RETURN 'x", 0);
-        assert!(text.starts_with("\x1b[1;34mMATCH\x1b[0m"));
-        assert!(text.ends_with("\x1b[1;4;31m'x\x1b[0m"));
-        // The cursor after `)` lights both brackets.
-        let text = highlight("RETURN (1)", 10);
-        assert_eq!(text.matches("\x1b[1;7m").count(), 2);
-    }
-
-    #[test]
-    fn continuation_prompts_are_dimmed_not_read_as_cypher() {
-        assert_eq!(
-            highlight("RETURN\n  ->\u{a0}'a\n  ->\u{a0}b'", 0),
-            "\x1b[1;34mRETURN\x1b[0m\n\x1b[2m  ->\u{a0}\x1b[0m\x1b[32m'a\x1b[0m\n\x1b[2m  ->\u{a0}\x1b[0m\x1b[32mb'\x1b[0m"
-        );
     }
 }

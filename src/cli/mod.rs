@@ -3,9 +3,11 @@
 //! failures and I/O errors come back as `Err` (exit status 2).
 
 mod args;
+mod context;
 mod continuation;
 mod data;
 mod helper;
+mod highlight;
 mod inspect;
 mod meta;
 mod paint;
@@ -15,7 +17,7 @@ mod shell;
 mod suggest;
 mod words;
 
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -176,6 +178,34 @@ pub(super) fn terminal_width() -> Option<usize> {
         .and_then(|c| c.parse().ok())
         .or_else(|| comfy_table::Table::new().width().map(usize::from))
         .filter(|w| *w >= MIN_TERMINAL_WIDTH)
+}
+
+/// Rows of the terminal on stdout: $LINES, else what the terminal reports, else 40.
+pub(super) fn terminal_height() -> usize {
+    std::env::var("LINES")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .or_else(|| {
+            // SAFETY: TIOCGWINSZ only writes a `winsize` into the struct we pass.
+            let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+            let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+            (ok && size.ws_row > 0).then_some(usize::from(size.ws_row))
+        })
+        .unwrap_or(40)
+}
+
+pub(super) fn page(pager: &std::ffi::OsStr, text: &[u8]) -> io::Result<()> {
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(pager)
+        .stdin(std::process::Stdio::piped())
+        .spawn()?;
+    if let Some(stdin) = child.stdin.as_mut() {
+        // The user may quit the pager early; a broken pipe here is not an error.
+        let _ = stdin.write_all(text);
+    }
+    drop(child.stdin.take());
+    child.wait().map(drop)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

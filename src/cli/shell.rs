@@ -13,7 +13,7 @@ use kg::script::{self, ScriptItem};
 use kg::value::Value;
 use kg::{Session, parser, semantic};
 
-use super::meta::{COMMANDS, MetaCommand};
+use super::meta::{MetaCommand, help};
 use super::paint::Paint;
 use super::schema::Schema;
 use super::{data, inspect, suggest};
@@ -285,11 +285,11 @@ impl Shell {
         };
         let mut text = Vec::new();
         format::write_result(result, self.settings.format, &options, &mut text)?;
-        let long = text.iter().filter(|b| **b == b'\n').count() > terminal_height();
+        let long = text.iter().filter(|b| **b == b'\n').count() > super::terminal_height();
         if long
             && io::stdout().is_terminal()
             && let Some(pager) = std::env::var_os("PAGER").filter(|p| !p.is_empty())
-            && page(&pager, &text).is_ok()
+            && super::page(&pager, &text).is_ok()
         {
             return Ok(());
         }
@@ -749,80 +749,6 @@ fn resolve(source: &Source, path: &Path) -> std::path::PathBuf {
     path.to_path_buf()
 }
 
-/// `:help`, its descriptions wrapped to `width` (under their usage when it is narrow).
-fn help(topic: Option<&str>, width: Option<usize>) -> String {
-    use kg::format::text::wrap;
-    let width = width.unwrap_or(usize::MAX);
-    let indent = |text: &str, by: usize, width: usize| {
-        wrap(text, width.saturating_sub(by).max(20))
-            .lines()
-            .map(|l| format!("{}{l}", " ".repeat(by)))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    match topic {
-        Some(name) => match COMMANDS.iter().find(|(n, ..)| *n == name) {
-            Some((_, usage, about)) => format!("{usage}\n{}", indent(about, 4, width)),
-            None => format!("no meta-command :{name} (:help lists them)"),
-        },
-        None => {
-            let mut text = indent(
-                "Type Cypher statements ending with `;` (Enter continues an unfinished one).",
-                0,
-                width,
-            );
-            text.push_str("\nMeta-commands:\n");
-            let column = COMMANDS.iter().map(|(_, u, _)| u.len()).max().unwrap_or(0) + 4;
-            for (_, usage, about) in COMMANDS {
-                if width >= column + 30 {
-                    let about = indent(about, column, width);
-                    text.push_str(&format!(
-                        "  {usage:<w$}{}\n",
-                        &about[column..],
-                        w = column - 2
-                    ));
-                } else {
-                    text.push_str(&format!("  {usage}\n{}\n", indent(about, 6, width)));
-                }
-            }
-            text.push_str(&indent(
-                "Tab completes; Ctrl-R searches history; Ctrl-C cancels; Ctrl-D leaves.",
-                0,
-                width,
-            ));
-            text
-        }
-    }
-}
-
-/// Rows of the terminal on stdout: $LINES, else what the terminal reports, else 40.
-fn terminal_height() -> usize {
-    std::env::var("LINES")
-        .ok()
-        .and_then(|l| l.parse().ok())
-        .or_else(|| {
-            // SAFETY: TIOCGWINSZ only writes a `winsize` into the struct we pass.
-            let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-            let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-            (ok && size.ws_row > 0).then_some(usize::from(size.ws_row))
-        })
-        .unwrap_or(40)
-}
-
-fn page(pager: &std::ffi::OsStr, text: &[u8]) -> io::Result<()> {
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(pager)
-        .stdin(std::process::Stdio::piped())
-        .spawn()?;
-    if let Some(stdin) = child.stdin.as_mut() {
-        // The user may quit the pager early; a broken pipe here is not an error.
-        let _ = stdin.write_all(text);
-    }
-    drop(child.stdin.take());
-    child.wait().map(drop)
-}
-
 /// The error with its span made relative to a statement that starts at `offset` (for hints).
 fn relative_to(error: &QueryError, offset: usize) -> QueryError {
     let mut error = error.clone();
@@ -843,21 +769,6 @@ mod tests {
         assert_eq!(
             caret(text, Span::new(27, 28), Paint::default()),
             "  MATCH (p) RETURN q\n                   ^\n"
-        );
-    }
-
-    #[test]
-    fn help_fits_the_terminal() {
-        let wide = help(None, None);
-        assert!(
-            wide.contains(&format!("\n  {:<39}the evidence behind", ":why")),
-            "{wide}"
-        );
-        let narrow = help(None, Some(40));
-        assert!(narrow.lines().all(|l| l.len() <= 40), "{narrow}");
-        assert!(
-            narrow.contains("\n  :why\n      the evidence behind the nodes"),
-            "{narrow}"
         );
     }
 
