@@ -194,6 +194,7 @@ pub(super) fn terminal_height() -> usize {
         .unwrap_or(40)
 }
 
+/// Shows `text` through the pager command (`$PAGER`, run by sh so it may take flags).
 pub(super) fn page(pager: &std::ffi::OsStr, text: &[u8]) -> io::Result<()> {
     let mut child = std::process::Command::new("sh")
         .arg("-c")
