@@ -193,7 +193,7 @@ impl Shell {
                         self.graph_changed();
                     }
                     self.print_result(&result)?;
-                    if looks_misspelled(&result) && self.settings.format != Format::Json {
+                    if self.settings.format != Format::Json && looks_misspelled(&result) {
                         self.warn_unknown_names(text);
                     }
                     self.last = Some(result);
