@@ -135,6 +135,15 @@ pub(crate) struct Env<'a> {
 }
 
 impl<'a> Env<'a> {
+    /// Fails with `Cancelled` once the cancel flag is set. Write loops call it per row: they
+    /// hold the graph mutably, so they cannot use `Cx::tick`, and a relaxed load is cheap.
+    pub fn check_cancel(&self) -> Result<()> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(QueryError::cancelled());
+        }
+        Ok(())
+    }
+
     pub fn cx<'g>(&self, graph: &'g Graph) -> Cx<'g>
     where
         'a: 'g,

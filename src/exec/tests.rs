@@ -76,6 +76,23 @@ fn cancel_flag_stops_a_query() {
 }
 
 #[test]
+fn cancel_during_a_write_leaves_the_graph_unchanged() {
+    let mut s = Session::new();
+    let flag = s.cancel_handle();
+    // Producing the rows is quick; creating a million nodes and relationships is not, so the
+    // flag arrives while the write is being applied.
+    let handle = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let result = s.run("UNWIND range(1, 500000) AS x CREATE (:T {x: x})-[:R]->(:U)");
+    handle.join().expect("thread");
+    assert_eq!(result.expect_err("cancelled").kind, ErrorKind::Cancelled);
+    assert_eq!(s.graph().node_count(), 0);
+    assert_eq!(s.graph().rel_count(), 0);
+}
+
+#[test]
 fn null_rules_in_predicates() {
     let mut s = Session::new();
     let got = rows(

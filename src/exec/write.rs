@@ -95,12 +95,14 @@ pub(super) fn build(
     let rows = match plan {
         LogicalPlan::Create { ops, .. } => {
             for row in &mut rows {
+                writer.env.check_cancel()?;
                 writer.create(ops, row, false)?;
             }
             rows
         }
         LogicalPlan::Set { ops, .. } | LogicalPlan::Remove { ops, .. } => {
             for row in &rows {
+                writer.env.check_cancel()?;
                 writer.set(ops, row)?;
             }
             rows
@@ -119,6 +121,7 @@ pub(super) fn build(
             let mut pattern = writer.env.build(pattern, None, arg)?;
             let mut out = Vec::new();
             for mut row in rows {
+                writer.env.check_cancel()?;
                 pattern.open(&row);
                 let mut matches = Vec::new();
                 {
@@ -417,12 +420,14 @@ impl Writer<'_, '_, '_> {
             }
         }
         for r in rels {
+            self.env.check_cancel()?;
             self.remember_rel_type(r);
             if self.g.delete_rel(r) {
                 self.env.stats.relationships_deleted += 1;
             }
         }
         for (n, span) in nodes {
+            self.env.check_cancel()?;
             let attached: Vec<RelId> = if self.g.contains_node(n) {
                 self.g
                     .relationships_of(n, Direction::Both, &[])
