@@ -241,6 +241,7 @@ pub(crate) fn property(target: &Value, key: &str, cx: &Cx<'_>) -> Result<Value> 
             None => return Err(deleted_entity("relationship")),
         },
         Value::Map(m) => m.get(key).cloned().unwrap_or(Value::Null),
+        Value::Temporal(t) => super::functions::temporal_property(t, key)?,
         other => {
             return Err(QueryError::type_mismatch(
                 "a node, relationship or map",

@@ -138,6 +138,7 @@ fn cypher_literal(value: &Value) -> io::Result<String> {
         }
         // Debug prints the shortest text that reads back to the same float, with a `.` or `e`.
         Value::Float(f) => format!("{f:?}"),
+        Value::Temporal(t) => t.cypher_literal(),
         Value::String(s) => {
             let mut out = String::with_capacity(s.len() + 2);
             out.push('\'');

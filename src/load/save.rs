@@ -243,6 +243,9 @@ fn to_toml_value(value: &Value) -> Result<toml::Value, &'static str> {
         Value::Int(i) => toml::Value::Integer(*i),
         Value::Float(f) => toml::Value::Float(*f),
         Value::String(s) => toml::Value::String(s.to_string()),
+        Value::Temporal(_) => {
+            return Err("is a temporal value, which kg's TOML format cannot hold yet");
+        }
         Value::List(items) => {
             let same_type = items
                 .windows(2)
