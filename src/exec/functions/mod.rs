@@ -10,6 +10,8 @@ mod numeric;
 mod string;
 mod temporal;
 
+pub(crate) use temporal::StatementClock;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

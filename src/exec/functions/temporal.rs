@@ -17,6 +17,35 @@ use crate::value::temporal::{
     Duration, NANOS_PER_SECOND, Temporal, Zone, ZonedDateTime, nano_of_day, parse, time_from_nanos,
 };
 
+thread_local! {
+    /// The instant the running statement started, read by the current-time functions.
+    static STATEMENT_TIME: std::cell::Cell<Option<Timestamp>> = const { std::cell::Cell::new(None) };
+}
+
+/// Fixes "now" for one statement, as openCypher wants (`date() = date()` holds);
+/// `*.realtime()` still reads the clock. Restores the previous instant when dropped, so
+/// nested executions (subqueries) share the outer statement's instant.
+pub(crate) struct StatementClock(Option<Timestamp>);
+
+impl StatementClock {
+    pub(crate) fn start() -> StatementClock {
+        let previous = STATEMENT_TIME.get();
+        STATEMENT_TIME.set(Some(previous.unwrap_or_else(Timestamp::now)));
+        StatementClock(previous)
+    }
+}
+
+impl Drop for StatementClock {
+    fn drop(&mut self) {
+        STATEMENT_TIME.set(self.0);
+    }
+}
+
+/// The running statement's instant, or the clock outside a statement.
+fn statement_time() -> Timestamp {
+    STATEMENT_TIME.get().unwrap_or_else(Timestamp::now)
+}
+
 /// The kinds a constructor builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -93,7 +122,7 @@ pub(super) const SIGNATURES: &[(&str, usize, usize)] = &[
 pub(super) fn call(name: &str, args: &[Value]) -> Result<Value> {
     let (base, member) = name.split_once('.').unwrap_or((name, ""));
     if name == "timestamp" {
-        let millis = Timestamp::now().as_millisecond();
+        let millis = statement_time().as_millisecond();
         return Ok(Value::Int(millis));
     }
     if base == "duration" {
@@ -104,7 +133,8 @@ pub(super) fn call(name: &str, args: &[Value]) -> Result<Value> {
     };
     match member {
         "" => construct(name, kind, args.first()),
-        "transaction" | "statement" | "realtime" => now(name, kind, args.first()),
+        "transaction" | "statement" => now(name, kind, args.first(), statement_time()),
+        "realtime" => now(name, kind, args.first(), Timestamp::now()),
         "truncate" => truncate(name, kind, args),
         "fromepoch" => from_epoch(name, &args[0], &args[1], NANOS_PER_SECOND),
         "fromepochmillis" => from_epoch(name, &args[0], &Value::Int(0), 1_000_000),
@@ -145,7 +175,7 @@ fn temporal_of(v: &Value) -> Option<&Temporal> {
 /// `date()`, `datetime('...')`, `time({hour: 12})`, `localtime(datetimeValue)`.
 fn construct(name: &str, kind: Kind, arg: Option<&Value>) -> Result<Value> {
     let Some(arg) = arg else {
-        return now(name, kind, None);
+        return now(name, kind, None, statement_time());
     };
     match arg {
         Value::Null => Ok(Value::Null),
@@ -171,15 +201,16 @@ fn construct(name: &str, kind: Kind, arg: Option<&Value>) -> Result<Value> {
 }
 
 /// The current instant as `kind`, in UTC or the zone given.
-fn now(name: &str, kind: Kind, zone: Option<&Value>) -> Result<Value> {
+fn now(name: &str, kind: Kind, zone: Option<&Value>, at: Timestamp) -> Result<Value> {
     let zone = match zone {
-        None | Some(Value::Null) => Zone::Offset(0),
+        None => Zone::Offset(0),
+        Some(Value::Null) => return Ok(Value::Null),
         Some(Value::String(z)) => {
             Zone::parse(z).ok_or_else(|| invalid(name, "unknown time zone"))?
         }
         Some(other) => return Err(super::wrong_type(name, "a time zone string", other)),
     };
-    let z = ZonedDateTime::from_timestamp(Timestamp::now(), &zone)
+    let z = ZonedDateTime::from_timestamp(at, &zone)
         .ok_or_else(|| invalid(name, "the current time is out of range"))?;
     Ok(Value::from(shape(kind, z)))
 }
@@ -478,10 +509,10 @@ fn resolve_time(name: &str, map: &BTreeMap<String, Value>, base: Option<Time>) -
             0
         });
         let ns = ns.unwrap_or(if base.is_some() { base_nanos % 1000 } else { 0 });
-        if !(0..1000).contains(&ms) || (ms != 0 || us != 0) && !(0..1000).contains(&us) {
-            return Err(bad());
-        }
-        ms * 1_000_000 + us * 1000 + ns
+        ms.checked_mul(1_000_000)
+            .zip(us.checked_mul(1000))
+            .and_then(|(ms, us)| ms.checked_add(us)?.checked_add(ns))
+            .ok_or_else(bad)?
     };
     Time::new(
         small(

@@ -272,33 +272,24 @@ pub enum BetweenUnit {
 /// The duration from `a` to `b`; `None` when either is a duration or on overflow.
 pub fn between(a: &Temporal, b: &Temporal, unit: BetweenUnit) -> Option<Duration> {
     let (pa, pb) = (Point::of(a)?, Point::of(b)?);
-    let (Some(da), Some(db)) = (pa.date, pb.date) else {
-        // Without two dates only the time of day differs; offsets count when both have one.
-        if matches!(unit, BetweenUnit::Months | BetweenUnit::Days) {
-            return Some(Duration::default());
-        }
-        let utc = |p: &Point| {
-            let n = i128::from(nano_of_day(p.time));
-            match (pa.offset, pb.offset) {
-                (Some(_), Some(_)) => {
-                    n - i128::from(p.offset.unwrap_or(0)) * i128::from(NANOS_PER_SECOND)
-                }
-                _ => n,
-            }
-        };
-        return nanos_duration(0, 0, utc(&pb) - utc(&pa));
+    // A value without a date is taken on the other value's date (Neo4j: TCK Temporal10 [8]).
+    let (da, db) = match (pa.date, pb.date) {
+        (Some(da), Some(db)) => (da, db),
+        (Some(d), None) | (None, Some(d)) => (d, d),
+        (None, None) => return time_between(&pa, &pb, unit),
     };
     let start = DateTime::from_parts(da, pa.time);
     let mut end = DateTime::from_parts(db, pb.time);
-    // Both zoned: compare in the first value's zone.
-    let zoned = match (&pa.zone, &pb.zone, pa.offset, pb.offset) {
-        (Some(za), Some(_), Some(_), Some(ob)) => {
+    // Both zoned: compare in the first value's zone; one zoned: the other is local to it.
+    let zoned = match (&pa.zone, &pb.zone, pb.offset) {
+        (Some(za), Some(_), Some(ob)) => {
             let end_instant =
                 local_epoch_nanos(end) - i128::from(ob) * i128::from(NANOS_PER_SECOND);
             let ts = jiff::Timestamp::from_nanosecond(end_instant).ok()?;
             end = ZonedDateTime::from_timestamp(ts, za)?.local;
             Some(za.clone())
         }
+        (Some(zone), None, _) | (None, Some(zone), _) => Some(zone.clone()),
         _ => None,
     };
     let months = if unit == BetweenUnit::Days || unit == BetweenUnit::Seconds {
@@ -326,6 +317,22 @@ pub fn between(a: &Temporal, b: &Temporal, unit: BetweenUnit) -> Option<Duration
         }
     };
     nanos_duration(months, days, instant(end)? - instant(from)?)
+}
+
+/// The difference of two times of day; offsets count when both have one.
+fn time_between(pa: &Point, pb: &Point, unit: BetweenUnit) -> Option<Duration> {
+    if matches!(unit, BetweenUnit::Months | BetweenUnit::Days) {
+        return Some(Duration::default());
+    }
+    let both_zoned = pa.offset.is_some() && pb.offset.is_some();
+    let utc = |p: &Point| {
+        let n = i128::from(nano_of_day(p.time));
+        match p.offset {
+            Some(offset) if both_zoned => n - i128::from(offset) * i128::from(NANOS_PER_SECOND),
+            _ => n,
+        }
+    };
+    nanos_duration(0, 0, utc(pb) - utc(pa))
 }
 
 fn nanos_duration(months: i64, days: i64, nanos: i128) -> Option<Duration> {

@@ -156,7 +156,10 @@ pub fn duration(text: &str) -> Option<Duration> {
     };
     let body = text.strip_prefix(['P', 'p'])?;
     let mut builder = DurationBuilder::default();
-    if body.as_bytes().get(4) == Some(&b'-') {
+    let alternative = body.len() > 4
+        && body.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && body.as_bytes()[4] == b'-';
+    if alternative {
         let (date_text, time_text) = body.split_once('T').unwrap_or((body, ""));
         let mut parts = date_text.split('-');
         builder.add_int("years", digits(parts.next()?)?)?;
