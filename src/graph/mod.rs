@@ -3,15 +3,24 @@
 //! type → relationships, `name` → nodes). This is the only module that uses petgraph;
 //! the executor talks to `Graph`, never to petgraph directly.
 //! It knows nothing about Cypher: no expressions, no patterns.
+//!
+//! Hot paths read through ids resolved once per query rather than strings compared per
+//! row: `type_filter` for expansions, `label_id` for label checks, `property_key` for
+//! property reads. The `&str` forms remain for everything else.
 
-use std::collections::{BTreeSet, HashMap};
+pub mod hash;
+mod index;
+
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use petgraph::Direction as PgDirection;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
 
 use crate::value::Value;
+
+use hash::{FxHashMap, FxHashSet};
+use index::{Adjacency, NameIds, Symbols};
+pub use index::{Relationships, TypeFilter};
 
 /// A node's stable id: it survives deletes of other nodes and appears in JSON output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,11 +59,35 @@ pub struct Properties {
     entries: Vec<(Arc<str>, Value)>,
 }
 
+/// A property key interned by one graph (see `Graph::property_key`): reading it compares
+/// pointers, not text. Only meaningful for the graph that made it.
+#[derive(Debug, Clone)]
+pub struct PropertyKey(Arc<str>);
+
+impl PropertyKey {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A label's small id in one graph (see `Graph::label_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LabelId(u32);
+
 impl Properties {
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entries
             .iter()
-            .find(|(k, _)| &**k == key)
+            .find(|(k, _)| k.len() == key.len() && (k.as_ptr() == key.as_ptr() || **k == *key))
+            .map(|(_, v)| v)
+    }
+
+    /// The value of an interned key: keys are interned by the graph, so a pointer
+    /// comparison decides.
+    pub fn get_key(&self, key: &PropertyKey) -> Option<&Value> {
+        self.entries
+            .iter()
+            .find(|(k, _)| Arc::ptr_eq(k, &key.0))
             .map(|(_, v)| v)
     }
 
@@ -117,11 +150,20 @@ pub const NAME_KEY: &str = "name";
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     inner: StableDiGraph<NodeData, RelData, u32>,
-    /// Interned label, type and key strings.
-    symbols: HashMap<Arc<str>, ()>,
-    by_label: HashMap<Arc<str>, BTreeSet<NodeId>>,
-    by_type: HashMap<Arc<str>, BTreeSet<RelId>>,
-    by_name: HashMap<Arc<str>, BTreeSet<NodeId>>,
+    /// Interned property keys.
+    keys: FxHashSet<Arc<str>>,
+    /// Label ids; `by_label[id]` holds the nodes carrying label `id`.
+    labels: Symbols,
+    by_label: Vec<BTreeSet<NodeId>>,
+    /// Per node index: bit `i` set when the node carries label id `i` (ids below 64).
+    label_bits: Vec<u64>,
+    /// Type ids; `by_type[id]` holds the relationships of type `id`.
+    types: Symbols,
+    by_type: Vec<BTreeSet<RelId>>,
+    /// Per relationship index: its type id.
+    rel_types: Vec<u32>,
+    adjacency: Adjacency,
+    by_name: FxHashMap<Arc<str>, NameIds>,
 }
 
 impl Graph {
@@ -129,13 +171,21 @@ impl Graph {
         Self::default()
     }
 
-    fn intern(&mut self, s: &str) -> Arc<str> {
-        if let Some((k, _)) = self.symbols.get_key_value(s) {
+    fn intern_key(&mut self, s: &str) -> Arc<str> {
+        if let Some(k) = self.keys.get(s) {
             return k.clone();
         }
         let k: Arc<str> = Arc::from(s);
-        self.symbols.insert(k.clone(), ());
+        self.keys.insert(k.clone());
         k
+    }
+
+    fn label_set(&self, label: &str) -> Option<&BTreeSet<NodeId>> {
+        self.labels.id(label).map(|i| &self.by_label[i as usize])
+    }
+
+    fn type_set(&self, rel_type: &str) -> Option<&BTreeSet<RelId>> {
+        self.types.id(rel_type).map(|i| &self.by_type[i as usize])
     }
 
     // ---- counts and scans ----
@@ -160,33 +210,33 @@ impl Graph {
 
     /// Nodes carrying `label`, in id order (label index).
     pub fn nodes_with_label<'a>(&'a self, label: &str) -> impl Iterator<Item = NodeId> + 'a {
-        self.by_label
-            .get(label)
+        self.label_set(label)
             .into_iter()
             .flat_map(|s| s.iter().copied())
     }
 
     pub fn label_count(&self, label: &str) -> usize {
-        self.by_label.get(label).map_or(0, BTreeSet::len)
+        self.label_set(label).map_or(0, BTreeSet::len)
     }
 
     /// Relationships of `rel_type`, in id order (type index).
     pub fn rels_with_type<'a>(&'a self, rel_type: &str) -> impl Iterator<Item = RelId> + 'a {
-        self.by_type
-            .get(rel_type)
+        self.type_set(rel_type)
             .into_iter()
             .flat_map(|s| s.iter().copied())
     }
 
     pub fn type_count(&self, rel_type: &str) -> usize {
-        self.by_type.get(rel_type).map_or(0, BTreeSet::len)
+        self.type_set(rel_type).map_or(0, BTreeSet::len)
     }
 
     /// Every label in use, sorted.
     pub fn labels(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self
-            .by_label
+            .labels
+            .names
             .iter()
+            .zip(&self.by_label)
             .filter(|(_, s)| !s.is_empty())
             .map(|(k, _)| &**k)
             .collect();
@@ -197,8 +247,10 @@ impl Graph {
     /// Every relationship type in use, sorted.
     pub fn rel_types(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self
-            .by_type
+            .types
+            .names
             .iter()
+            .zip(&self.by_type)
             .filter(|(_, s)| !s.is_empty())
             .map(|(k, _)| &**k)
             .collect();
@@ -211,7 +263,7 @@ impl Graph {
         self.by_name
             .get(name)
             .into_iter()
-            .flat_map(|s| s.iter().copied())
+            .flat_map(|s| s.as_slice().iter().copied())
     }
 
     /// Nodes whose property `key` equals `value`, when an index answers that; `None` means
@@ -249,12 +301,35 @@ impl Graph {
         self.node_labels(id).iter().any(|l| &**l == label)
     }
 
+    /// The id of `label` in this graph; `None` when no node ever carried it.
+    pub fn label_id(&self, label: &str) -> Option<LabelId> {
+        self.labels.id(label).map(LabelId)
+    }
+
+    /// Whether node `id` carries the label `label` (from `label_id`).
+    #[inline]
+    pub fn has_label_id(&self, id: NodeId, label: LabelId) -> bool {
+        match self.label_bits.get(id.0 as usize) {
+            Some(bits) if label.0 < 64 => bits >> label.0 & 1 == 1,
+            _ => {
+                let name = &self.labels.names[label.0 as usize];
+                self.node_labels(id).iter().any(|l| Arc::ptr_eq(l, name))
+            }
+        }
+    }
+
     pub fn node_property(&self, id: NodeId, key: &str) -> Option<&Value> {
         self.node(id).and_then(|n| n.properties.get(key))
     }
 
     pub fn rel_property(&self, id: RelId, key: &str) -> Option<&Value> {
         self.rel(id).and_then(|r| r.properties.get(key))
+    }
+
+    /// The interned form of property key `key`; `None` when nothing ever had it (so no
+    /// node or relationship has it now).
+    pub fn property_key(&self, key: &str) -> Option<PropertyKey> {
+        self.keys.get(key).cloned().map(PropertyKey)
     }
 
     pub fn rel_type(&self, id: RelId) -> Option<&str> {
@@ -270,43 +345,61 @@ impl Graph {
 
     /// The relationships of `node` in `direction`, optionally restricted to `types`
     /// (empty = any type), each with the node at the other end. A self-loop is reported
-    /// once even for `Direction::Both`.
-    pub fn relationships_of<'a>(
-        &'a self,
+    /// once even for `Direction::Both`. Newest relationships come first.
+    pub fn relationships_of(
+        &self,
         node: NodeId,
         direction: Direction,
-        types: &'a [Arc<str>],
-    ) -> impl Iterator<Item = (RelId, NodeId)> + 'a {
-        let idx = node.index();
+        types: &[Arc<str>],
+    ) -> Relationships<'_> {
+        self.relationships_with(node, direction, self.type_filter(types))
+    }
+
+    /// `types` resolved to this graph's type ids, for `relationships_with`; empty means any.
+    pub fn type_filter(&self, types: &[Arc<str>]) -> TypeFilter {
+        if types.is_empty() {
+            return TypeFilter::any();
+        }
+        let ids: Vec<u32> = types.iter().filter_map(|t| self.types.id(t)).collect();
+        TypeFilter::of(&ids)
+    }
+
+    /// Like `relationships_of`, with the types already resolved by `type_filter`.
+    pub fn relationships_with(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        filter: TypeFilter,
+    ) -> Relationships<'_> {
         let outgoing = matches!(direction, Direction::Outgoing | Direction::Both);
         let incoming = matches!(direction, Direction::Incoming | Direction::Both);
-        let out = outgoing
-            .then(|| self.inner.edges_directed(idx, PgDirection::Outgoing))
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                (
-                    RelId(e.id().index() as u32),
-                    NodeId(e.target().index() as u32),
-                    e.weight(),
-                )
-            });
-        let inc = incoming
-            .then(|| self.inner.edges_directed(idx, PgDirection::Incoming))
-            .into_iter()
-            .flatten()
-            // Self-loops were already reported as outgoing.
-            .filter(move |e| !(outgoing && e.source() == e.target()))
-            .map(|e| {
-                (
-                    RelId(e.id().index() as u32),
-                    NodeId(e.source().index() as u32),
-                    e.weight(),
-                )
-            });
-        out.chain(inc)
-            .filter(move |(_, _, w)| types.is_empty() || types.contains(&w.rel_type))
-            .map(|(r, n, _)| (r, n))
+        let empty: &[index::Adj] = &[];
+        Relationships {
+            out: if outgoing {
+                self.adjacency.out(node)
+            } else {
+                empty
+            }
+            .iter()
+            .rev(),
+            inc: if incoming {
+                self.adjacency.inc(node)
+            } else {
+                empty
+            }
+            .iter()
+            .rev(),
+            skip_loops_in: outgoing,
+            node: node.0,
+            filter,
+        }
+    }
+
+    /// Whether relationship `id` passes `filter`.
+    pub fn rel_passes(&self, id: RelId, filter: &TypeFilter) -> bool {
+        self.rel_types
+            .get(id.0 as usize)
+            .is_some_and(|&t| filter.admits(t))
     }
 
     /// Number of relationships of `node` in `direction` (a self-loop counts once).
@@ -324,6 +417,12 @@ impl Graph {
         K: IntoIterator<Item = (String, Value)>,
     {
         let id = NodeId(self.inner.add_node(NodeData::default()).index() as u32);
+        let n = id.0 as usize;
+        self.adjacency.ensure(n);
+        if self.label_bits.len() <= n {
+            self.label_bits.resize(n + 1, 0);
+        }
+        self.label_bits[n] = 0;
         for label in labels {
             self.add_label(id, label.as_ref());
         }
@@ -347,9 +446,12 @@ impl Graph {
         if !self.contains_node(start) || !self.contains_node(end) {
             return None;
         }
-        let t = self.intern(rel_type);
+        let (ty, name) = self.types.intern(rel_type);
+        if self.by_type.len() <= ty as usize {
+            self.by_type.resize_with(ty as usize + 1, BTreeSet::new);
+        }
         let data = RelData {
-            rel_type: t.clone(),
+            rel_type: name,
             properties: Properties::default(),
         };
         let id = RelId(
@@ -357,7 +459,13 @@ impl Graph {
                 .add_edge(start.index(), end.index(), data)
                 .index() as u32,
         );
-        self.by_type.entry(t).or_default().insert(id);
+        self.by_type[ty as usize].insert(id);
+        let r = id.0 as usize;
+        if self.rel_types.len() <= r {
+            self.rel_types.resize(r + 1, 0);
+        }
+        self.rel_types[r] = ty;
+        self.adjacency.add(id, start, end, ty);
         for (k, v) in properties {
             self.set_rel_property(id, &k, v);
         }
@@ -369,11 +477,19 @@ impl Graph {
         if !self.contains_node(id) || self.has_label(id, label) {
             return false;
         }
-        let l = self.intern(label);
+        let (lid, l) = self.labels.intern(label);
         if let Some(n) = self.inner.node_weight_mut(id.index()) {
-            n.labels.push(l.clone());
+            n.labels.push(l);
         }
-        self.by_label.entry(l).or_default().insert(id);
+        if self.by_label.len() <= lid as usize {
+            self.by_label.resize_with(lid as usize + 1, BTreeSet::new);
+        }
+        self.by_label[lid as usize].insert(id);
+        if lid < 64
+            && let Some(bits) = self.label_bits.get_mut(id.0 as usize)
+        {
+            *bits |= 1 << lid;
+        }
         true
     }
 
@@ -386,36 +502,54 @@ impl Graph {
             return false;
         };
         n.labels.remove(pos);
-        if let Some(set) = self.by_label.get_mut(label) {
-            set.remove(&id);
+        if let Some(lid) = self.labels.id(label) {
+            self.by_label[lid as usize].remove(&id);
+            if lid < 64
+                && let Some(bits) = self.label_bits.get_mut(id.0 as usize)
+            {
+                *bits &= !(1 << lid);
+            }
         }
         true
     }
 
     /// Sets (or with null, removes) a node property; returns the previous value.
     pub fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) -> Option<Value> {
-        let k = self.intern(key);
-        let new_name = (key == NAME_KEY)
-            .then(|| value.as_str().map(Arc::<str>::from))
-            .flatten();
+        let k = self.intern_key(key);
+        // The index shares the value's text rather than copying it.
+        let new_name = match (key == NAME_KEY, &value) {
+            (true, Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
         let n = self.inner.node_weight_mut(id.index())?;
         let old = n.properties.set(k, value);
         if key == NAME_KEY {
-            if let Some(Value::String(old_name)) = &old
-                && let Some(set) = self.by_name.get_mut(&**old_name)
-            {
-                set.remove(&id);
+            if let Some(Value::String(old_name)) = &old {
+                self.unindex_name(old_name, id);
             }
             if let Some(name) = new_name {
-                self.by_name.entry(name).or_default().insert(id);
+                match self.by_name.entry(name) {
+                    std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().insert(id),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(NameIds::One(id));
+                    }
+                }
             }
         }
         old
     }
 
+    fn unindex_name(&mut self, name: &str, id: NodeId) {
+        if let Some(ids) = self.by_name.get_mut(name)
+            && ids.remove(id)
+        {
+            self.by_name.remove(name);
+        }
+    }
+
     /// Sets (or with null, removes) a relationship property; returns the previous value.
     pub fn set_rel_property(&mut self, id: RelId, key: &str, value: Value) -> Option<Value> {
-        let k = self.intern(key);
+        let k = self.intern_key(key);
         self.inner
             .edge_weight_mut(id.index())?
             .properties
@@ -424,12 +558,16 @@ impl Graph {
 
     /// Deletes a relationship; returns false if it did not exist.
     pub fn delete_rel(&mut self, id: RelId) -> bool {
-        let Some(data) = self.inner.remove_edge(id.index()) else {
+        let Some((start, end)) = self.rel_endpoints(id) else {
             return false;
         };
-        if let Some(set) = self.by_type.get_mut(&data.rel_type) {
-            set.remove(&id);
+        if self.inner.remove_edge(id.index()).is_none() {
+            return false;
         }
+        if let Some(&ty) = self.rel_types.get(id.0 as usize) {
+            self.by_type[ty as usize].remove(&id);
+        }
+        self.adjacency.remove(id, start, end);
         true
     }
 
@@ -453,14 +591,16 @@ impl Graph {
             return Ok(false);
         };
         for l in &data.labels {
-            if let Some(set) = self.by_label.get_mut(l) {
-                set.remove(&id);
+            if let Some(lid) = self.labels.id(l) {
+                self.by_label[lid as usize].remove(&id);
             }
         }
-        if let Some(Value::String(name)) = data.properties.get(NAME_KEY)
-            && let Some(set) = self.by_name.get_mut(&**name)
-        {
-            set.remove(&id);
+        if let Some(bits) = self.label_bits.get_mut(id.0 as usize) {
+            *bits = 0;
+        }
+        self.adjacency.clear(id);
+        if let Some(Value::String(name)) = data.properties.get(NAME_KEY) {
+            self.unindex_name(name, id);
         }
         Ok(true)
     }
