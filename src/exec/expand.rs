@@ -98,10 +98,9 @@ impl Operator for Expand {
                         Direction::Incoming => Direction::Outgoing,
                         Direction::Both => Direction::Both,
                     };
-                    let neighbours = self
-                        .into_cache
-                        .entry(to)
-                        .or_insert_with(|| cx.graph.relationships_of(to, back, &hop.types).collect());
+                    let neighbours = self.into_cache.entry(to).or_insert_with(|| {
+                        cx.graph.relationships_of(to, back, &hop.types).collect()
+                    });
                     self.buf.extend(
                         neighbours
                             .iter()

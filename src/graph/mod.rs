@@ -297,8 +297,10 @@ impl Graph {
         self.node(id).map_or(&[], |n| &n.labels)
     }
 
+    /// Whether node `id` carries `label`; reads the node's label bits, not its data.
     pub fn has_label(&self, id: NodeId, label: &str) -> bool {
-        self.node_labels(id).iter().any(|l| &**l == label)
+        self.label_id(label)
+            .is_some_and(|l| self.has_label_id(id, l))
     }
 
     /// The id of `label` in this graph; `None` when no node ever carried it.
@@ -306,7 +308,8 @@ impl Graph {
         self.labels.id(label).map(LabelId)
     }
 
-    /// Whether node `id` carries the label `label` (from `label_id`).
+    /// Whether node `id` carries the label `label` (from `label_id`). Bits of deleted nodes
+    /// are cleared, so a deleted node has no label.
     #[inline]
     pub fn has_label_id(&self, id: NodeId, label: LabelId) -> bool {
         match self.label_bits.get(id.0 as usize) {

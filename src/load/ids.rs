@@ -3,10 +3,10 @@
 //! Loading a large CSV set does millions of lookups here, hence the cheap hash.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::graph::NodeId;
+use crate::graph::hash::FxHashMap;
 
 /// Where a node was defined, to name both places in a duplicate-id error.
 #[derive(Debug, Clone, Copy)]
@@ -18,7 +18,7 @@ pub(super) struct Origin {
     pub column: u32,
 }
 
-type IdMap = HashMap<Arc<str>, (NodeId, Origin), BuildHasherDefault<FxHasher>>;
+type IdMap = FxHashMap<Arc<str>, (NodeId, Origin)>;
 
 /// The id spaces; index 0 is the default space, named "".
 #[derive(Default)]
@@ -89,50 +89,6 @@ impl IdSpaces {
             .filter(|(distance, _)| *distance <= max_distance)
             .min()
             .map(|(_, k)| &**k)
-    }
-}
-
-/// The multiply-rotate hash rustc uses (FxHash): much cheaper than SipHash on short ids.
-/// Ids come from the user's own files, so HashDoS resistance buys nothing here.
-#[derive(Default, Clone, Copy)]
-pub(super) struct FxHasher {
-    hash: u64,
-}
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
     }
 }
 
