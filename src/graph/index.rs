@@ -22,7 +22,7 @@ impl Symbols {
             return (id, k.clone());
         }
         let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        let k: Arc<str> = Arc::from(name);
+        let k = super::intern(name);
         self.names.push(k.clone());
         self.ids.insert(k.clone(), id);
         (id, k)
@@ -115,6 +115,13 @@ impl Adjacency {
             other: start.0,
             ty,
         });
+    }
+
+    pub fn reserve(&mut self, node: NodeId, outgoing: usize, incoming: usize) {
+        let n = node.0 as usize;
+        self.ensure(n);
+        self.out[n].reserve_exact(outgoing);
+        self.inc[n].reserve_exact(incoming);
     }
 
     /// Removes a relationship, keeping the order of the others.

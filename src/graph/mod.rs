@@ -12,7 +12,7 @@ pub mod hash;
 mod index;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
@@ -57,6 +57,24 @@ pub enum Direction {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Properties {
     entries: Vec<(Arc<str>, Value)>,
+}
+
+/// The process-wide shared copy of `name`. Graphs intern labels, types and property keys
+/// here, so a plan that interns its names the same way holds the very same pointers, and
+/// comparing them (e.g. in `Properties::get`) is a pointer test. Grows with the number of
+/// distinct names ever used, which stays small.
+pub fn intern(name: &str) -> Arc<str> {
+    static NAMES: Mutex<Option<FxHashSet<Arc<str>>>> = Mutex::new(None);
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let names = names.get_or_insert_with(FxHashSet::default);
+    if let Some(k) = names.get(name) {
+        return k.clone();
+    }
+    let k: Arc<str> = Arc::from(name);
+    names.insert(k.clone());
+    k
 }
 
 /// A property key interned by one graph (see `Graph::property_key`): reading it compares
@@ -171,13 +189,15 @@ impl Graph {
         Self::default()
     }
 
-    fn intern_key(&mut self, s: &str) -> Arc<str> {
-        if let Some(k) = self.keys.get(s) {
-            return k.clone();
+    /// The interned form of property key `key`, created on first use; with it, repeated
+    /// `set_*_property_key` calls skip the lookup.
+    pub fn intern_key(&mut self, key: &str) -> PropertyKey {
+        if let Some(k) = self.keys.get(key) {
+            return PropertyKey(k.clone());
         }
-        let k: Arc<str> = Arc::from(s);
+        let k = intern(key);
         self.keys.insert(k.clone());
-        k
+        PropertyKey(k)
     }
 
     fn label_set(&self, label: &str) -> Option<&BTreeSet<NodeId>> {
@@ -519,14 +539,25 @@ impl Graph {
     /// Sets (or with null, removes) a node property; returns the previous value.
     pub fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) -> Option<Value> {
         let k = self.intern_key(key);
+        self.set_node_property_key(id, &k, value)
+    }
+
+    /// `set_node_property` with a key from `intern_key`, for loaders setting many values.
+    pub fn set_node_property_key(
+        &mut self,
+        id: NodeId,
+        key: &PropertyKey,
+        value: Value,
+    ) -> Option<Value> {
+        let is_name = key.as_str() == NAME_KEY;
         // The index shares the value's text rather than copying it.
-        let new_name = match (key == NAME_KEY, &value) {
+        let new_name = match (is_name, &value) {
             (true, Value::String(s)) => Some(s.clone()),
             _ => None,
         };
         let n = self.inner.node_weight_mut(id.index())?;
-        let old = n.properties.set(k, value);
-        if key == NAME_KEY {
+        let old = n.properties.set(key.0.clone(), value);
+        if is_name {
             if let Some(Value::String(old_name)) = &old {
                 self.unindex_name(old_name, id);
             }
@@ -553,10 +584,43 @@ impl Graph {
     /// Sets (or with null, removes) a relationship property; returns the previous value.
     pub fn set_rel_property(&mut self, id: RelId, key: &str, value: Value) -> Option<Value> {
         let k = self.intern_key(key);
+        self.set_rel_property_key(id, &k, value)
+    }
+
+    /// `set_rel_property` with a key from `intern_key`, for loaders setting many values.
+    pub fn set_rel_property_key(
+        &mut self,
+        id: RelId,
+        key: &PropertyKey,
+        value: Value,
+    ) -> Option<Value> {
         self.inner
             .edge_weight_mut(id.index())?
             .properties
-            .set(k, value)
+            .set(key.0.clone(), value)
+    }
+
+    /// Makes room for `additional` more properties on a node, so a loader that knows how
+    /// many it will set allocates once and exactly.
+    pub fn reserve_node_properties(&mut self, id: NodeId, additional: usize) {
+        if let Some(n) = self.inner.node_weight_mut(id.index()) {
+            n.properties.entries.reserve_exact(additional);
+        }
+    }
+
+    /// Makes room for `additional` more properties on a relationship.
+    pub fn reserve_rel_properties(&mut self, id: RelId, additional: usize) {
+        if let Some(r) = self.inner.edge_weight_mut(id.index()) {
+            r.properties.entries.reserve_exact(additional);
+        }
+    }
+
+    /// Makes room for `outgoing` and `incoming` more relationships of `node`, so a bulk
+    /// load allocates each adjacency list once and exactly.
+    pub fn reserve_relationships(&mut self, node: NodeId, outgoing: usize, incoming: usize) {
+        if self.contains_node(node) {
+            self.adjacency.reserve(node, outgoing, incoming);
+        }
     }
 
     /// Deletes a relationship; returns false if it did not exist.

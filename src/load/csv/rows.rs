@@ -6,8 +6,8 @@ use std::sync::mpsc;
 
 use super::header::{CsvFile, FileKind, PropertyColumn, Type};
 use super::{csv_error, end_column, field_column, reader};
-use crate::graph::NodeId;
-use crate::graph::hash::FxHashSet;
+use crate::graph::hash::{FxHashMap, FxHashSet};
+use crate::graph::{Graph, NodeId, PropertyKey};
 use crate::load::{IdSpaces, LoadError, Loader, MAX_ERRORS, Origin};
 use crate::value::Value;
 
@@ -162,13 +162,24 @@ pub(in crate::load) fn add_rels(loader: &mut Loader, files: &[CsvFile]) {
 /// Adds the relationships of one file, grouped by start node (in file order within a
 /// node): the relationships an expansion walks from one node then have neighbouring ids
 /// and neighbouring property storage, so reading their properties stays in cache.
-fn insert_rels(graph: &mut crate::graph::Graph, file: &CsvFile, batches: Vec<Batch<RelRow>>) {
+fn insert_rels(graph: &mut Graph, file: &CsvFile, batches: Vec<Batch<RelRow>>) {
     let width = file.props.len();
+    let keys: Vec<PropertyKey> = file
+        .props
+        .iter()
+        .map(|c| graph.intern_key(&c.key))
+        .collect();
     let mut order: Vec<(NodeId, u32, u32)> = Vec::new();
+    let mut degrees: FxHashMap<NodeId, (usize, usize)> = FxHashMap::default();
     for (b, batch) in batches.iter().enumerate() {
         for (r, row) in batch.rows.iter().enumerate() {
             order.push((row.start, b as u32, r as u32));
+            degrees.entry(row.start).or_default().0 += 1;
+            degrees.entry(row.end).or_default().1 += 1;
         }
+    }
+    for (node, (outgoing, incoming)) in degrees {
+        graph.reserve_relationships(node, outgoing, incoming);
     }
     // Stable: rows of one start node keep their file order.
     order.sort_by_key(|&(start, _, _)| start);
@@ -181,13 +192,11 @@ fn insert_rels(graph: &mut crate::graph::Graph, file: &CsvFile, batches: Vec<Bat
             continue;
         };
         let first = r as usize * width;
-        for (column, value) in file
-            .props
-            .iter()
-            .zip(&mut batch.values[first..first + width])
-        {
+        let values = &mut batch.values[first..first + width];
+        graph.reserve_rel_properties(rel, values.iter().filter(|v| !v.is_null()).count());
+        for (key, value) in keys.iter().zip(values) {
             if !value.is_null() {
-                graph.set_rel_property(rel, &column.key, std::mem::take(value));
+                graph.set_rel_property_key(rel, key, std::mem::take(value));
             }
         }
     }
@@ -199,22 +208,31 @@ fn insert_nodes(loader: &mut Loader, file: &CsvFile, batch: Batch<NodeRow>) {
     let FileKind::Nodes { group, id_key, .. } = &file.kind else {
         return;
     };
-    let mut values = batch.values.into_iter();
-    for row in batch.rows {
+    let keys: Vec<PropertyKey> = file
+        .props
+        .iter()
+        .map(|c| loader.graph.intern_key(&c.key))
+        .collect();
+    let id_key = id_key.as_ref().map(|k| loader.graph.intern_key(k));
+    let width = file.props.len();
+    let mut values = batch.values;
+    for (r, row) in batch.rows.iter().enumerate() {
         let labels = row
             .labels
             .map_or("", |i| &batch.names[i as usize])
             .split(';')
             .filter(|l| !l.is_empty());
-        let node = loader.graph.create_node(labels, Vec::new());
-        if let Some(key) = id_key {
-            loader
-                .graph
-                .set_node_property(node, key, Value::String(row.id.clone()));
+        let graph = &mut loader.graph;
+        let node = graph.create_node(labels, Vec::new());
+        let values = &mut values[r * width..(r + 1) * width];
+        let count = values.iter().filter(|v| !v.is_null()).count();
+        graph.reserve_node_properties(node, count + usize::from(id_key.is_some()));
+        if let Some(key) = &id_key {
+            graph.set_node_property_key(node, key, Value::String(row.id.clone()));
         }
-        for (column, value) in file.props.iter().zip(values.by_ref()) {
+        for (key, value) in keys.iter().zip(values) {
             if !value.is_null() {
-                loader.graph.set_node_property(node, &column.key, value);
+                graph.set_node_property_key(node, key, std::mem::take(value));
             }
         }
         let origin = Origin {
