@@ -34,10 +34,12 @@ impl Session {
         }
     }
 
+    /// The graph queries run against.
     pub fn graph(&self) -> &Graph {
         &self.graph
     }
 
+    /// Mutable access, e.g. for loaders.
     pub fn graph_mut(&mut self) -> &mut Graph {
         &mut self.graph
     }
@@ -47,14 +49,17 @@ impl Session {
         self.graph = graph;
     }
 
+    /// The current `$parameters`.
     pub fn params(&self) -> &Params {
         &self.params
     }
 
+    /// Sets `$name` for the following statements.
     pub fn set_param(&mut self, name: impl Into<String>, value: Value) {
         self.params.insert(name.into(), value);
     }
 
+    /// Forgets every parameter.
     pub fn clear_params(&mut self) {
         self.params.clear();
     }
@@ -85,13 +90,15 @@ impl Session {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
         let bound = semantic::bind(statement, &self.params)?;
-        let plan = plan::optimize(plan::build(&bound)?);
+        let stats = plan::GraphStats::of(&self.graph);
+        let plan = plan::optimize(plan::build(&bound, &stats)?);
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
             StatementMode::Run | StatementMode::Profile => {
-                // Writes are applied in place; keep a copy to restore if the statement fails
-                // or is cancelled, so no statement is ever half-applied.
-                let backup = plan.writes().then(|| self.graph.clone());
+                // Writes are applied in place. `exec` undoes creates and updates of a failed
+                // (or cancelled) statement itself; deletes cannot be undone in place, so keep a
+                // copy for statements that delete. No statement is ever half-applied.
+                let backup = plan.deletes().then(|| self.graph.clone());
                 let ctx = exec::Context {
                     params: &self.params,
                     cancel: &self.cancel,

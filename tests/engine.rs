@@ -307,3 +307,24 @@ fn explain_and_profile_show_the_plan() {
     assert_eq!(profile.rows.len(), 3);
     assert!(profile.plan.expect("a plan").contains("rows: 3"));
 }
+
+#[test]
+fn failed_create_and_set_roll_back() {
+    let mut s = session(PEOPLE);
+    assert!(s.run("UNWIND [1, 0] AS x CREATE (:X {v: 10 / x})").is_err());
+    assert!(
+        s.run("MATCH (p:Person {name: 'Ann'}) SET p.age = 99, p:Old REMOVE p:Person WITH p RETURN 1 / 0")
+            .is_err()
+    );
+    assert_eq!(
+        rows(&mut s, "MATCH (x:X) RETURN count(x)"),
+        vec![vec![int(0)]]
+    );
+    assert_eq!(
+        rows(
+            &mut s,
+            "MATCH (p:Person {name: 'Ann'}) RETURN p.age, labels(p)"
+        ),
+        vec![vec![int(30), Value::List(vec![text("Person")])]]
+    );
+}

@@ -7,10 +7,15 @@
 //!
 //! The ratchet `tests/tck/passing.txt` lists the scenarios known to pass: one of those failing
 //! fails the run; any other failing scenario is reported as ignored, so coverage can grow
-//! without breaking `cargo test`. `KG_TCK_UPDATE=1 cargo test --test tck` rewrites the list.
+//! without breaking `cargo test`. `KG_TCK_UPDATE=1 cargo test --test tck` rewrites the list;
+//! `KG_TCK_STRICT=1` fails every failing scenario, with its reason (filter by name to read one).
+//! `KG_TCK_CLI=1` runs every scenario through the `kg` binary and its JSON Lines output, as the
+//! outside conformance check does, instead of in process (slower: one process per query).
 //! After the run a summary per feature directory is printed and written to
 //! `target/tck-summary.txt`.
 
+#[path = "tck/cli.rs"]
+mod cli;
 #[path = "tck/gherkin.rs"]
 mod gherkin;
 #[path = "tck/scenario.rs"]
@@ -26,7 +31,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
@@ -54,6 +59,9 @@ struct Case {
 /// Pass/fail per scenario name, filled in by the trials.
 type Results = Arc<Mutex<HashMap<String, bool>>>;
 
+/// The slowest scenario so far: (time, name).
+type Slowest = Arc<Mutex<(Duration, String)>>;
+
 fn main() -> ExitCode {
     let args = Arguments::from_args();
     install_quiet_panic_hook();
@@ -71,16 +79,28 @@ fn main() -> ExitCode {
     trials.extend(broken);
     trials.push(tables_parse_trial(&cases));
 
+    // KG_TCK_STRICT=1 fails every failing scenario, to read why it fails.
+    let strict = std::env::var_os("KG_TCK_STRICT").is_some();
     let results: Results = Arc::default();
+    let slowest: Slowest = Arc::default();
     let graphs_dir = Arc::new(graphs_dir);
     for case in &cases {
         let on_ratchet = ratchet.contains(&case.name);
+        let must_pass = on_ratchet || strict;
         let steps = case.steps.clone();
         let name = case.name.clone();
         let results = results.clone();
+        let slowest = slowest.clone();
         let graphs_dir = graphs_dir.clone();
         let trial = Trial::ignorable_test(case.name.clone(), move || {
+            let started = Instant::now();
             let outcome = run_isolated(steps, &graphs_dir);
+            let elapsed = started.elapsed();
+            if let Ok(mut slow) = slowest.lock()
+                && elapsed > slow.0
+            {
+                *slow = (elapsed, name.clone());
+            }
             if let Ok(mut map) = results.lock() {
                 map.insert(name, outcome.is_ok());
             }
@@ -89,6 +109,7 @@ fn main() -> ExitCode {
                 Err(message) if on_ratchet => Err(Failed::from(format!(
                     "{message}\n(this scenario is in tests/tck/passing.txt: it used to pass)"
                 ))),
+                Err(message) if must_pass => Err(Failed::from(message)),
                 Err(message) => Ok(Completion::ignored_with(format!(
                     "not passing yet: {}",
                     first_line(&message, 120)
@@ -105,7 +126,15 @@ fn main() -> ExitCode {
     }
 
     let results = results.lock().map(|m| m.clone()).unwrap_or_default();
-    let summary = summarize(&cases, &results, &ratchet, unfiltered);
+    let mut summary = summarize(&cases, &results, &ratchet, unfiltered);
+    if std::env::var_os("KG_TCK_CLI").is_some() {
+        summary.insert_str(0, "tck: through the kg binary (KG_TCK_CLI)\n");
+    }
+    if let Ok(slow) = slowest.lock()
+        && !slow.1.is_empty()
+    {
+        let _ = writeln!(summary, "tck: slowest scenario {:?}: {}", slow.0, slow.1);
+    }
     print!("{summary}");
     if unfiltered {
         write_summary_file(&summary);
@@ -171,7 +200,8 @@ fn discover(features_dir: &Path) -> (Vec<Case>, Vec<Trial>) {
             *rows_per_outline.entry(s.line).or_default() += 1;
         }
         for s in scenarios {
-            let mut name = format!("{rel} {}", s.name);
+            // One line per name in passing.txt, whatever an outline substitutes into it.
+            let mut name = format!("{rel} {}", s.name.replace(char::is_control, " "));
             if let Some(row) = s.example.filter(|_| rows_per_outline[&s.line] > 1) {
                 let _ = write!(name, " #{row}");
             }
@@ -229,9 +259,16 @@ fn run_isolated(steps: Vec<Step>, graphs_dir: &Arc<PathBuf>) -> Result<(), Strin
         .stack_size(64 << 20)
         .spawn(move || {
             let outcome = std::panic::catch_unwind(move || {
-                let mut session = kg::Session::new();
-                let _ = cancel_tx.send(session.cancel_handle());
-                scenario::run_scenario(&mut session, &steps, &graphs_dir)
+                if std::env::var_os("KG_TCK_CLI").is_some() {
+                    let exe = PathBuf::from(env!("CARGO_BIN_EXE_kg"));
+                    // Leave time to report a hung process before the thread's own limit.
+                    let mut backend = cli::Cli::new(exe, TIME_LIMIT.mul_f32(0.8));
+                    scenario::run_scenario(&mut backend, &steps, &graphs_dir)
+                } else {
+                    let mut backend = scenario::InProcess::default();
+                    let _ = cancel_tx.send(backend.cancel_handle());
+                    scenario::run_scenario(&mut backend, &steps, &graphs_dir)
+                }
             });
             let outcome = outcome.unwrap_or_else(|_| {
                 let panic = LAST_PANIC.with(|p| p.borrow_mut().take());
@@ -283,7 +320,7 @@ fn read_ratchet(path: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// Keeps the entries of scenarios that did not run, and sets the ones that did to their result.
+/// Rewrites the ratchet file with `next_ratchet`.
 fn update_ratchet(
     path: &Path,
     old: &BTreeSet<String>,
@@ -291,17 +328,7 @@ fn update_ratchet(
     results: &HashMap<String, bool>,
 ) {
     let known: HashSet<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-    let mut passing: BTreeSet<&str> = old
-        .iter()
-        .map(String::as_str)
-        .filter(|n| known.contains(n) && !results.contains_key(*n))
-        .collect();
-    passing.extend(
-        results
-            .iter()
-            .filter(|(_, ok)| **ok)
-            .map(|(n, _)| n.as_str()),
-    );
+    let passing = next_ratchet(old, &known, results);
     let mut text = String::from(
         "# openCypher TCK scenarios that pass; failing one of these fails `cargo test`.\n\
          # Regenerate with: KG_TCK_UPDATE=1 cargo test --test tck\n",
@@ -318,6 +345,27 @@ fn update_ratchet(
         ),
         Err(e) => eprintln!("tck: cannot write {}: {e}", path.display()),
     }
+}
+
+/// The new ratchet: scenarios that ran keep their result; those that did not run (a filtered
+/// run) keep their old entry; names of scenarios that no longer exist are dropped.
+fn next_ratchet<'a>(
+    old: &'a BTreeSet<String>,
+    known: &HashSet<&str>,
+    results: &'a HashMap<String, bool>,
+) -> BTreeSet<&'a str> {
+    let mut passing: BTreeSet<&str> = old
+        .iter()
+        .map(String::as_str)
+        .filter(|n| known.contains(n) && !results.contains_key(*n))
+        .collect();
+    passing.extend(
+        results
+            .iter()
+            .filter(|(_, ok)| **ok)
+            .map(|(n, _)| n.as_str()),
+    );
+    passing
 }
 
 fn summarize(
@@ -443,7 +491,10 @@ type SelfTests = &'static [(&'static str, fn())];
 
 /// The harness's own unit tests, as trials under `harness/`.
 fn self_test_trials() -> Vec<Trial> {
-    let modules: [(&str, SelfTests); 3] = [
+    const RUNNER: SelfTests = &[("ratchet_keeps_unrun_entries", ratchet_keeps_unrun_entries)];
+    let modules: [(&str, SelfTests); 5] = [
+        ("runner", RUNNER),
+        ("cli", cli::self_tests::ALL),
         ("gherkin", gherkin::self_tests::ALL),
         ("values", values::self_tests::ALL),
         ("scenario", scenario::self_tests::ALL),
@@ -460,4 +511,13 @@ fn self_test_trials() -> Vec<Trial> {
             })
         })
         .collect()
+}
+
+fn ratchet_keeps_unrun_entries() {
+    let old: BTreeSet<String> = ["a", "b", "gone", "c"].map(String::from).into();
+    let known: HashSet<&str> = ["a", "b", "c", "d"].into();
+    let results: HashMap<String, bool> = [("a".to_string(), false), ("d".to_string(), true)].into();
+    let next: Vec<&str> = next_ratchet(&old, &known, &results).into_iter().collect();
+    // a failed, b and c did not run, d newly passes, gone no longer exists.
+    assert_eq!(next, vec!["b", "c", "d"]);
 }

@@ -514,7 +514,19 @@ impl Display for Quantifier {
 
 impl Display for FunctionCall {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "{}(", self.name)?;
+        let parts: Vec<&str> = self.name.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                f.write_char('.')?;
+            }
+            // `exists(...)` is the one function named by a reserved word.
+            if i + 1 == parts.len() && part.eq_ignore_ascii_case("exists") {
+                f.write_str(part)?;
+            } else {
+                write_name(f, part)?;
+            }
+        }
+        f.write_char('(')?;
         if self.distinct {
             f.write_str("DISTINCT ")?;
         }
@@ -554,7 +566,18 @@ impl Display for Expr {
             ExprKind::Variable(name) => write_name(f, name),
             ExprKind::List(items) => {
                 f.write_char('[')?;
-                comma_separated(f, items)?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    // `[x IN list]` would read back as a list comprehension, so a first
+                    // element of that shape is parenthesised.
+                    if i == 0 && reads_as_comprehension_head(item) {
+                        write!(f, "({item})")?;
+                    } else {
+                        write!(f, "{item}")?;
+                    }
+                }
                 f.write_char(']')
             }
             ExprKind::Map(entries) => {
@@ -686,4 +709,9 @@ impl Display for Expr {
             ExprKind::ExistsSubquery(query) => write!(f, "EXISTS {{ {query} }}"),
         }
     }
+}
+
+/// Whether `expr` printed first in a list literal would start a list comprehension.
+fn reads_as_comprehension_head(expr: &Expr) -> bool {
+    matches!(&expr.kind, ExprKind::Binary(BinaryOp::In, lhs, _) if matches!(lhs.kind, ExprKind::Variable(_)))
 }

@@ -2,6 +2,7 @@
 //! access through the graph (no property maps are copied into rows), list/map access,
 //! comprehensions and pattern subqueries. Value rules come from `value::ops`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::ast::{BinaryOp, Quantifier, UnaryOp};
@@ -311,9 +312,42 @@ fn slice(target: Value, from: Option<Value>, to: Option<Value>) -> Result<Value>
     ))
 }
 
+/// Null, shared by borrowed reads of missing properties.
+static NULL: Value = Value::Null;
+
+/// Evaluates without copying when the value already exists in the row, the plan, the
+/// parameters or the graph (the operands of comparisons and arithmetic, mostly).
+fn eval_ref<'a>(expr: &'a PlanExpr, row: &'a Row, cx: &'a Cx<'_>) -> Result<Cow<'a, Value>> {
+    let borrowed = match &expr.kind {
+        K::Const(v) => Some(v),
+        K::Slot(s) => Some(&row[*s]),
+        K::Param(name) => cx.params.get(name),
+        K::Property(target, key) => match &target.kind {
+            K::Slot(s) => match &row[*s] {
+                Value::Node(n) => cx
+                    .graph
+                    .node(*n)
+                    .map(|d| d.properties.get(key).unwrap_or(&NULL)),
+                Value::Rel(r) => cx
+                    .graph
+                    .rel(*r)
+                    .map(|d| d.properties.get(key).unwrap_or(&NULL)),
+                Value::Map(m) => Some(m.get(&**key).unwrap_or(&NULL)),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    match borrowed {
+        Some(v) => Ok(Cow::Borrowed(v)),
+        None => eval(expr, row, cx).map(Cow::Owned),
+    }
+}
+
 fn binary(op: BinaryOp, a: &PlanExpr, b: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
-    let x = eval(a, row, cx)?;
-    let y = eval(b, row, cx)?;
+    let x = eval_ref(a, row, cx)?;
+    let y = eval_ref(b, row, cx)?;
     let truth = |v: &Value, e: &PlanExpr| ops::truth(v).map_err(|err| err.or_span(e.span));
     Ok(match op {
         BinaryOp::And => ops::from_truth(ops::and(truth(&x, a)?, truth(&y, b)?)),

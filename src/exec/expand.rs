@@ -10,7 +10,7 @@ use crate::graph::{Direction, Graph, NodeId, RelId};
 use crate::plan::{Hop, PathStep, PlanExpr, Slot};
 use crate::value::{Path, Value, ops};
 
-use super::scan::passes;
+use super::scan::{accepts, passes};
 use super::{BoxOp, Cx, Operator, Row, eval};
 
 /// Whether relationship `r` may be used given the hop's uniqueness slots.
@@ -66,7 +66,7 @@ impl Operator for Expand {
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         let hop = &self.hop;
         loop {
-            if let Some(row) = &self.current {
+            if let Some(row) = &mut self.current {
                 while self.pos < self.buf.len() {
                     let (r, n) = self.buf[self.pos];
                     self.pos += 1;
@@ -77,10 +77,12 @@ impl Operator for Expand {
                     if !unused(row, &hop.unique, r) || !target_ok(cx.graph, row, hop, n) {
                         continue;
                     }
-                    let mut out = row.clone();
-                    out[hop.rel] = Value::Rel(r);
-                    out[hop.to] = Value::Node(n);
-                    return Ok(Some(out));
+                    // Try the candidate in place; copy the row only when it is kept.
+                    row[hop.rel] = Value::Rel(r);
+                    row[hop.to] = Value::Node(n);
+                    if accepts(&hop.to_check, row, cx)? {
+                        return Ok(Some(row.clone()));
+                    }
                 }
             }
             let Some(row) = self.input.next(cx)? else {

@@ -57,22 +57,29 @@ impl Aggregate {
 
     fn run(&mut self, cx: &Cx<'_>) -> Result<Vec<Row>> {
         let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
-        let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
+        let mut groups: Vec<(Vec<GroupKey>, Vec<Accumulator>)> = Vec::new();
         let mut args = Vec::new();
         while let Some(row) = self.input.next(cx)? {
             cx.tick()?;
-            let key: Vec<Value> = self
-                .keys
-                .iter()
-                .map(|(_, e)| eval(e, &row, cx))
-                .collect::<Result<_>>()?;
-            let hashed: Vec<GroupKey> = key.iter().cloned().map(GroupKey).collect();
-            let group = match index.get(&hashed) {
-                Some(&g) => g,
-                None => {
-                    index.insert(hashed, groups.len());
-                    groups.push((key, self.accumulators()));
-                    groups.len() - 1
+            let group = if self.keys.is_empty() {
+                // One group for everything: no hashing.
+                if groups.is_empty() {
+                    groups.push((Vec::new(), self.accumulators()));
+                }
+                0
+            } else {
+                let key: Vec<GroupKey> = self
+                    .keys
+                    .iter()
+                    .map(|(_, e)| eval(e, &row, cx).map(GroupKey))
+                    .collect::<Result<_>>()?;
+                match index.get(&key) {
+                    Some(&g) => g,
+                    None => {
+                        index.insert(key.clone(), groups.len());
+                        groups.push((key, self.accumulators()));
+                        groups.len() - 1
+                    }
                 }
             };
             for ((_, call), acc) in self.aggregates.iter().zip(groups[group].1.iter_mut()) {
@@ -96,7 +103,7 @@ impl Aggregate {
             .map(|(key, accs)| {
                 let mut row = vec![Value::Null; self.width];
                 for ((slot, _), value) in self.keys.iter().zip(key) {
-                    row[*slot] = value;
+                    row[*slot] = value.0;
                 }
                 for ((slot, call), acc) in self.aggregates.iter().zip(accs) {
                     row[*slot] = acc.finish().map_err(|e| e.or_span(call.span))?;

@@ -85,19 +85,30 @@ pub fn execute(plan: &Plan, graph: &mut Graph, ctx: &Context<'_>) -> Result<Resu
         regexes: &regexes,
         profile: ctx.profile.then_some(&profile),
         stats: Stats::default(),
+        undo: Vec::new(),
         counter: 0,
     };
     let arg = vec![Value::Null; plan.width];
-    let mut root = env.build(&plan.root, Some(graph), &arg)?;
-    let cx = env.cx(graph);
-    root.open(&arg);
-    let mut rows = Vec::new();
-    while let Some(row) = root.next(&cx)? {
-        rows.push(row);
-    }
+    let run = |env: &mut Env<'_>, graph: &mut Graph| -> Result<Vec<Row>> {
+        let mut root = env.build(&plan.root, Some(graph), &arg)?;
+        let cx = env.cx(graph);
+        root.open(&arg);
+        let mut rows = Vec::new();
+        while let Some(row) = root.next(&cx)? {
+            rows.push(row);
+        }
+        Ok(rows)
+    };
+    let rows = match run(&mut env, graph) {
+        Ok(rows) => rows,
+        Err(err) => {
+            write::roll_back(graph, std::mem::take(&mut env.undo));
+            return Err(err);
+        }
+    };
     let mut result = ResultSet::new(plan.columns.clone(), rows, env.stats, graph);
     if ctx.profile {
-        result.plan = Some(explain::render(&plan.root, Some(&profile.borrow())));
+        result.plan = Some(explain::render(plan, Some(&profile.borrow())));
     }
     Ok(result)
 }
@@ -109,6 +120,8 @@ pub(crate) struct Env<'a> {
     regexes: &'a RefCell<HashMap<String, regex::Regex>>,
     profile: Option<&'a RefCell<Vec<OperatorStats>>>,
     pub stats: Stats,
+    /// Inverses of the changes made so far, applied if the statement fails.
+    pub undo: Vec<write::Undo>,
     /// Pre-order number of the next operator (matches `explain::render`).
     counter: usize,
 }
@@ -311,6 +324,7 @@ pub(crate) fn subplan(plan: &LogicalPlan, row: &Row, cx: &Cx<'_>) -> Result<BoxO
         regexes: cx.regexes,
         profile: None,
         stats: Stats::default(),
+        undo: Vec::new(),
         counter: 0,
     };
     let mut op = env.build(plan, None, row)?;

@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::graph::{Graph, NodeId};
 use crate::plan::{NodeCheck as Check, ScanSource, Slot};
-use crate::value::Value;
+use crate::value::{Value, ops};
 
 use super::{BoxOp, Cx, Operator, Row, eval};
 
@@ -39,6 +39,17 @@ impl Operator for Rows {
 /// Whether node `id` has every label of `check`.
 pub(super) fn passes(graph: &Graph, id: NodeId, check: &Check) -> bool {
     check.labels.iter().all(|l| graph.has_label(id, l))
+}
+
+/// Whether `row` satisfies the predicates fused into a binding operator.
+pub(super) fn accepts(check: &Check, row: &Row, cx: &Cx<'_>) -> Result<bool> {
+    for predicate in &check.predicates {
+        let value = eval(predicate, row, cx)?;
+        if ops::truth(&value).map_err(|e| e.or_span(predicate.span))? != Some(true) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// For each input row, each node of the source, bound to `slot`.
@@ -96,15 +107,17 @@ impl Operator for NodeScan {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current {
+            if let Some(row) = &mut self.current {
                 while self.pos < self.ids.len() {
                     let id = self.ids[self.pos];
                     self.pos += 1;
                     cx.tick()?;
                     if passes(cx.graph, id, &self.check) {
-                        let mut out = row.clone();
-                        out[self.slot] = Value::Node(id);
-                        return Ok(Some(out));
+                        // Try the candidate in place; copy the row only when it is kept.
+                        row[self.slot] = Value::Node(id);
+                        if accepts(&self.check, row, cx)? {
+                            return Ok(Some(row.clone()));
+                        }
                     }
                 }
             }
@@ -136,6 +149,7 @@ impl Operator for NodeCheck {
         while let Some(row) = self.input.next(cx)? {
             if let Value::Node(id) = row[self.slot]
                 && passes(cx.graph, id, &self.check)
+                && accepts(&self.check, &row, cx)?
             {
                 return Ok(Some(row));
             }

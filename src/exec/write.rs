@@ -15,6 +15,45 @@ use super::expand::build_path;
 use super::scan::Rows;
 use super::{BoxOp, Env, Row, eval};
 
+/// The inverse of one change, for rolling back a failed statement without copying the
+/// graph. Deletes have no inverse here (ids could not be restored): `Session` copies the
+/// graph before statements that delete.
+#[derive(Debug)]
+pub(crate) enum Undo {
+    CreatedNode(NodeId),
+    CreatedRel(RelId),
+    NodeProperty(NodeId, Arc<str>, Option<Value>),
+    RelProperty(RelId, Arc<str>, Option<Value>),
+    AddedLabel(NodeId, Arc<str>),
+    RemovedLabel(NodeId, Arc<str>),
+}
+
+/// Reverts `undo` (most recent change first).
+pub(crate) fn roll_back(graph: &mut Graph, undo: Vec<Undo>) {
+    for change in undo.into_iter().rev() {
+        match change {
+            Undo::CreatedNode(id) => {
+                let _ = graph.delete_node(id, true);
+            }
+            Undo::CreatedRel(id) => {
+                graph.delete_rel(id);
+            }
+            Undo::NodeProperty(id, key, old) => {
+                graph.set_node_property(id, &key, old.unwrap_or(Value::Null));
+            }
+            Undo::RelProperty(id, key, old) => {
+                graph.set_rel_property(id, &key, old.unwrap_or(Value::Null));
+            }
+            Undo::AddedLabel(id, label) => {
+                graph.remove_label(id, &label);
+            }
+            Undo::RemovedLabel(id, label) => {
+                graph.add_label(id, &label);
+            }
+        }
+    }
+}
+
 /// Whether `plan` is itself a write operator.
 pub(super) fn is_write(plan: &LogicalPlan) -> bool {
     matches!(
@@ -189,6 +228,7 @@ impl Writer<'_, '_, '_> {
                     stats.labels_added += labels.len() as u64;
                     stats.properties_set += props.len() as u64;
                     let id = self.g.create_node(labels.iter().map(|l| &**l), props);
+                    self.env.undo.push(Undo::CreatedNode(id));
                     row[*slot] = Value::Node(id);
                 }
                 CreateOp::Rel {
@@ -211,6 +251,7 @@ impl Writer<'_, '_, '_> {
                         .g
                         .create_rel(*a, *b, rel_type, props)
                         .ok_or_else(|| deleted("node"))?;
+                    self.env.undo.push(Undo::CreatedRel(id));
                     self.env.stats.relationships_created += 1;
                     self.env.stats.properties_set += count;
                     row[*slot] = Value::Rel(id);
@@ -232,13 +273,21 @@ impl Writer<'_, '_, '_> {
                 if !self.g.contains_node(*n) {
                     return Err(deleted("node"));
                 }
-                self.g.set_node_property(*n, key, value)
+                let old = self.g.set_node_property(*n, key, value);
+                self.env
+                    .undo
+                    .push(Undo::NodeProperty(*n, Arc::from(key), old.clone()));
+                old
             }
             Value::Rel(r) => {
                 if !self.g.contains_rel(*r) {
                     return Err(deleted("relationship"));
                 }
-                self.g.set_rel_property(*r, key, value)
+                let old = self.g.set_rel_property(*r, key, value);
+                self.env
+                    .undo
+                    .push(Undo::RelProperty(*r, Arc::from(key), old.clone()));
+                old
             }
             other => {
                 return Err(QueryError::type_mismatch(
@@ -303,6 +352,7 @@ impl Writer<'_, '_, '_> {
                     Value::Node(n) => {
                         for l in labels {
                             if self.g.add_label(n, l) {
+                                self.env.undo.push(Undo::AddedLabel(n, l.clone()));
                                 self.env.stats.labels_added += 1;
                             }
                         }
@@ -317,6 +367,7 @@ impl Writer<'_, '_, '_> {
                     Value::Node(n) => {
                         for l in labels {
                             if self.g.remove_label(n, l) {
+                                self.env.undo.push(Undo::RemovedLabel(n, l.clone()));
                                 self.env.stats.labels_removed += 1;
                             }
                         }

@@ -65,7 +65,16 @@ impl Hasher for FxHasher {
 
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        // A multiply carries low input bits upwards only, so without this, keys that differ
+        // only in later characters ("P100001", "P100002") share their low hash bits, which
+        // hashbrown uses to pick the bucket: millions of collisions. murmur3's fmix64
+        // spreads every input bit over the whole hash.
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

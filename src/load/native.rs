@@ -258,7 +258,7 @@ fn add_node(
     let node = loader.graph.create_node(labels, props);
     if let Some((id, id_span)) = id {
         let origin = doc.origin(id_span.clone());
-        if let Err(first) = loader.ids.define(group, Arc::from(id), node, origin) {
+        if let Err(first) = loader.ids.define(group, id, node, origin) {
             let first = loader.describe(first);
             loader.error(doc.error(
                 id_span,

@@ -1,12 +1,11 @@
 //! Statements, queries and clauses: MATCH, WITH, RETURN, CREATE, MERGE, SET, ...
 
 use super::Rule;
-use super::expr::{
-    build_expr, build_node_labels, build_predicate, build_schema_name, build_variable,
-};
+use super::expr::{build_atom, build_expr, build_predicate};
 use super::helpers::{
     Pair, build_if_rule, children, exactly_one, next_if_rule, required, span_of, unexpected_shape,
 };
+use super::literal::{build_node_labels, build_schema_name, build_variable};
 use super::pattern::{build_pattern, build_pattern_part};
 use crate::ast::{
     Call, Clause, Create, Delete, Expr, ExprKind, Match, Merge, Projection, Query, Remove,
@@ -251,7 +250,7 @@ fn build_property_expression(pair: Pair<'_>) -> Result<(Expr, crate::ast::Ident)
     debug_assert_eq!(pair.as_rule(), Rule::property_expression);
     let span = span_of(&pair);
     let mut pairs = children(pair);
-    let mut target = super::expr::build_atom(required(&mut pairs, span)?)?;
+    let mut target = build_atom(required(&mut pairs, span)?)?;
     let mut keys = pairs
         .map(|lookup| build_schema_name(exactly_one(lookup)?))
         .collect::<Result<Vec<_>>>()?;

@@ -1,9 +1,12 @@
 //! Syntax errors in Cypher terms: a lexical pre-check (unterminated strings and comments,
 //! nesting depth) and the translation of pest's errors into `QueryError`s.
 
+use std::sync::{Mutex, PoisonError};
+
+use pest::Parser;
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
-use super::Rule;
+use super::{CypherParser, Rule};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result, Span};
 
 /// How deeply brackets may nest before the parser refuses the text: pest recurses once
@@ -91,16 +94,29 @@ pub(super) fn check_lexical(text: &str) -> Result<()> {
 
 /// Translates a pest failure into a SyntaxError pointing at the failing position.
 pub(super) fn from_pest(text: &str, error: &PestError<Rule>) -> QueryError {
-    let at = match error.location {
+    let plain_at = match error.location {
         InputLocation::Pos(at) => at,
         InputLocation::Span((start, _)) => start,
     };
-    let found = text.get(at..).and_then(|rest| rest.chars().next());
-    let span = Span::new(at, at + found.map_or(0, char::len_utf8));
+    let positives = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.as_slice(),
+        // pest's own limits (rule-call budget, native stack): the text is too complex to
+        // parse, and re-parsing it for a better message would only hit the limit again.
+        ErrorVariant::CustomError { message } => {
+            return QueryError::syntax(
+                format!("the query is too complex to parse ({message})"),
+                Span::new(plain_at, plain_at),
+            );
+        }
+    };
 
     // openCypher: a look-alike character such as an em dash is its own error (TCK
     // Mathematical3 [1]).
-    if let Some(c) = found.filter(|c| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace()) {
+    let found_char = |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
+    let char_span = |at: usize| Span::new(at, at + found_char(at).map_or(0, char::len_utf8));
+    if let Some(c) =
+        found_char(plain_at).filter(|c| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace())
+    {
         let hint = if is_dash_like(c) {
             "; did you mean `-`?"
         } else {
@@ -109,23 +125,337 @@ pub(super) fn from_pest(text: &str, error: &PestError<Rule>) -> QueryError {
         return syntax_error(
             ErrorCode::InvalidUnicodeCharacter,
             format!("unexpected character `{c}` (U+{:04X}){hint}", c as u32),
-            span,
+            char_span(plain_at),
         );
     }
 
-    let expected = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
-        ErrorVariant::CustomError { message } => message.clone(),
-    };
-    let found_text = match found {
+    if let Some(feature) = unsupported_feature(text, plain_at) {
+        let word = token_at(text, plain_at);
+        return QueryError::not_supported(
+            feature,
+            Some(Span::new(plain_at, plain_at + word.len())),
+        );
+    }
+
+    let (at, expected) = detailed_expectation(text).unwrap_or_else(|| {
+        let mut wanted = Vec::new();
+        for &rule in positives {
+            push_unique(&mut wanted, describe(rule).to_string());
+        }
+        (plain_at, wanted)
+    });
+    let expected = simplify(expected);
+    let found = match found_char(at) {
         None => "the end of the input".to_string(),
         Some(_) => format!("`{}`", token_at(text, at)),
     };
-    let message = match previous_token(text, at) {
-        Some(before) => format!("expected {expected} after `{before}`, found {found_text}"),
-        None => format!("expected {expected}, found {found_text}"),
+    let mut message = format!("expected {}", join_alternatives(&expected));
+    if let Some(before) = previous_token(text, at) {
+        message.push_str(&format!(" after `{before}`"));
+    }
+    message.push_str(&format!(", found {found}"));
+    let word = token_at(text, at);
+    let wants_name =
+        expected.iter().any(|e| e == "a name") && !expected.iter().any(|e| e == "an expression");
+    if wants_name && is_reserved_word(word) {
+        message.push_str(&format!(
+            "; `{word}` is a reserved word: to use it as a name, write it in backticks"
+        ));
+    }
+    let starts_statement = at == 0 || previous_token(text, at).is_some_and(|t| t == ";");
+    if starts_statement && let Some(keyword) = similar_clause_keyword(token_at(text, at)) {
+        message.push_str(&format!("; did you mean `{keyword}`?"));
+    }
+    syntax_error(ErrorCode::UnexpectedSyntax, message, char_span(at))
+}
+
+/// Re-parses with pest's error detail switched on, which finds the true failing position
+/// and the punctuation expected there (`)`, `:`, ...) that plain errors leave out. Detail
+/// costs several times the parse, so it is on only for this re-parse; the lock keeps
+/// concurrent failing parses from switching it off under each other.
+fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
+    static DETAIL: Mutex<()> = Mutex::new(());
+    let attempts = {
+        let _only_one = DETAIL.lock().unwrap_or_else(PoisonError::into_inner);
+        pest::set_error_detail(true);
+        let result = CypherParser::parse(Rule::statements, text);
+        pest::set_error_detail(false);
+        result.err()?.parse_attempts()?
     };
-    syntax_error(ErrorCode::UnexpectedSyntax, message, span)
+    // Lookaheads (the reserved-word check, the function-call probe) read past the token
+    // they test; when only they reached the furthest position, it is not where the text
+    // went wrong, and the plain error is better.
+    let from_lookahead = |rule: Option<&Rule>| {
+        matches!(
+            rule,
+            Some(Rule::reserved_word | Rule::function_call_start | Rule::pattern_probe)
+        )
+    };
+    if attempts.call_stacks.iter().all(|stack| {
+        from_lookahead(stack.deepest.get_rule()) || from_lookahead(stack.parent.as_ref())
+    }) {
+        return None;
+    }
+    let mut wanted = Vec::new();
+    let mut absorbed_by_rules: Vec<&str> = Vec::new();
+    for stack in &attempts.call_stacks {
+        if let Some(&rule) = stack.deepest.get_rule() {
+            let (description, leading) = describe_at_failure(rule);
+            if let Some(description) = description {
+                push_unique(&mut wanted, description.to_string());
+            }
+            absorbed_by_rules.extend_from_slice(leading);
+        }
+    }
+    let tokens: Vec<String> = attempts
+        .expected_tokens()
+        .iter()
+        .map(ToString::to_string)
+        .filter(|t| is_meaningful_token(t))
+        .collect();
+    let has = |t: &str| tokens.iter().any(|x| x == t);
+    let expression_expected = has("NULL") || has("'");
+    let operator_expected = has("AND") || has("<>") || (has("%") && has("^"));
+    let clauses = tokens
+        .iter()
+        .filter(|t| CLAUSE_KEYWORDS.contains(&t.as_str()))
+        .count();
+    let mut shown = Vec::new();
+    if expression_expected {
+        shown.push("an expression".to_string());
+    }
+    if operator_expected {
+        shown.push("an operator".to_string());
+    }
+    if clauses >= 4 {
+        shown.push("a clause such as MATCH or RETURN".to_string());
+    }
+    for token in &tokens {
+        let token = token.as_str();
+        let absorbed = absorbed_by_rules.contains(&token)
+            || (expression_expected && EXPRESSION_START_TOKENS.contains(&token))
+            || (operator_expected && OPERATOR_TOKENS.contains(&token))
+            || (clauses >= 4 && (CLAUSE_KEYWORDS.contains(&token) || token == ";"));
+        if !absorbed {
+            shown.push(format!("`{token}`"));
+        }
+    }
+    for item in shown {
+        push_unique(&mut wanted, item);
+    }
+    // Attempts inside lookaheads (the reserved-word check) can leave nothing nameable at
+    // the furthest position; the plain error is better then.
+    if wanted.is_empty() {
+        return None;
+    }
+    Some((attempts.max_position, wanted))
+}
+
+/// Tokens worth naming: not whitespace, comments, character classes or float exponents.
+fn is_meaningful_token(token: &str) -> bool {
+    let is_range = token.len() > 2 && token.contains("..");
+    !(is_range || token.trim().is_empty() || matches!(token, "/*" | "//" | "BUILTIN_RULE" | "E"))
+}
+
+const CLAUSE_KEYWORDS: &[&str] = &[
+    "MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN", "CREATE", "MERGE", "SET", "REMOVE", "DELETE",
+    "DETACH", "CALL", "EXPLAIN", "PROFILE", "UNION", "ORDER", "SKIP", "LIMIT", "WHERE",
+];
+const EXPRESSION_START_TOKENS: &[&str] = &[
+    "\"", "'", "$", "(", "[", "{", "`", "+", "-", ".", "0", "ALL", "ANY", "CASE", "COUNT",
+    "EXISTS", "FALSE", "NONE", "NOT", "NULL", "REDUCE", "SINGLE", "TRUE",
+    // The first letter the grammar's NOT lookahead checks.
+    "N",
+];
+const OPERATOR_TOKENS: &[&str] = &[
+    "%", "*", "+", "-", "/", "<", "<=", "<>", "=", "=~", ">", ">=", "^", "AND", "OR", "XOR", "IN",
+    "IS", "STARTS", "ENDS", "CONTAINS", ".", "[", ":",
+    // First letters the grammar's operator lookaheads check.
+    "O", "X", "A", "I", "S", "C",
+];
+
+/// Cypher that other databases accept but kg does not, named so the error says so instead
+/// of calling it a syntax error.
+fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
+    // Schema commands fail a few words in (`CREATE INDEX FOR ...` reads as a pattern named
+    // INDEX), so look at how the failing statement starts.
+    let statement_start = text[..at].rfind(';').map_or(0, |i| i + 1);
+    let mut words = text[statement_start..]
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    if let (Some(first), Some(second)) = (words.next(), words.next())
+        && matches!(first.as_str(), "CREATE" | "DROP")
+        && matches!(
+            second.as_str(),
+            "INDEX" | "CONSTRAINT" | "DATABASE" | "USER" | "ROLE"
+        )
+    {
+        return Some("schema and administration commands");
+    }
+    let word = token_at(text, at).to_ascii_uppercase();
+    let next = text[at + word.len()..].trim_start();
+    // `CALL {` fails at the brace, `COUNT { (n)` just after it (as a map projection).
+    let before_brace = if word == "{" {
+        Some(at)
+    } else {
+        text[..at].trim_end().strip_suffix('{').map(str::len)
+    };
+    if let Some(brace) = before_brace {
+        let before = previous_token(text, brace).map(str::to_ascii_uppercase);
+        return match before.as_deref() {
+            Some("CALL") => Some("CALL { ... } subqueries"),
+            Some("COUNT" | "COLLECT") => Some("COUNT { ... } and COLLECT { ... } subqueries"),
+            _ => None,
+        };
+    }
+    let next_word = next
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    Some(match (word.as_str(), next_word.as_str()) {
+        ("FOREACH", _) => "FOREACH",
+        ("LOAD", "CSV") => "LOAD CSV",
+        ("USE", _) => "USE",
+        ("SHOW", _) => "SHOW",
+        ("CALL", _) if next.starts_with('{') => "CALL { ... } subqueries",
+        ("COUNT" | "COLLECT", _) if next.starts_with('{') => {
+            "COUNT { ... } and COLLECT { ... } subqueries"
+        }
+        _ => return None,
+    })
+}
+
+/// openCypher's reserved words, which need backticks to be used as names.
+fn is_reserved_word(word: &str) -> bool {
+    const RESERVED: &[&str] = &[
+        "ALL",
+        "ASC",
+        "ASCENDING",
+        "BY",
+        "CREATE",
+        "DELETE",
+        "DESC",
+        "DESCENDING",
+        "DETACH",
+        "EXISTS",
+        "LIMIT",
+        "MATCH",
+        "MERGE",
+        "ON",
+        "OPTIONAL",
+        "ORDER",
+        "REMOVE",
+        "RETURN",
+        "SET",
+        "SKIP",
+        "WHERE",
+        "WITH",
+        "UNION",
+        "UNWIND",
+        "AND",
+        "AS",
+        "CONTAINS",
+        "DISTINCT",
+        "ENDS",
+        "IN",
+        "IS",
+        "NOT",
+        "OR",
+        "STARTS",
+        "XOR",
+        "CASE",
+        "ELSE",
+        "END",
+        "THEN",
+        "WHEN",
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "CONSTRAINT",
+        "DO",
+        "FOR",
+        "REQUIRE",
+        "UNIQUE",
+        "MANDATORY",
+        "SCALAR",
+        "OF",
+        "ADD",
+        "DROP",
+    ];
+    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(word))
+}
+
+/// A clause keyword a misspelt word is probably meant to be (`MATC` → `MATCH`).
+fn similar_clause_keyword(word: &str) -> Option<&'static str> {
+    if word.len() < 3 || !word.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let upper = word.to_ascii_uppercase();
+    CLAUSE_KEYWORDS
+        .iter()
+        .copied()
+        .filter(|k| *k != upper)
+        .map(|k| (strsim::levenshtein(k, &upper), k))
+        .filter(|&(distance, _)| distance <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// How a rule that failed at the furthest position reads in a message, and the tokens it
+/// starts with (which need no separate mention).
+fn describe_at_failure(rule: Rule) -> (Option<&'static str>, &'static [&'static str]) {
+    use Rule::*;
+    match rule {
+        node_labels => (Some(describe(rule)), &[":"]),
+        relationship_types => (Some(describe(rule)), &[":"]),
+        map_literal => (Some("a map such as `{key: value}`"), &["{"]),
+        parameter => (Some("a parameter such as `$name`"), &["$"]),
+        range_literal => (Some(describe(rule)), &["*"]),
+        escaped_name | unescaped_name | variable | schema_name => (Some("a name"), &["`"]),
+        relationship_detail | expr | statements | statement | single_query | query
+        | reserved_word => (None, &[]),
+        _ => match describe(rule) {
+            "valid Cypher" | "an expression" | "a clause" => (None, &[]),
+            description => (Some(description), &[]),
+        },
+    }
+}
+
+/// Drops alternatives that a broader one already covers.
+fn simplify(expected: Vec<String>) -> Vec<String> {
+    let has = |s: &str| expected.iter().any(|e| e == s);
+    let covered_by_expression = [
+        "a node pattern such as `(n)`",
+        "a quantifier",
+        "a variable",
+        "a name",
+    ];
+    let expression = has("an expression");
+    let several = expected.len() > 1;
+    expected
+        .iter()
+        .filter(|e| !(expression && covered_by_expression.contains(&e.as_str())))
+        .filter(|e| !(several && e.as_str() == "valid Cypher"))
+        .cloned()
+        .collect()
+}
+
+fn push_unique(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// "a", "a or b", "a, b or c", or the first few and "...".
+fn join_alternatives(items: &[String]) -> String {
+    match items {
+        [] => "valid Cypher".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] if init.len() <= 5 => format!("{} or {last}", init.join(", ")),
+        _ => format!("{}, ...", items[..5].join(", ")),
+    }
 }
 
 fn is_dash_like(c: char) -> bool {
@@ -164,23 +494,7 @@ fn previous_token(text: &str, at: usize) -> Option<&str> {
     Some(&before[start..])
 }
 
-/// "an expression", "a pattern or `WHERE`", ...: what pest was looking for, in Cypher terms.
-fn describe_expected(positives: &[Rule]) -> String {
-    let mut wanted: Vec<&'static str> = Vec::new();
-    for &rule in positives {
-        let description = describe(rule);
-        if !wanted.contains(&description) {
-            wanted.push(description);
-        }
-    }
-    match wanted.as_slice() {
-        [] => "valid Cypher".to_string(),
-        [one] => (*one).to_string(),
-        [init @ .., last] if init.len() <= 3 => format!("{} or {last}", init.join(", ")),
-        _ => format!("{}, {} or more", wanted[0], wanted[1]),
-    }
-}
-
+/// What `rule` stands for, in Cypher terms.
 fn describe(rule: Rule) -> &'static str {
     use Rule::*;
     match rule {
@@ -214,7 +528,7 @@ fn describe(rule: Rule) -> &'static str {
         | property_expression => "an expression",
         op_or | op_xor | op_and | op_regex | op_eq | op_ne | op_le | op_ge | op_lt | op_gt
         | op_in | op_starts_with | op_ends_with | op_contains | op_add | op_sub | op_mul
-        | op_div | op_mod | op_pow | op_is_null | op_is_not_null | index | slice
+        | op_div | op_mod | op_pow | op_is_null | op_is_not_null | subscript | slice_dots
         | property_lookup => "an operator",
         statement | query | single_query | match_clause | unwind_clause | with_clause
         | return_clause | create_clause | merge_clause | set_clause | remove_clause
@@ -247,11 +561,12 @@ fn describe(rule: Rule) -> &'static str {
         call_arguments => "procedure arguments",
         yield_items | yield_item | YIELD => "`YIELD`",
         map_entry => "a map entry such as `key: value`",
+        exists_name => "an expression",
         case_alternative | WHEN => "`WHEN`",
         case_else | ELSE => "`ELSE`",
         END => "`END`",
         THEN => "`THEN`",
-        variable | escaped_name | unescaped_name => "a variable",
+        variable | unescaped_name | escaped_name => "a name",
         schema_name => "a name",
         quantifier => "a quantifier",
         EOI => "the end of the statement",
@@ -262,6 +577,81 @@ fn describe(rule: Rule) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::{previous_token, token_at};
+    use crate::error::{ErrorCode, Span};
+    use crate::parser::test_support::assert_syntax_error;
+
+    /// The error's span start and message for `text`.
+    fn failure(text: &str) -> (usize, String) {
+        let error = assert_syntax_error(text, Some(ErrorCode::UnexpectedSyntax));
+        (error.span.map_or(usize::MAX, |s| s.start), error.message)
+    }
+
+    #[test]
+    fn messages_name_what_was_expected_where() {
+        let (at, message) = failure("RETURN {a 1}");
+        assert_eq!(at, 10);
+        assert!(message.contains("`:`"), "{message}");
+        let (at, message) = failure("MATCH (n RETURN n");
+        assert_eq!(at, 9);
+        assert!(
+            message.contains("`)`") && message.contains("label"),
+            "{message}"
+        );
+        let (at, message) = failure("RETURN [1, 2");
+        assert_eq!(at, 12);
+        assert!(
+            message.contains("`]`") && message.contains("the end of the input"),
+            "{message}"
+        );
+        let (at, message) = failure("MATCH (n) WHERE n.x = 1 AND RETURN n");
+        assert_eq!(at, 28);
+        assert!(
+            message.starts_with("expected an expression after `AND`"),
+            "{message}"
+        );
+        let (_, message) = failure("MATC (n) RETURN n");
+        assert!(message.ends_with("did you mean `MATCH`?"), "{message}");
+        let (at, message) = failure("RETURN 1 AS end");
+        assert_eq!(at, 12);
+        assert!(message.contains("reserved word"), "{message}");
+        for message in [
+            failure("MATCH (n)-[r->(m) RETURN n").1,
+            failure("RETURN count(").1,
+        ] {
+            assert!(
+                !message.contains("op_") && !message.contains("_"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn unsupported_features_say_so() {
+        use crate::error::ErrorKind;
+        for text in [
+            "FOREACH (x IN [1] | CREATE ())",
+            "LOAD CSV FROM 'f' AS row RETURN row",
+            "MATCH (n) CALL { RETURN 1 AS x } RETURN x",
+            "CREATE INDEX FOR (n:L) ON (n.x)",
+            "MATCH (n) RETURN n {.name, .*}",
+            "MATCH (n) WHERE COUNT { (n)-->() } > 1 RETURN n",
+        ] {
+            let error = crate::parser::parse(text).expect_err(text);
+            assert_eq!(error.kind, ErrorKind::NotSupported, "{text}: {error:?}");
+            assert!(error.span.is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn lexical_errors() {
+        let error = assert_syntax_error("RETURN `abc", Some(ErrorCode::UnexpectedSyntax));
+        assert_eq!(error.span, Some(Span::new(7, 11)));
+        let error = assert_syntax_error("RETURN 1 /* x", Some(ErrorCode::UnexpectedSyntax));
+        assert_eq!(error.span, Some(Span::new(9, 13)));
+        // Quotes inside comments and names do not open strings.
+        assert!(crate::parser::parse("RETURN 1 // it's\n").is_ok());
+        assert!(crate::parser::parse("RETURN 1 AS `it's`").is_ok());
+    }
 
     #[test]
     fn tokens_respect_char_boundaries() {

@@ -1,5 +1,5 @@
-//! Expressions: the operator precedence table (pest's PrattParser), literals, parameters,
-//! names, and every compound expression form. Chained comparisons are rewritten here.
+//! Expressions: the operator precedence table (pest's PrattParser) and every compound
+//! expression form. Chained comparisons are rewritten here; leaves are in `literal.rs`.
 
 use std::sync::LazyLock;
 
@@ -12,12 +12,16 @@ use super::helpers::{
     DepthGuard, Pair, build_if_rule, children, exactly_one, next_if_rule, required, span_of,
     unexpected_shape,
 };
+use super::literal::{
+    IntegerLiteral, build_float_literal, build_integer_literal, build_name, build_node_labels,
+    build_parameter, build_schema_name, build_string_literal, build_variable, integer_overflow,
+};
 use super::pattern::{build_pattern, build_relationships_pattern};
 use crate::ast::{
-    BinaryOp, CaseExpr, Clause, Expr, ExprKind, FunctionCall, Ident, Literal, Match, Quantifier,
+    BinaryOp, CaseExpr, Clause, Expr, ExprKind, FunctionCall, Literal, Match, Quantifier,
     SingleQuery, UnaryOp,
 };
-use crate::error::{ErrorCode, Result, Span};
+use crate::error::{ErrorCode, QueryError, Result, Span};
 
 /// openCypher 9 operator precedence, loosest first, one line per level (the grammar's
 /// OrExpression down to NonArithmeticOperatorExpression). Unary minus binds tighter than
@@ -47,10 +51,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(op_mul, Left) | Op::infix(op_div, Left) | Op::infix(op_mod, Left))
         .op(Op::infix(op_pow, Left))
         .op(Op::prefix(op_negate) | Op::prefix(op_plus))
-        .op(Op::postfix(property_lookup)
-            | Op::postfix(index)
-            | Op::postfix(slice)
-            | Op::postfix(node_labels))
+        .op(Op::postfix(property_lookup) | Op::postfix(subscript) | Op::postfix(node_labels))
 });
 
 /// Whether `rule` is one of the operators in `PRATT`.
@@ -84,8 +85,7 @@ fn is_operator(rule: Rule) -> bool {
             | op_negate
             | op_plus
             | property_lookup
-            | index
-            | slice
+            | subscript
             | node_labels
     )
 }
@@ -186,7 +186,16 @@ fn build_operand(pair: Pair<'_>) -> Result<Operand> {
     let span = span_of(&pair);
     let expr = |kind| Ok(Operand::plain(Expr::new(kind, span)));
     match pair.as_rule() {
-        Rule::integer_literal => build_integer_literal(pair),
+        Rule::integer_literal => Ok(match build_integer_literal(pair)? {
+            IntegerLiteral::Value(value) => Operand {
+                expr: Expr::new(ExprKind::Literal(Literal::Integer(value)), span),
+                shape: Shape::Number,
+            },
+            IntegerLiteral::MinMagnitude => Operand {
+                expr: Expr::new(ExprKind::Literal(Literal::Integer(i64::MIN)), span),
+                shape: Shape::MinIntMagnitude,
+            },
+        }),
         Rule::float_literal => Ok(Operand {
             expr: Expr::new(
                 ExprKind::Literal(Literal::Float(build_float_literal(pair)?)),
@@ -222,6 +231,10 @@ fn build_operand(pair: Pair<'_>) -> Result<Operand> {
         Rule::expr => Ok(Operand::plain(build_predicate(pair)?)),
         Rule::function_call => expr(ExprKind::FunctionCall(build_function_call(pair)?)),
         Rule::variable => expr(ExprKind::Variable(build_variable(pair)?.name)),
+        Rule::map_projection => Err(QueryError::not_supported(
+            "map projection (`n {.key, .*}`)",
+            Some(span),
+        )),
         other => Err(unexpected_shape(&format!("{other:?} as an operand"), span)),
     }
 }
@@ -350,200 +363,21 @@ fn apply_postfix(operand: Result<Operand>, op: Pair<'_>) -> Result<Operand> {
             negated: true,
         },
         Rule::property_lookup => ExprKind::Property(inner, build_schema_name(exactly_one(op)?)?),
-        Rule::index => ExprKind::Index(inner, Box::new(build_expr(exactly_one(op)?)?)),
-        Rule::slice => {
+        Rule::subscript => {
             let mut pairs = children(op);
             let bound = |p: Pair<'_>| build_expr(exactly_one(p)?).map(Box::new);
             let from = build_if_rule(&mut pairs, Rule::slice_from, bound)?;
+            let dots = next_if_rule(&mut pairs, Rule::slice_dots).is_some();
             let to = build_if_rule(&mut pairs, Rule::slice_to, bound)?;
-            ExprKind::Slice(inner, from, to)
+            match (from, dots) {
+                (Some(index), false) => ExprKind::Index(inner, index),
+                (from, _) => ExprKind::Slice(inner, from, to),
+            }
         }
         Rule::node_labels => ExprKind::HasLabels(inner, build_node_labels(op)?),
         other => return Err(unexpected_shape(&format!("postfix {other:?}"), span)),
     };
     Ok(Operand::plain(Expr::new(kind, span)))
-}
-
-// --- Literals -----------------------------------------------------------------------------
-
-fn integer_overflow(span: Span) -> crate::error::QueryError {
-    syntax_error(
-        ErrorCode::IntegerOverflow,
-        "integer literal is out of range (integers are 64-bit: -9223372036854775808 to 9223372036854775807)",
-        span,
-    )
-}
-
-fn build_integer_literal(pair: Pair<'_>) -> Result<Operand> {
-    let span = span_of(&pair);
-    let digits = exactly_one(pair)?;
-    let text = digits.as_str();
-    let invalid = |why: &str| {
-        syntax_error(
-            ErrorCode::InvalidNumberLiteral,
-            format!("invalid number literal `{text}`: {why}"),
-            span,
-        )
-    };
-    let (body, radix) = match digits.as_rule() {
-        Rule::hex_integer => (&text[2..], 16),
-        Rule::octal_integer => (&text[2..], 8),
-        _ if text.len() > 1 && text.starts_with('0') => {
-            return Err(invalid(
-                "leading zeros are not allowed (octal literals are written 0o17)",
-            ));
-        }
-        _ => (text, 10),
-    };
-    if body.is_empty() {
-        return Err(invalid("digits are missing"));
-    }
-    if let Some(bad) = body.chars().find(|c| !c.is_digit(radix)) {
-        return Err(invalid(&format!("`{bad}` is not a base-{radix} digit")));
-    }
-    let magnitude = u64::from_str_radix(body, radix).map_err(|_| integer_overflow(span))?;
-    let (value, shape) = match i64::try_from(magnitude) {
-        Ok(value) => (value, Shape::Number),
-        Err(_) if magnitude == i64::MIN.unsigned_abs() => (i64::MIN, Shape::MinIntMagnitude),
-        Err(_) => return Err(integer_overflow(span)),
-    };
-    Ok(Operand {
-        expr: Expr::new(ExprKind::Literal(Literal::Integer(value)), span),
-        shape,
-    })
-}
-
-fn build_float_literal(pair: Pair<'_>) -> Result<f64> {
-    let span = span_of(&pair);
-    let value: f64 = pair.as_str().parse().map_err(|_| {
-        syntax_error(
-            ErrorCode::InvalidNumberLiteral,
-            format!("invalid number literal `{}`", pair.as_str()),
-            span,
-        )
-    })?;
-    if value.is_infinite() {
-        return Err(syntax_error(
-            ErrorCode::FloatingPointOverflow,
-            format!("float literal `{}` is too large", pair.as_str()),
-            span,
-        ));
-    }
-    Ok(value)
-}
-
-/// A quoted string with its escapes decoded: `\\ \' \" \n \t \r \b \f \uXXXX \UXXXXXXXX`.
-/// Other backslashes are kept as written (regular expressions use them).
-pub(super) fn build_string_literal(pair: Pair<'_>) -> Result<String> {
-    let body = exactly_one(pair)?;
-    let start = body.as_span().start();
-    let text = body.as_str();
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some((_, escaped)) = chars.next() else {
-            out.push('\\');
-            break;
-        };
-        match escaped {
-            '\\' | '\'' | '"' => out.push(escaped),
-            'n' => out.push('\n'),
-            't' => out.push('\t'),
-            'r' => out.push('\r'),
-            'b' => out.push('\u{8}'),
-            'f' => out.push('\u{C}'),
-            'u' | 'U' => {
-                let width = if escaped == 'u' { 4 } else { 8 };
-                let code = read_hex(&mut chars, width)
-                    .ok_or_else(|| invalid_unicode(text, start, at, width))?;
-                let decoded = match code {
-                    0xD800..=0xDBFF => low_surrogate(&mut chars).and_then(|low| {
-                        char::from_u32(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
-                    }),
-                    _ => char::from_u32(code),
-                };
-                out.push(decoded.ok_or_else(|| invalid_unicode(text, start, at, width))?);
-            }
-            other => {
-                out.push('\\');
-                out.push(other);
-            }
-        }
-    }
-    Ok(out)
-}
-
-type CharIndices<'a> = std::iter::Peekable<std::str::CharIndices<'a>>;
-
-fn read_hex(chars: &mut CharIndices<'_>, width: usize) -> Option<u32> {
-    let mut code = 0u32;
-    for _ in 0..width {
-        let digit = chars.next_if(|(_, c)| c.is_ascii_hexdigit())?.1;
-        code = code * 16 + digit.to_digit(16)?;
-    }
-    Some(code)
-}
-
-/// The `\uDC00`-`\uDFFF` half that must follow a high surrogate.
-fn low_surrogate(chars: &mut CharIndices<'_>) -> Option<u32> {
-    chars.next_if(|&(_, c)| c == '\\')?;
-    chars.next_if(|&(_, c)| c == 'u')?;
-    read_hex(chars, 4).filter(|low| (0xDC00..=0xDFFF).contains(low))
-}
-
-fn invalid_unicode(text: &str, start: usize, at: usize, width: usize) -> crate::error::QueryError {
-    let end = (at + 2 + width).min(text.len());
-    let written = text.get(at..end).unwrap_or("\\u");
-    syntax_error(
-        ErrorCode::InvalidUnicodeLiteral,
-        format!(
-            "invalid unicode escape `{written}`: expected {width} hex digits naming a character"
-        ),
-        Span::new(start + at, start + end),
-    )
-}
-
-fn build_parameter(pair: Pair<'_>) -> Result<ExprKind> {
-    let name = exactly_one(pair)?;
-    Ok(ExprKind::Parameter(match name.as_rule() {
-        Rule::parameter_index => name.as_str().to_string(),
-        _ => build_schema_name(name)?.name,
-    }))
-}
-
-// --- Names --------------------------------------------------------------------------------
-
-/// A variable (not a reserved word unless backtick-quoted).
-pub(super) fn build_variable(pair: Pair<'_>) -> Result<Ident> {
-    debug_assert_eq!(pair.as_rule(), Rule::variable);
-    build_name(pair)
-}
-
-/// A label, relationship type, property key or name part: reserved words allowed.
-pub(super) fn build_schema_name(pair: Pair<'_>) -> Result<Ident> {
-    debug_assert_eq!(pair.as_rule(), Rule::schema_name);
-    build_name(pair)
-}
-
-fn build_name(pair: Pair<'_>) -> Result<Ident> {
-    let span = span_of(&pair);
-    let inner = exactly_one(pair)?;
-    let text = inner.as_str();
-    let name = match inner.as_rule() {
-        Rule::escaped_name => text[1..text.len() - 1].replace("``", "`"),
-        _ => text.to_string(),
-    };
-    Ok(Ident::new(name, span))
-}
-
-/// `:A:B` as a list of labels.
-pub(super) fn build_node_labels(pair: Pair<'_>) -> Result<Vec<Ident>> {
-    debug_assert_eq!(pair.as_rule(), Rule::node_labels);
-    children(pair).map(build_schema_name).collect()
 }
 
 // --- Compound expressions -------------------------------------------------------------------
@@ -680,7 +514,10 @@ fn build_function_call(pair: Pair<'_>) -> Result<FunctionCall> {
     let mut pairs = children(pair);
     let name_pair = required(&mut pairs, span)?;
     let name = children(name_pair)
-        .map(|part| build_schema_name(part).map(|ident| ident.name))
+        .map(|part| match part.as_rule() {
+            Rule::exists_name => Ok(part.as_str().to_string()),
+            _ => build_name(part).map(|ident| ident.name),
+        })
         .collect::<Result<Vec<_>>>()?
         .join(".");
     let distinct = next_if_rule(&mut pairs, Rule::distinct).is_some();
@@ -694,7 +531,6 @@ fn build_function_call(pair: Pair<'_>) -> Result<FunctionCall> {
 
 #[cfg(test)]
 mod tests {
-    use crate::ast::{Clause, ExprKind, Literal};
     use crate::error::{ErrorCode, Span};
     use crate::parser::test_support::*;
 
@@ -702,69 +538,6 @@ mod tests {
     fn expr(text: &str) -> String {
         let printed = canonical(&format!("RETURN {text}"));
         printed.trim_start_matches("RETURN ").to_string()
-    }
-
-    fn literal(text: &str) -> Literal {
-        let statements = crate::parser::parse(&format!("RETURN {text}")).expect("parses");
-        let Clause::Return(ret) = &statements[0].query.first.clauses[0] else {
-            panic!("not a RETURN");
-        };
-        match &ret.projection.items[0].expr.kind {
-            ExprKind::Literal(literal) => literal.clone(),
-            other => panic!("{text}: not a literal: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn numbers() {
-        assert_eq!(literal("0x1F"), Literal::Integer(31));
-        assert_eq!(literal("0o17"), Literal::Integer(15));
-        assert_eq!(literal("-9223372036854775808"), Literal::Integer(i64::MIN));
-        assert_eq!(literal("-0x8000000000000000"), Literal::Integer(i64::MIN));
-        assert_eq!(literal("9223372036854775807"), Literal::Integer(i64::MAX));
-        assert_eq!(literal(".5"), Literal::Float(0.5));
-        assert_eq!(literal("1e10"), Literal::Float(1e10));
-        assert_eq!(literal("1.5e-3"), Literal::Float(1.5e-3));
-        assert_eq!(literal("-.1E-5"), Literal::Float(-0.1e-5));
-        assert_eq!(expr("- 5"), "-5");
-        assert_eq!(expr("-(5)"), "-(5)");
-        assert_eq!(expr("--5"), "-(-5)");
-    }
-
-    #[test]
-    fn bad_numbers() {
-        use ErrorCode::*;
-        assert_syntax_error("RETURN 9223372036854775808", Some(IntegerOverflow));
-        assert_syntax_error("RETURN -9223372036854775809", Some(IntegerOverflow));
-        assert_syntax_error("RETURN 0x8000000000000000", Some(IntegerOverflow));
-        assert_syntax_error("RETURN 0o1000000000000000000000", Some(IntegerOverflow));
-        assert_syntax_error("RETURN 0x", Some(InvalidNumberLiteral));
-        assert_syntax_error("RETURN 0x1A2b3j4D5E6f7", Some(InvalidNumberLiteral));
-        assert_syntax_error("RETURN 1.34E999", Some(FloatingPointOverflow));
-        assert_syntax_error("RETURN 9223372#54775808", Some(UnexpectedSyntax));
-        // The span points at the literal.
-        let error = assert_syntax_error("RETURN 1 + 9223372036854775808", Some(IntegerOverflow));
-        assert_eq!(error.span, Some(Span::new(11, 30)));
-    }
-
-    #[test]
-    fn strings() {
-        assert_eq!(
-            literal(r#"'a\\b\'"\n\t\r\u0041\U0001F600'"#),
-            Literal::String("a\\b'\"\n\t\rA😀".into())
-        );
-        assert_eq!(literal(r#""it's""#), Literal::String("it's".into()));
-        assert_eq!(literal(r"'\uD83D\uDE00'"), Literal::String("😀".into()));
-        assert_eq!(expr(r#""say \"hi\"""#), r#"'say "hi"'"#);
-        assert_eq!(expr(r"'\d+'"), r"'\\d+'");
-        assert_syntax_error(r"RETURN '\uH'", Some(ErrorCode::InvalidUnicodeLiteral));
-        let error = assert_syntax_error("RETURN 'abc", Some(ErrorCode::UnexpectedSyntax));
-        assert_eq!(error.span, Some(Span::new(7, 11)));
-        assert!(
-            error.message.contains("unterminated string"),
-            "{}",
-            error.message
-        );
     }
 
     #[test]
@@ -921,6 +694,35 @@ mod tests {
     }
 
     #[test]
+    fn nested_forms_are_not_parsed_exponentially() {
+        // Each form once tried two grammar alternatives that both parse the nested part.
+        for (open, middle, close) in [
+            ("({a: ", "1", "})"),
+            ("[x IN ", "[1]", "]"),
+            ("all(x IN ", "[1]", ")"),
+            ("reduce(a = 0, x IN ", "[1]", " | a)"),
+            ("x[", "1", "]"),
+        ] {
+            let full = format!("RETURN {}{middle}{}", open.repeat(24), close.repeat(24));
+            // Complete, and cut short so every level fails late.
+            for text in [full.as_str(), &full[..full.len() - 15]] {
+                let started = std::time::Instant::now();
+                let _ = crate::parser::parse(text);
+                let took = started.elapsed();
+                assert!(
+                    took < std::time::Duration::from_secs(2),
+                    "{took:?} for {text}"
+                );
+            }
+        }
+        assert_eq!(expr("({a: ({a: 1})})"), "{a: {a: 1}}");
+        assert_eq!(
+            expr("[x IN [y IN [1] | y] | x]"),
+            "[x IN [y IN [1] | y] | x]"
+        );
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         // Run on a small stack, like a test or REPL thread, to prove the guards hold.
         let run = |text: String| {
@@ -943,6 +745,11 @@ mod tests {
         assert!(run(sum).is_err());
         let lookups = format!("RETURN n{}", ".a".repeat(20_000));
         assert!(run(lookups).is_err());
+        // Nested subscripts that fail late are parsed once, not once per alternative.
+        let started = std::time::Instant::now();
+        let subscripts = format!("RETURN {}1 ..", "x[".repeat(40));
+        assert!(run(subscripts).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
         // Moderate nesting is fine.
         let moderate = format!("RETURN {}1{}", "(".repeat(60), ")".repeat(60));
         assert!(run(moderate).is_ok());

@@ -8,6 +8,7 @@ mod clause;
 mod errors;
 mod expr;
 mod helpers;
+mod literal;
 mod pattern;
 
 use std::num::NonZeroUsize;

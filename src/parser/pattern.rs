@@ -2,8 +2,9 @@
 
 use super::Rule;
 use super::errors::syntax_error;
-use super::expr::{build_atom, build_node_labels, build_schema_name, build_variable};
+use super::expr::build_atom;
 use super::helpers::{Pair, build_if_rule, children, exactly_one, next_if_rule, required, span_of};
+use super::literal::{build_node_labels, build_schema_name, build_variable};
 use crate::ast::{
     Ident, LengthRange, NodePattern, PathKind, Pattern, PatternElement, PatternPart, RelDirection,
     RelationshipPattern,

@@ -12,7 +12,7 @@ use crate::ast::{
 use crate::error::{QueryError, Result};
 use crate::semantic::BoundQuery;
 
-use super::{AggregateCall, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
+use super::{AggregateCall, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
 
 /// Variables visible at a point of the query: name → slot, sorted by name (for `RETURN *`).
 #[derive(Debug, Clone, Default)]
@@ -21,10 +21,12 @@ pub(super) struct Scope {
 }
 
 impl Scope {
+    /// The slot of `name`, if in scope.
     pub fn get(&self, name: &str) -> Option<Slot> {
         self.vars.get(name).copied()
     }
 
+    /// Binds `name` to `slot`.
     pub fn insert(&mut self, name: &str, slot: Slot) {
         self.vars.insert(name.to_string(), slot);
     }
@@ -49,23 +51,46 @@ pub(super) struct Builder {
     next_slot: Slot,
     /// Set while compiling aggregating projection items.
     pub grouping: Option<Grouping>,
+    /// Variable name of each slot, where it has one.
+    names: Vec<Option<String>>,
+    /// Graph counts for ordering patterns.
+    pub stats: GraphStats,
 }
 
-/// Builds the plan of a bound statement.
-pub fn build(bound: &BoundQuery) -> Result<Plan> {
-    let mut builder = Builder::default();
+/// Builds the plan of a bound statement; `stats` guide the order patterns are matched in.
+pub fn build(bound: &BoundQuery, stats: &GraphStats) -> Result<Plan> {
+    let mut builder = Builder {
+        stats: stats.clone(),
+        ..Builder::default()
+    };
     let (root, columns) = builder.query(&bound.statement.query)?;
+    let slot_names = builder
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| n.clone().unwrap_or_else(|| format!("anon_{i}")))
+        .collect();
     Ok(Plan {
         root,
         columns,
         width: builder.next_slot,
+        slot_names,
     })
 }
 
 impl Builder {
+    /// A fresh row slot.
     pub fn new_slot(&mut self) -> Slot {
         self.next_slot += 1;
+        self.names.push(None);
         self.next_slot - 1
+    }
+
+    /// Records the variable name of `slot` (for EXPLAIN).
+    pub fn name_slot(&mut self, slot: Slot, name: &str) {
+        if let Some(entry) = self.names.get_mut(slot) {
+            entry.get_or_insert_with(|| name.to_string());
+        }
     }
 
     fn query(&mut self, query: &Query) -> Result<(LogicalPlan, Vec<String>)> {
@@ -122,6 +147,7 @@ impl Builder {
                     let expr = self.expr(&u.expr, &scope)?;
                     let slot = self.new_slot();
                     scope.insert(&u.variable.name, slot);
+                    self.name_slot(slot, &u.variable.name);
                     LogicalPlan::Unwind {
                         input: Box::new(plan),
                         expr,
@@ -229,6 +255,7 @@ impl Builder {
                     grouping.keys.push((expr.clone(), slot));
                 }
                 new_scope.insert(name, slot);
+                self.name_slot(slot, name);
                 columns.push((name.clone(), slot));
             }
             // Aggregated items are computed from the group's keys and aggregate results.
@@ -267,6 +294,7 @@ impl Builder {
                 let slot = self.new_slot();
                 project.push((slot, self.expr(expr, scope)?));
                 new_scope.insert(name, slot);
+                self.name_slot(slot, name);
                 columns.push((name.clone(), slot));
             }
             plan = LogicalPlan::Project {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::graph::Direction;
 
-use super::{Hop, LogicalPlan, ScanSource};
+use super::{Hop, LogicalPlan, Plan, ScanSource, Slot};
 
 /// Rows produced and time spent by one operator, filled in by PROFILE.
 #[derive(Debug, Clone, Copy, Default)]
@@ -15,15 +15,17 @@ pub struct OperatorStats {
 }
 
 /// The plan as an indented tree, one operator per line, root first.
-pub fn render(plan: &LogicalPlan, profile: Option<&[OperatorStats]>) -> String {
+pub fn render(plan: &Plan, profile: Option<&[OperatorStats]>) -> String {
     let mut out = String::new();
     let mut counter = 0;
-    write_node(plan, 0, &mut counter, profile, &mut out);
+    let names = &plan.slot_names;
+    write_node(&plan.root, names, 0, &mut counter, profile, &mut out);
     out
 }
 
 fn write_node(
     plan: &LogicalPlan,
+    names: &[String],
     depth: usize,
     counter: &mut usize,
     profile: Option<&[OperatorStats]>,
@@ -36,7 +38,7 @@ fn write_node(
     } else {
         format!("{}+- ", "   ".repeat(depth - 1))
     };
-    let _ = write!(out, "{indent}{}", describe(plan));
+    let _ = write!(out, "{indent}{}", describe(plan, names));
     if let Some(stats) = profile.and_then(|p| p.get(id)) {
         let _ = write!(
             out,
@@ -46,7 +48,7 @@ fn write_node(
     }
     out.push('\n');
     for child in plan.children() {
-        write_node(child, depth + 1, counter, profile, out);
+        write_node(child, names, depth + 1, counter, profile, out);
     }
 }
 
@@ -54,7 +56,20 @@ fn labels(labels: &[std::sync::Arc<str>]) -> String {
     labels.iter().map(|l| format!(":{l}")).collect()
 }
 
-fn hop(hop: &Hop) -> String {
+/// " + N filters" for predicates fused into a binding operator.
+fn fused(check: &super::NodeCheck) -> String {
+    match check.predicates.len() {
+        0 => String::new(),
+        1 => " + 1 filter".into(),
+        n => format!(" + {n} filters"),
+    }
+}
+
+fn name(names: &[String], slot: Slot) -> &str {
+    names.get(slot).map_or("?", String::as_str)
+}
+
+fn hop(hop: &Hop, names: &[String]) -> String {
     let types = hop.types.iter().map(|t| &**t).collect::<Vec<_>>().join("|");
     let types = if types.is_empty() {
         String::new()
@@ -67,17 +82,18 @@ fn hop(hop: &Hop) -> String {
         Direction::Both => ("-", "-"),
     };
     let into = if hop.to_bound { " (into bound)" } else { "" };
+    let into = format!("{into}{}", fused(&hop.to_check));
     format!(
-        "(#{}){l}[#{}{types}]{r}(#{}{}){into}",
-        hop.from,
-        hop.rel,
-        hop.to,
+        "({}){l}[{}{types}]{r}({}{}){into}",
+        name(names, hop.from),
+        name(names, hop.rel),
+        name(names, hop.to),
         labels(&hop.to_check.labels)
     )
 }
 
 /// One line describing an operator (without its inputs).
-fn describe(plan: &LogicalPlan) -> String {
+fn describe(plan: &LogicalPlan, names: &[String]) -> String {
     use LogicalPlan as P;
     match plan {
         P::Argument => "Argument".into(),
@@ -86,23 +102,44 @@ fn describe(plan: &LogicalPlan) -> String {
             source,
             check,
             ..
-        } => match source {
-            ScanSource::All => format!("AllNodesScan (#{slot}{})", labels(&check.labels)),
-            ScanSource::Labels(_) => format!("NodeByLabelScan (#{slot}{})", labels(&check.labels)),
-            ScanSource::Index { key, .. } => {
-                format!(
-                    "NodeIndexSeek (#{slot}{} {{{key}: ...}})",
-                    labels(&check.labels)
-                )
+        } => {
+            let slot = name(names, *slot);
+            match source {
+                ScanSource::All => {
+                    format!(
+                        "AllNodesScan ({slot}{}){}",
+                        labels(&check.labels),
+                        fused(check)
+                    )
+                }
+                ScanSource::Labels(_) => {
+                    format!(
+                        "NodeByLabelScan ({slot}{}){}",
+                        labels(&check.labels),
+                        fused(check)
+                    )
+                }
+                ScanSource::Index { key, .. } => {
+                    format!(
+                        "NodeIndexSeek ({slot}{} {{{key}: ...}})",
+                        labels(&check.labels)
+                    )
+                }
             }
-        },
-        P::NodeCheck { slot, check, .. } => format!("NodeCheck (#{slot}{})", labels(&check.labels)),
-        P::Expand { hop: h, .. } => format!("Expand {}", hop(h)),
+        }
+        P::NodeCheck { slot, check, .. } => {
+            format!(
+                "NodeCheck ({}{})",
+                name(names, *slot),
+                labels(&check.labels)
+            )
+        }
+        P::Expand { hop: h, .. } => format!("Expand {}", hop(h, names)),
         P::VarLengthExpand {
             hop: h, min, max, ..
         } => {
             let max = max.map_or(String::new(), |m| m.to_string());
-            format!("VarLengthExpand *{min}..{max} {}", hop(h))
+            format!("VarLengthExpand *{min}..{max} {}", hop(h, names))
         }
         P::ShortestPath { hop: h, all, .. } => {
             let name = if *all {
@@ -110,9 +147,9 @@ fn describe(plan: &LogicalPlan) -> String {
             } else {
                 "ShortestPath"
             };
-            format!("{name} {}", hop(h))
+            format!("{name} {}", hop(h, names))
         }
-        P::BindPath { slot, .. } => format!("BindPath #{slot}"),
+        P::BindPath { slot, .. } => format!("BindPath {}", name(names, *slot)),
         P::Filter { .. } => "Filter".into(),
         P::Optional { slots, .. } => format!("Optional (null-fills {} slots)", slots.len()),
         P::Project { items, .. } => format!("Project ({} items)", items.len()),
@@ -133,7 +170,7 @@ fn describe(plan: &LogicalPlan) -> String {
         }
         P::Skip { .. } => "Skip".into(),
         P::Limit { .. } => "Limit".into(),
-        P::Unwind { slot, .. } => format!("Unwind #{slot}"),
+        P::Unwind { slot, .. } => format!("Unwind {}", name(names, *slot)),
         P::Produce { columns, .. } => {
             let names: Vec<_> = columns.iter().map(|(n, _)| n.as_str()).collect();
             format!("Produce ({})", names.join(", "))

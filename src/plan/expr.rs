@@ -212,6 +212,7 @@ impl Builder {
         let slot = self.new_slot();
         let mut inner = scope.clone();
         inner.insert(&variable.name, slot);
+        self.name_slot(slot, &variable.name);
         (slot, inner)
     }
 

@@ -81,10 +81,12 @@ pub enum PlanExprKind {
 }
 
 impl PlanExpr {
+    /// An expression of `kind` written at `span`.
     pub fn new(kind: PlanExprKind, span: Span) -> Self {
         PlanExpr { kind, span }
     }
 
+    /// A constant with no position.
     pub fn constant(value: Value) -> Self {
         PlanExpr::new(PlanExprKind::Const(value), Span::default())
     }
@@ -167,6 +169,9 @@ pub struct AggregateCall {
 #[derive(Debug, Clone, Default)]
 pub struct NodeCheck {
     pub labels: Vec<Arc<str>>,
+    /// Filters fused into the binding operator by `optimize`, evaluated on the candidate
+    /// row before it is copied.
+    pub predicates: Vec<PlanExpr>,
 }
 
 /// One item of SET / REMOVE / ON CREATE / ON MATCH.
@@ -248,6 +253,7 @@ pub struct Hop {
     pub rel: Slot,
     pub to: Slot,
     pub direction: Direction,
+    /// Relationship types to follow (any when empty).
     pub types: Vec<Arc<str>>,
     /// The relationship variable was bound by an earlier clause: only it may match.
     pub rel_bound: bool,
@@ -389,6 +395,57 @@ pub enum LogicalPlan {
     Discard { input: Box<LogicalPlan> },
 }
 
+/// Graph counts the planner orders patterns by (smallest label first, cheapest hop next).
+/// Plans stay correct whatever the counts say; only their speed depends on them.
+#[derive(Debug, Clone, Default)]
+pub struct GraphStats {
+    nodes: usize,
+    rels: usize,
+    labels: std::collections::HashMap<String, usize>,
+    types: std::collections::HashMap<String, usize>,
+}
+
+impl GraphStats {
+    /// Counts of `graph` (labels and relationship types in use).
+    pub fn of(graph: &crate::graph::Graph) -> Self {
+        GraphStats {
+            nodes: graph.node_count(),
+            rels: graph.rel_count(),
+            labels: graph
+                .labels()
+                .into_iter()
+                .map(|l| (l.to_string(), graph.label_count(l)))
+                .collect(),
+            types: graph
+                .rel_types()
+                .into_iter()
+                .map(|t| (t.to_string(), graph.type_count(t)))
+                .collect(),
+        }
+    }
+
+    /// Estimated number of nodes matching a node pattern with `labels`.
+    pub fn nodes_with(&self, labels: &[crate::ast::Ident]) -> usize {
+        labels
+            .iter()
+            .map(|l| self.labels.get(&l.name).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(self.nodes)
+    }
+
+    /// Number of relationships of any of `types` (all when empty).
+    pub fn rels_with(&self, types: &[crate::ast::Ident]) -> usize {
+        if types.is_empty() {
+            self.rels
+        } else {
+            types
+                .iter()
+                .map(|t| self.types.get(&t.name).copied().unwrap_or(0))
+                .sum()
+        }
+    }
+}
+
 /// A plan ready to run: the operator tree plus the row width it needs.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -396,12 +453,19 @@ pub struct Plan {
     pub columns: Vec<String>,
     /// Number of slots in a row.
     pub width: usize,
+    /// The variable name of each slot (`anon_N` for unnamed pattern elements), for EXPLAIN.
+    pub slot_names: Vec<String>,
 }
 
 impl Plan {
     /// Whether running the plan may change the graph.
     pub fn writes(&self) -> bool {
         self.root.writes()
+    }
+
+    /// Whether running the plan may delete nodes or relationships.
+    pub fn deletes(&self) -> bool {
+        self.root.deletes()
     }
 }
 
@@ -449,6 +513,11 @@ impl LogicalPlan {
         ) || self.children().iter().any(|c| c.writes())
     }
 
+    /// Whether this plan or any input deletes entities (which `exec` cannot undo in place).
+    pub fn deletes(&self) -> bool {
+        matches!(self, LogicalPlan::Delete { .. }) || self.children().iter().any(|c| c.deletes())
+    }
+
     /// Slots read by expressions anywhere in the plan (for deciding where filters can go).
     pub fn slots_read(&self, out: &mut Vec<Slot>) {
         use LogicalPlan as P;
@@ -475,7 +544,7 @@ impl LogicalPlan {
 /// The EXPLAIN result: the plan as a tree of operators.
 pub fn explain_result(plan: &Plan) -> ResultSet {
     ResultSet {
-        plan: Some(explain::render(&plan.root, None)),
+        plan: Some(explain::render(plan, None)),
         ..Default::default()
     }
 }

@@ -8,9 +8,44 @@ use super::{LogicalPlan, Plan, PlanExpr, PlanExprKind};
 
 /// Runs the passes in order.
 pub fn optimize(plan: Plan) -> Plan {
+    // 1. Filters into the scan/expand that binds their last variable (no row copies for
+    //    rejected candidates); 2. ORDER BY + LIMIT as top-k.
+    let root = fuse_filters(plan.root);
     Plan {
-        root: top_k(plan.root),
+        root: top_k(root),
         ..plan
+    }
+}
+
+/// `Filter` directly above a `NodeScan` or `Expand` becomes a predicate of that operator.
+fn fuse_filters(plan: LogicalPlan) -> LogicalPlan {
+    let plan = map_children(plan, fuse_filters);
+    let LogicalPlan::Filter { input, predicate } = plan else {
+        return plan;
+    };
+    match *input {
+        LogicalPlan::NodeScan {
+            input,
+            slot,
+            source,
+            mut check,
+        } => {
+            check.predicates.push(predicate);
+            LogicalPlan::NodeScan {
+                input,
+                slot,
+                source,
+                check,
+            }
+        }
+        LogicalPlan::Expand { input, mut hop } => {
+            hop.to_check.predicates.push(predicate);
+            LogicalPlan::Expand { input, hop }
+        }
+        other => LogicalPlan::Filter {
+            input: Box::new(other),
+            predicate,
+        },
     }
 }
 
@@ -100,7 +135,7 @@ fn map_children(plan: LogicalPlan, f: fn(LogicalPlan) -> LogicalPlan) -> Logical
             on_match,
         } => P::Merge {
             input: g(input),
-            pattern,
+            pattern: g(pattern),
             create,
             on_create,
             on_match,

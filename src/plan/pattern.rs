@@ -90,6 +90,7 @@ impl Builder {
             Some(v) => scope.get(&v.name).unwrap_or_else(|| {
                 let slot = self.new_slot();
                 scope.insert(&v.name, slot);
+                self.name_slot(slot, &v.name);
                 slot
             }),
             None => self.new_slot(),
@@ -202,7 +203,7 @@ impl Builder {
         }
         // `n.name = <constant>` conjuncts can start the match with an index seek.
         for c in &state.conjuncts {
-            if let Some((slot, value)) = name_equality(&c.expr) {
+            if let Some((slot, value)) = name_equality(&c.expr, &bound_before) {
                 index_keys.push((slot, value));
             }
         }
@@ -238,6 +239,7 @@ impl Builder {
     ) -> LogicalPlan {
         let check = NodeCheck {
             labels: arcs(&node.labels),
+            predicates: Vec::new(),
         };
         let plan = if state.is_bound(slot) {
             if check.labels.is_empty() {
@@ -282,44 +284,58 @@ impl Builder {
         let nodes: Vec<&NodePattern> = std::iter::once(&element.start)
             .chain(element.chain.iter().map(|(_, n)| n))
             .collect();
-        // Start from the most selective node: bound > index seek > labelled > first.
+        // Start from the most selective node: bound > index seek > fewest labelled nodes.
         let score = |i: usize| {
             let slot = slots.nodes[i];
             if state.is_bound(slot) {
-                3
+                (2, 0)
             } else if index_keys.iter().any(|(s, _)| *s == slot) {
-                2
-            } else if !nodes[i].labels.is_empty() {
-                1
+                (1, 0)
             } else {
-                0
+                (0, self.stats.nodes_with(&nodes[i].labels))
             }
         };
         let start = (0..nodes.len())
-            .rev()
-            .max_by_key(|i| score(*i))
+            .min_by_key(|i| {
+                let (class, count) = score(*i);
+                (std::cmp::Reverse(class), count)
+            })
             .unwrap_or(0);
         plan = self.bind_node(plan, nodes[start], slots.nodes[start], state, index_keys);
-        for i in start..element.chain.len() {
+        // Then take the cheapest hop next to a bound node, one at a time: closing onto a
+        // bound node first, else the smallest expected fan-out. (A node may occur twice in a
+        // part, so hops can start from either end of the chain.)
+        let mut done = vec![false; element.chain.len()];
+        loop {
+            let mut best: Option<(f64, usize, bool)> = None;
+            for (i, (rel, _)) in element.chain.iter().enumerate() {
+                if done[i] {
+                    continue;
+                }
+                let (left, right) = (slots.nodes[i], slots.nodes[i + 1]);
+                let option = match (state.is_bound(left), state.is_bound(right)) {
+                    (true, right_bound) => Some((self.hop_cost(nodes[i], rel, right_bound), false)),
+                    (false, true) => Some((self.hop_cost(nodes[i + 1], rel, false), true)),
+                    (false, false) => None,
+                };
+                if let Some((cost, reverse)) = option
+                    && best.is_none_or(|(c, _, _)| cost < c)
+                {
+                    best = Some((cost, i, reverse));
+                }
+            }
+            let Some((_, i, reverse)) = best else {
+                break;
+            };
+            done[i] = true;
+            let to = if reverse { nodes[i] } else { nodes[i + 1] };
             plan = self.hop(
                 plan,
                 &element.chain[i].0,
-                nodes[i + 1],
+                to,
                 slots,
                 i,
-                false,
-                state,
-                scope,
-            )?;
-        }
-        for i in (0..start).rev() {
-            plan = self.hop(
-                plan,
-                &element.chain[i].0,
-                nodes[i],
-                slots,
-                i,
-                true,
+                reverse,
                 state,
                 scope,
             )?;
@@ -341,6 +357,25 @@ impl Builder {
             plan = state.bind(path, plan);
         }
         Ok(plan)
+    }
+
+    /// Expected rows per input row of a hop from `from` over `rel` (0 when it only checks
+    /// a bound target).
+    fn hop_cost(&self, from: &NodePattern, rel: &RelationshipPattern, to_bound: bool) -> f64 {
+        if to_bound && rel.length.is_none() {
+            return 0.0;
+        }
+        let from_count = self.stats.nodes_with(&from.labels).max(1) as f64;
+        let mut fan_out = self.stats.rels_with(&rel.types) as f64 / from_count;
+        if rel.direction == RelDirection::Both {
+            fan_out *= 2.0;
+        }
+        if let Some(range) = rel.length {
+            // Each extra hop multiplies the work; unbounded patterns go last.
+            let hops = range.max.unwrap_or(8).max(1) as i32;
+            fan_out = fan_out.max(1.0).powi(hops);
+        }
+        fan_out
     }
 
     /// Expands relationship `i` of a part: left to right, or right to left when `reverse`.
@@ -372,6 +407,7 @@ impl Builder {
             to_bound: state.is_bound(to),
             to_check: NodeCheck {
                 labels: arcs(&to_node.labels),
+                predicates: Vec::new(),
             },
             unique: state.rels.clone(),
         };
@@ -533,6 +569,7 @@ impl Builder {
             .unwrap_or_else(|| self.new_slot());
         if let Some(v) = variable {
             scope.insert(&v.name, slot);
+            self.name_slot(slot, &v.name);
         }
         slot
     }
@@ -562,8 +599,9 @@ impl Builder {
     }
 }
 
-/// `slot.name = <expression without variables>` (either side), usable for an index seek.
-fn name_equality(expr: &PlanExpr) -> Option<(Slot, PlanExpr)> {
+/// `slot.name = <expression>` (either side) where the expression only reads variables bound
+/// before the MATCH (`known`), usable for an index seek, e.g. `UNWIND $rows AS r MERGE (n {name: r.name})`.
+fn name_equality(expr: &PlanExpr, known: &HashSet<Slot>) -> Option<(Slot, PlanExpr)> {
     let PlanExprKind::Binary(BinaryOp::Eq, a, b) = &expr.kind else {
         return None;
     };
@@ -573,7 +611,8 @@ fn name_equality(expr: &PlanExpr) -> Option<(Slot, PlanExpr)> {
         {
             let mut used = Vec::new();
             value.slots(&mut used);
-            if &**key == NAME_KEY && used.is_empty() {
+            if &**key == NAME_KEY && !used.contains(&slot) && used.iter().all(|s| known.contains(s))
+            {
                 return Some((slot, (**value).clone()));
             }
         }

@@ -485,12 +485,16 @@ pub(super) fn check_grouped(
         ExprKind::Variable(name) if !locals.contains(name) => match mode {
             GroupedIn::OrderBy(projected) if projected.contains(name) => Ok(()),
             // Part of a projected expression that is not simple enough to reuse.
-            GroupedIn::OrderBy(_) if keys.iter().any(|k| mentions(k, name)) => Err(error(
-                ErrorKind::SyntaxError,
-                ErrorCode::AmbiguousAggregationExpression,
-                format!("`{name}` can only be used through a projected name here"),
-                expr.span,
-            )),
+            GroupedIn::OrderBy(_)
+                if keys.iter().any(|k| !is_aggregating(k) && mentions(k, name)) =>
+            {
+                Err(error(
+                    ErrorKind::SyntaxError,
+                    ErrorCode::AmbiguousAggregationExpression,
+                    format!("`{name}` can only be used through a projected name here"),
+                    expr.span,
+                ))
+            }
             GroupedIn::OrderBy(_) => Err(QueryError::undefined_variable(name, expr.span)),
             GroupedIn::Item => Err(error(
                 ErrorKind::SyntaxError,

@@ -63,18 +63,22 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The binding of `name`, if in scope.
     pub fn get(&self, name: &str) -> Option<Binding> {
         self.vars.get(name).copied()
     }
 
+    /// Whether `name` is in scope.
     pub fn contains(&self, name: &str) -> bool {
         self.vars.contains_key(name)
     }
 
+    /// Adds (or shadows) `name`.
     pub fn declare(&mut self, name: &str, kind: VarKind, span: Span) {
         self.vars.insert(name.to_string(), Binding { kind, span });
     }
 
+    /// Whether no variable is in scope.
     pub fn is_empty(&self) -> bool {
         self.vars.is_empty()
     }

@@ -1,1 +1,178 @@
-//! Binder tests: each compile-time error code from a hand-built or parsed statement.
+//! Binder tests: each compile-time error code, from parsed statements, with its position.
+
+use crate::error::{ErrorCode, ErrorKind, Phase};
+use crate::parser;
+use crate::value::Params;
+
+/// Binds `query`; returns the error's (kind, code, 1-based column).
+fn bind_error(query: &str) -> (ErrorKind, Option<ErrorCode>, usize) {
+    let statements = parser::parse(query).expect("parses");
+    let err = super::bind(&statements[0], &Params::new()).expect_err(query);
+    assert_eq!(err.phase, Phase::Compile, "{query}");
+    let column = err.line_col(query).map_or(0, |(_, c)| c);
+    (err.kind, err.code, column)
+}
+
+fn binds(query: &str) {
+    let statements = parser::parse(query).expect("parses");
+    if let Err(e) = super::bind(&statements[0], &Params::new()) {
+        panic!("{query}: {e}");
+    }
+}
+
+#[test]
+fn undefined_variable_points_at_the_use() {
+    assert_eq!(
+        bind_error("MATCH (a) RETURN b"),
+        (
+            ErrorKind::SyntaxError,
+            Some(ErrorCode::UndefinedVariable),
+            18
+        )
+    );
+    assert_eq!(
+        bind_error("WITH 1 AS x RETURN y").1,
+        Some(ErrorCode::UndefinedVariable)
+    );
+    // Pattern predicates cannot introduce variables.
+    assert_eq!(
+        bind_error("MATCH (a) WHERE (a)-->(b) RETURN a").1,
+        Some(ErrorCode::UndefinedVariable)
+    );
+}
+
+#[test]
+fn variable_reuse_is_checked() {
+    let cases = [
+        ("MATCH (a) CREATE (a:L)", ErrorCode::VariableAlreadyBound),
+        (
+            "MATCH ()-[r]->() CREATE ()-[r:T]->()",
+            ErrorCode::VariableAlreadyBound,
+        ),
+        (
+            "MATCH p = ()-->(), p = ()-->() RETURN p",
+            ErrorCode::VariableAlreadyBound,
+        ),
+        (
+            "UNWIND [1] AS x UNWIND [2] AS x RETURN x",
+            ErrorCode::VariableAlreadyBound,
+        ),
+        (
+            "MATCH (r)-->() MATCH ()-[r]->() RETURN r",
+            ErrorCode::VariableTypeConflict,
+        ),
+        (
+            "WITH 1 AS r MATCH ()-[r]->() RETURN r",
+            ErrorCode::VariableTypeConflict,
+        ),
+    ];
+    for (query, code) in cases {
+        assert_eq!(bind_error(query).1, Some(code), "{query}");
+    }
+}
+
+#[test]
+fn aggregation_placement() {
+    let cases = [
+        (
+            "MATCH (n) WHERE count(n) > 0 RETURN n",
+            ErrorCode::InvalidAggregation,
+        ),
+        ("RETURN count(count(*))", ErrorCode::NestedAggregation),
+        (
+            "MATCH (n) RETURN n.x + count(*)",
+            ErrorCode::AmbiguousAggregationExpression,
+        ),
+        (
+            "MATCH (a)--(b) RETURN a.x + b.x, count(*) AS c ORDER BY a.x + b.x + count(*)",
+            ErrorCode::AmbiguousAggregationExpression,
+        ),
+        (
+            "MATCH (n) RETURN count(n) AS c ORDER BY n.x + count(n)",
+            ErrorCode::UndefinedVariable,
+        ),
+        (
+            "MATCH (n) RETURN n.x ORDER BY max(n.y)",
+            ErrorCode::InvalidAggregation,
+        ),
+    ];
+    for (query, code) in cases {
+        assert_eq!(bind_error(query).1, Some(code), "{query}");
+    }
+    binds("MATCH (n) RETURN n.x, n.x + count(*) AS c ORDER BY c");
+    binds("MATCH (n) WITH n.x AS x, count(*) AS c ORDER BY x, x + count(*) RETURN x");
+}
+
+#[test]
+fn projections_and_composition() {
+    let cases = [
+        ("MATCH (a) WITH a.x RETURN 1", ErrorCode::NoExpressionAlias),
+        ("RETURN 1 AS a, 2 AS a", ErrorCode::ColumnNameConflict),
+        ("RETURN *", ErrorCode::NoVariablesInScope),
+        (
+            "RETURN 1 AS a UNION RETURN 1 AS b",
+            ErrorCode::DifferentColumnsInUnion,
+        ),
+        (
+            "RETURN 1 AS a UNION RETURN 1 AS a UNION ALL RETURN 1 AS a",
+            ErrorCode::InvalidClauseComposition,
+        ),
+        ("MATCH (n)", ErrorCode::InvalidClauseComposition),
+        (
+            "MATCH (n) RETURN n SKIP n.x",
+            ErrorCode::NonConstantExpression,
+        ),
+        ("RETURN 1 LIMIT -1", ErrorCode::NegativeIntegerArgument),
+        ("RETURN 1 LIMIT 1.5", ErrorCode::InvalidArgumentType),
+    ];
+    for (query, code) in cases {
+        assert_eq!(bind_error(query).1, Some(code), "{query}");
+    }
+    // WITH * over nothing, and update queries without RETURN, are fine.
+    binds("MATCH () CREATE () WITH * CREATE ()");
+    binds("MATCH (a) WITH a.x AS x WHERE a.y = 1 RETURN x");
+}
+
+#[test]
+fn create_patterns() {
+    let cases = [
+        ("CREATE ()-[:A|B]->()", ErrorCode::NoSingleRelationshipType),
+        ("CREATE ()-[]->()", ErrorCode::NoSingleRelationshipType),
+        ("CREATE ()-[:A]-()", ErrorCode::RequiresDirectedRelationship),
+        ("CREATE ()-[:A*2]->()", ErrorCode::CreatingVarLength),
+        ("MATCH (n) DELETE n:L", ErrorCode::InvalidDelete),
+        ("MATCH (n $p) RETURN n", ErrorCode::InvalidParameterUse),
+    ];
+    for (query, code) in cases {
+        assert_eq!(bind_error(query).1, Some(code), "{query}");
+    }
+    binds("MERGE (a)-[:A]-(b)");
+    binds("CREATE (n $props)");
+}
+
+#[test]
+fn static_types() {
+    let cases = [
+        ("RETURN NOT 'a'", ErrorCode::InvalidArgumentType),
+        ("RETURN 1 IN 2", ErrorCode::InvalidArgumentType),
+        (
+            "RETURN any(x IN ['a'] WHERE x % 2 = 0)",
+            ErrorCode::InvalidArgumentType,
+        ),
+        (
+            "MATCH p = ()-->() RETURN labels(p)",
+            ErrorCode::InvalidArgumentType,
+        ),
+        (
+            "MATCH (n) WHERE (n) RETURN n",
+            ErrorCode::InvalidArgumentType,
+        ),
+        ("MATCH () DELETE 1 + 1", ErrorCode::InvalidArgumentType),
+        ("RETURN nope(1)", ErrorCode::UnknownFunction),
+        ("RETURN abs(1, 2)", ErrorCode::InvalidNumberOfArguments),
+    ];
+    for (query, code) in cases {
+        assert_eq!(bind_error(query).1, Some(code), "{query}");
+    }
+    assert_eq!(bind_error("WITH 1 AS n RETURN n.x").0, ErrorKind::TypeError);
+}

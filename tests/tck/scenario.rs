@@ -1,7 +1,8 @@
-//! Runs one TCK scenario against a fresh `kg::Session`: interprets the step phrases, compares
-//! results structurally and measures side effects the way the TCK defines them (the difference
-//! in nodes, relationships, property triples and distinct labels seen before and after the
-//! query), so kg's `Stats` need not follow the TCK's counting rules.
+//! Runs one TCK scenario: interprets the step phrases, compares results structurally and
+//! measures side effects the way the TCK defines them (the difference in nodes, relationships,
+//! property triples and distinct labels seen before and after the query), so kg's `Stats` need
+//! not follow the TCK's counting rules. Queries go to a `Backend`: an in-process `kg::Session`
+//! here, or the `kg` binary (see `cli.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -11,51 +12,74 @@ use kg::format::tck::{render_row, render_value};
 use kg::graph::{Graph, NodeId, RelId};
 use kg::{ErrorKind, Phase, QueryError, ResultSet, Session};
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use crate::gherkin::Step;
 use crate::values::{ListOrder, match_unordered, parse_value};
 
 /// What the graph looks like through the TCK's side-effect queries.
 #[derive(Debug, Default)]
-struct GraphState {
-    nodes: BTreeSet<NodeId>,
-    rels: BTreeSet<RelId>,
+pub struct GraphState {
+    nodes: BTreeSet<u64>,
+    rels: BTreeSet<u64>,
     /// (entity, key, rendered value) → how many times it occurs.
     properties: BTreeMap<(String, String, String), usize>,
     labels: BTreeSet<String>,
 }
 
+/// A node as the side-effect queries see it: id, labels, (key, value) properties.
+pub type NodeEntry = (u64, Vec<String>, Vec<(String, kg::Value)>);
+/// A relationship as the side-effect queries see it: id, (key, value) properties.
+pub type RelEntry = (u64, Vec<(String, kg::Value)>);
+
 impl GraphState {
-    fn of(graph: &Graph) -> Self {
+    /// The state of an in-process graph.
+    pub fn of(graph: &Graph) -> Self {
+        let nodes = graph.nodes().filter_map(|id: NodeId| {
+            let node = graph.node(id)?;
+            let labels = node.labels.iter().map(|l| l.to_string()).collect();
+            let props = node
+                .properties
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            Some((u64::from(id.0), labels, props))
+        });
+        let rels = graph.rels().filter_map(|id: RelId| {
+            let rel = graph.rel(id)?;
+            let props = rel
+                .properties
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            Some((u64::from(id.0), props))
+        });
+        Self::from_entities(nodes, rels)
+    }
+
+    /// The state from the entities `MATCH (n) RETURN n` and `MATCH ()-[r]->() RETURN r` list.
+    pub fn from_entities(
+        nodes: impl IntoIterator<Item = NodeEntry>,
+        rels: impl IntoIterator<Item = RelEntry>,
+    ) -> Self {
         let mut state = GraphState::default();
         let empty = ResultSet::default();
-        for id in graph.nodes() {
+        let add_props =
+            |state: &mut GraphState, entity: String, props: Vec<(String, kg::Value)>| {
+                for (key, value) in props {
+                    let triple = (entity.clone(), key, render_value(&value, &empty));
+                    *state.properties.entry(triple).or_default() += 1;
+                }
+            };
+        for (id, labels, props) in nodes {
             state.nodes.insert(id);
-            if let Some(node) = graph.node(id) {
-                state
-                    .labels
-                    .extend(node.labels.iter().map(|l| l.to_string()));
-                for (key, value) in node.properties.iter() {
-                    let triple = (
-                        format!("n{}", id.0),
-                        key.to_string(),
-                        render_value(value, &empty),
-                    );
-                    *state.properties.entry(triple).or_default() += 1;
-                }
-            }
+            state.labels.extend(labels);
+            add_props(&mut state, format!("n{id}"), props);
         }
-        for id in graph.rels() {
+        for (id, props) in rels {
             state.rels.insert(id);
-            if let Some(rel) = graph.rel(id) {
-                for (key, value) in rel.properties.iter() {
-                    let triple = (
-                        format!("r{}", id.0),
-                        key.to_string(),
-                        render_value(value, &empty),
-                    );
-                    *state.properties.entry(triple).or_default() += 1;
-                }
-            }
+            add_props(&mut state, format!("r{id}"), props);
         }
         state
     }
@@ -93,22 +117,93 @@ impl GraphState {
 }
 
 /// The query under test and what it did.
-struct Executed {
-    query: String,
-    outcome: Result<ResultSet, QueryError>,
-    before: GraphState,
-    after: GraphState,
+pub struct Executed {
+    pub query: String,
+    pub outcome: Result<ResultSet, ErrorReport>,
+    pub before: GraphState,
+    pub after: GraphState,
 }
 
-/// Runs `steps` in `session` (which should be fresh). `Err` says why the scenario failed.
+/// An error as the TCK sees it: type, detail code and phase (from a `QueryError` or from the
+/// JSON error object of the command line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorReport {
+    pub kind: String,
+    pub code: Option<String>,
+    pub phase: Phase,
+    pub message: String,
+}
+
+impl From<&QueryError> for ErrorReport {
+    fn from(e: &QueryError) -> Self {
+        ErrorReport {
+            kind: e.kind.to_string(),
+            code: e.code.map(|c| c.to_string()),
+            phase: e.phase,
+            message: e.message.clone(),
+        }
+    }
+}
+
+/// Where the queries of a scenario run.
+pub trait Backend {
+    /// Runs setup statements (`having executed`, named graphs); `Err` when one fails. A
+    /// backend may defer them to the next `execute`, which then reports their failure.
+    fn setup(&mut self, text: &str) -> Result<(), String>;
+    /// Sets `$name` to the value written `literal` in TCK notation.
+    fn set_param(&mut self, name: &str, literal: &str) -> Result<(), String>;
+    /// Runs the query under test, with the graph state before and after it.
+    fn execute(&mut self, query: &str) -> Result<Executed, String>;
+}
+
+/// Runs queries on a `kg::Session` in this process.
+#[derive(Default)]
+pub struct InProcess {
+    session: Session,
+}
+
+impl InProcess {
+    /// Sets the flag to cancel the running statement (see `Session::cancel_handle`).
+    pub fn cancel_handle(&self) -> Arc<AtomicBool> {
+        self.session.cancel_handle()
+    }
+}
+
+impl Backend for InProcess {
+    fn setup(&mut self, text: &str) -> Result<(), String> {
+        run_text(&mut self.session, text)
+            .map(|_| ())
+            .map_err(|e| describe_error(&ErrorReport::from(&e)))
+    }
+
+    fn set_param(&mut self, name: &str, literal: &str) -> Result<(), String> {
+        let value = parse_value(literal).and_then(|v| v.to_value())?;
+        self.session.set_param(name, value);
+        Ok(())
+    }
+
+    fn execute(&mut self, query: &str) -> Result<Executed, String> {
+        let before = GraphState::of(self.session.graph());
+        let outcome = run_text(&mut self.session, query);
+        let after = GraphState::of(self.session.graph());
+        Ok(Executed {
+            query: query.to_string(),
+            outcome: outcome.map_err(|e| ErrorReport::from(&e)),
+            before,
+            after,
+        })
+    }
+}
+
+/// Runs `steps` on `backend` (which should be fresh). `Err` says why the scenario failed.
 pub fn run_scenario(
-    session: &mut Session,
+    backend: &mut dyn Backend,
     steps: &[Step],
     graphs_dir: &Path,
 ) -> Result<(), String> {
     let mut executed: Option<Executed> = None;
     for step in steps {
-        run_step(session, step, graphs_dir, &mut executed).map_err(|e| {
+        run_step(backend, step, graphs_dir, &mut executed).map_err(|e| {
             format!(
                 "step `{} {}` (line {}): {e}",
                 step.keyword, step.text, step.line
@@ -119,7 +214,7 @@ pub fn run_scenario(
 }
 
 fn run_step(
-    session: &mut Session,
+    backend: &mut dyn Backend,
     step: &Step,
     graphs_dir: &Path,
     executed: &mut Option<Executed>,
@@ -140,37 +235,23 @@ fn run_step(
         "an empty graph" | "any graph" => Ok(()),
         "having executed:" | "after having executed:" => {
             let query = doc()?;
-            run_text(session, query).map(|_| ()).map_err(|e| {
-                format!(
-                    "setup query failed: {}\n{}",
-                    describe_error(&e),
-                    indent(query)
-                )
-            })
+            backend
+                .setup(query)
+                .map_err(|e| format!("setup query failed: {e}\n{}", indent(query)))
         }
         "parameters are:" | "parameter values are:" => {
             for row in table()? {
                 let [name, value] = row.as_slice() else {
                     return Err(format!("a parameter row needs two cells: {row:?}"));
                 };
-                let value = parse_value(value)
-                    .and_then(|v| v.to_value())
+                backend
+                    .set_param(name, value)
                     .map_err(|e| format!("parameter `{name}`: {e}"))?;
-                session.set_param(name.as_str(), value);
             }
             Ok(())
         }
         "executing query:" | "executing control query:" => {
-            let query = doc()?.to_string();
-            let before = GraphState::of(session.graph());
-            let outcome = run_text(session, &query);
-            let after = GraphState::of(session.graph());
-            *executed = Some(Executed {
-                query,
-                outcome,
-                before,
-                after,
-            });
+            *executed = Some(backend.execute(doc()?)?);
             Ok(())
         }
         "the result should be empty" => {
@@ -191,7 +272,7 @@ fn run_step(
                 .strip_prefix("the ")
                 .and_then(|t| t.strip_suffix(" graph"))
             {
-                return load_named_graph(session, graphs_dir, name);
+                return load_named_graph(backend, graphs_dir, name);
             }
             if let Some(form) = text
                 .strip_prefix("the result should be")
@@ -226,13 +307,17 @@ fn result_form(form: &str) -> Option<(bool, ListOrder)> {
     }
 }
 
-fn load_named_graph(session: &mut Session, graphs_dir: &Path, name: &str) -> Result<(), String> {
+fn load_named_graph(
+    backend: &mut dyn Backend,
+    graphs_dir: &Path,
+    name: &str,
+) -> Result<(), String> {
     let path = graphs_dir.join(name).join(format!("{name}.cypher"));
     let script = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read graph {}: {e}", path.display()))?;
-    run_text(session, &script)
-        .map(|_| ())
-        .map_err(|e| format!("loading graph `{name}` failed: {}", describe_error(&e)))
+    backend
+        .setup(&script)
+        .map_err(|e| format!("loading graph `{name}` failed: {e}"))
 }
 
 /// Runs a text; its last statement's result is what the TCK checks.
@@ -366,13 +451,22 @@ fn check_error(executed: &Option<Executed>, expected: &ExpectedError) -> Result<
         }
         Err(err) => err,
     };
-    let kind_ok = err.kind != ErrorKind::NotSupported && err.kind.to_string() == expected.kind;
+    let kind_ok = err.kind != ErrorKind::NotSupported.to_string() && err.kind == expected.kind;
     let code_ok = expected
         .code
         .as_ref()
-        .is_none_or(|c| err.code.is_some_and(|code| code.to_string() == *c));
+        .is_none_or(|c| err.code.as_ref() == Some(c));
     let phase_ok = expected.phase.is_none_or(|p| p == err.phase);
     if kind_ok && code_ok && phase_ok {
+        // The TCK: "for negative tests, it is implied that the graph suffers no side effects".
+        let changes = executed.before.diff(&executed.after);
+        if changes.values().any(|n| *n > 0) {
+            return Err(format!(
+                "the expected error was raised, but the graph changed: [{}]\nquery:\n{}",
+                show_side_effects(&changes),
+                indent(&executed.query)
+            ));
+        }
         Ok(())
     } else {
         Err(format!(
@@ -397,8 +491,8 @@ fn describe_expected(e: &ExpectedError) -> String {
     )
 }
 
-fn describe_error(e: &QueryError) -> String {
-    let code = e.code.map_or("-".to_string(), |c| c.to_string());
+fn describe_error(e: &ErrorReport) -> String {
+    let code = e.code.as_deref().unwrap_or("-");
     format!("{} at {}: {code} ({})", e.kind, e.phase, e.message)
 }
 
@@ -433,23 +527,30 @@ fn check_side_effects(executed: &Option<Executed>, table: &[Vec<String>]) -> Res
     if actual.iter().all(|(k, n)| expected.get(k) == Some(n)) {
         return Ok(());
     }
-    let show = |m: &BTreeMap<&str, usize>| {
-        SIDE_EFFECTS
-            .iter()
-            .filter_map(|k| m.get(k).filter(|n| **n > 0).map(|n| format!("{k} {n}")))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let outcome = match &executed.outcome {
         Ok(_) => String::new(),
         Err(e) => format!(" (the query failed: {})", describe_error(e)),
     };
     Err(format!(
         "side effects differ{outcome}: expected [{}], actual [{}]\nquery:\n{}",
-        show(&expected),
-        show(&actual),
+        show_side_effects(&expected),
+        show_side_effects(&actual),
         indent(&executed.query)
     ))
+}
+
+/// `+nodes 1, -labels 2`: the non-zero counts in TCK order.
+fn show_side_effects(counts: &BTreeMap<&str, usize>) -> String {
+    SIDE_EFFECTS
+        .iter()
+        .filter_map(|k| {
+            counts
+                .get(k)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{k} {n}"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn indent(text: &str) -> String {
@@ -530,7 +631,7 @@ pub mod self_tests {
     }
 
     fn unknown_steps_fail() {
-        let mut session = Session::new();
+        let mut backend = InProcess::default();
         let step = Step {
             keyword: "And".into(),
             text: "there exists a procedure test.doNothing() :: ():".into(),
@@ -538,7 +639,7 @@ pub mod self_tests {
             doc_string: None,
             table: None,
         };
-        let err = run_scenario(&mut session, &[step], Path::new(".")).expect_err("unsupported");
+        let err = run_scenario(&mut backend, &[step], Path::new(".")).expect_err("unsupported");
         assert!(err.contains("unsupported step"), "{err}");
     }
 }

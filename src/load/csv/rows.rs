@@ -240,7 +240,7 @@ fn insert_nodes(loader: &mut Loader, file: &CsvFile, batch: Batch<NodeRow>) {
             line: row.line,
             column: 0,
         };
-        if let Err(first) = loader.ids.define(*group, row.id.clone(), node, origin) {
+        if let Err(first) = loader.ids.define(*group, &row.id, node, origin) {
             let message = format!(
                 "duplicate node id `{}`, also defined at {} — ids must be unique within their id group",
                 row.id,
