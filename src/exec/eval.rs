@@ -2,6 +2,7 @@
 //! access through the graph (no property maps are copied into rows), list/map access,
 //! comprehensions and pattern subqueries. Value rules come from `value::ops`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::ast::{BinaryOp, Quantifier, UnaryOp};
@@ -311,9 +312,39 @@ fn slice(target: Value, from: Option<Value>, to: Option<Value>) -> Result<Value>
     ))
 }
 
+/// A missing property or parameter-free null, to borrow from.
+static NULL: Value = Value::Null;
+
+/// `expr`'s value, borrowed where it already exists (a slot, a constant, a parameter, a
+/// property of a bound entity) so that comparisons and arithmetic copy nothing.
+fn operand<'a>(expr: &'a PlanExpr, row: &'a Row, cx: &'a Cx<'_>) -> Result<Cow<'a, Value>> {
+    let borrowed = match &expr.kind {
+        K::Const(v) => Some(v),
+        K::Slot(s) => Some(&row[*s]),
+        K::Param(name) => cx.params.get(name),
+        K::Property(target, key) => match (&target.kind, &row) {
+            (K::Slot(s), row) => match &row[*s] {
+                Value::Node(n) => cx.graph.node(*n).map(|d| d.properties.get(key)),
+                Value::Rel(r) => cx.graph.rel(*r).map(|d| d.properties.get(key)),
+                _ => None,
+            }
+            .map(|v| v.unwrap_or(&NULL)),
+            _ => None,
+        },
+        _ => None,
+    };
+    // Anything else, and the error cases (missing parameter, deleted entity, property of
+    // a non-entity), go through `eval`.
+    Ok(match borrowed {
+        Some(v) => Cow::Borrowed(v),
+        None => Cow::Owned(eval(expr, row, cx)?),
+    })
+}
+
 fn binary(op: BinaryOp, a: &PlanExpr, b: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
-    let x = eval(a, row, cx)?;
-    let y = eval(b, row, cx)?;
+    let x = operand(a, row, cx)?;
+    let y = operand(b, row, cx)?;
+    let (x, y) = (&*x, &*y);
     let truth = |v: &Value, e: &PlanExpr| ops::truth(v).map_err(|err| err.or_span(e.span));
     Ok(match op {
         BinaryOp::And => ops::from_truth(ops::and(truth(&x, a)?, truth(&y, b)?)),
