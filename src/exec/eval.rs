@@ -344,7 +344,6 @@ fn operand<'a>(expr: &'a PlanExpr, row: &'a Row, cx: &'a Cx<'_>) -> Result<Cow<'
 fn binary(op: BinaryOp, a: &PlanExpr, b: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
     let x = operand(a, row, cx)?;
     let y = operand(b, row, cx)?;
-    let (x, y) = (&*x, &*y);
     let truth = |v: &Value, e: &PlanExpr| ops::truth(v).map_err(|err| err.or_span(e.span));
     Ok(match op {
         BinaryOp::And => ops::from_truth(ops::and(truth(&x, a)?, truth(&y, b)?)),
