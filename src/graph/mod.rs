@@ -10,6 +10,7 @@
 
 pub mod hash;
 mod index;
+mod properties;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,8 @@ use crate::value::Value;
 use hash::{FxHashMap, FxHashSet};
 use index::{Adjacency, NameIds, Symbols};
 pub use index::{Relationships, TypeFilter};
+use properties::Shapes;
+pub use properties::{Properties, PropertyKey};
 
 /// A node's stable id: it survives deletes of other nodes and appears in JSON output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,12 +56,6 @@ pub enum Direction {
     Both,
 }
 
-/// Property map of a node or relationship; keys are interned so millions of nodes share them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Properties {
-    entries: Vec<(Arc<str>, Value)>,
-}
-
 /// The process-wide shared copy of `name`. Graphs intern labels, types and property keys
 /// here, so a plan that interns its names the same way holds the very same pointers, and
 /// comparing them (e.g. in `Properties::get`) is a pointer test. Grows with the number of
@@ -77,75 +74,9 @@ pub fn intern(name: &str) -> Arc<str> {
     k
 }
 
-/// A property key interned by one graph (see `Graph::property_key`): reading it compares
-/// pointers, not text. Only meaningful for the graph that made it.
-#[derive(Debug, Clone)]
-pub struct PropertyKey(Arc<str>);
-
-impl PropertyKey {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// A label's small id in one graph (see `Graph::label_id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LabelId(u32);
-
-impl Properties {
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.len() == key.len() && (k.as_ptr() == key.as_ptr() || **k == *key))
-            .map(|(_, v)| v)
-    }
-
-    /// The value of an interned key: keys are interned by the graph, so a pointer
-    /// comparison decides.
-    pub fn get_key(&self, key: &PropertyKey) -> Option<&Value> {
-        self.entries
-            .iter()
-            .find(|(k, _)| Arc::ptr_eq(k, &key.0))
-            .map(|(_, v)| v)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries.iter().map(|(k, v)| (&**k, v))
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| &**k)
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Sets `key`; a null value removes it (Cypher stores no nulls). Returns the old value.
-    fn set(&mut self, key: Arc<str>, value: Value) -> Option<Value> {
-        let pos = self.entries.iter().position(|(k, _)| *k == key);
-        match (pos, value.is_null()) {
-            (Some(i), true) => Some(self.entries.remove(i).1),
-            (Some(i), false) => Some(std::mem::replace(&mut self.entries[i].1, value)),
-            (None, true) => None,
-            (None, false) => {
-                self.entries.push((key, value));
-                None
-            }
-        }
-    }
-
-    /// The properties as a map value, e.g. for `properties(n)`.
-    pub fn to_map(&self) -> std::collections::BTreeMap<String, Value> {
-        self.iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
-}
 
 /// A node's data.
 #[derive(Debug, Clone, Default)]
@@ -182,6 +113,8 @@ pub struct Graph {
     rel_types: Vec<u32>,
     adjacency: Adjacency,
     by_name: FxHashMap<Arc<str>, NameIds>,
+    /// Key lists shared by the property maps.
+    shapes: Shapes,
 }
 
 impl Graph {
@@ -556,7 +489,7 @@ impl Graph {
             _ => None,
         };
         let n = self.inner.node_weight_mut(id.index())?;
-        let old = n.properties.set(key.0.clone(), value);
+        let old = n.properties.set(&mut self.shapes, &key.0, value);
         if is_name {
             if let Some(Value::String(old_name)) = &old {
                 self.unindex_name(old_name, id);
@@ -597,21 +530,21 @@ impl Graph {
         self.inner
             .edge_weight_mut(id.index())?
             .properties
-            .set(key.0.clone(), value)
+            .set(&mut self.shapes, &key.0, value)
     }
 
     /// Makes room for `additional` more properties on a node, so a loader that knows how
     /// many it will set allocates once and exactly.
     pub fn reserve_node_properties(&mut self, id: NodeId, additional: usize) {
         if let Some(n) = self.inner.node_weight_mut(id.index()) {
-            n.properties.entries.reserve_exact(additional);
+            n.properties.reserve_exact(additional);
         }
     }
 
     /// Makes room for `additional` more properties on a relationship.
     pub fn reserve_rel_properties(&mut self, id: RelId, additional: usize) {
         if let Some(r) = self.inner.edge_weight_mut(id.index()) {
-            r.properties.entries.reserve_exact(additional);
+            r.properties.reserve_exact(additional);
         }
     }
 

@@ -178,6 +178,9 @@ fn insert_rels(graph: &mut Graph, file: &CsvFile, batches: Vec<Batch<RelRow>>) {
             degrees.entry(row.end).or_default().1 += 1;
         }
     }
+    // In node order, so that the lists of neighbouring nodes end up next to each other.
+    let mut degrees: Vec<_> = degrees.into_iter().collect();
+    degrees.sort_unstable_by_key(|&(node, _)| node);
     for (node, (outgoing, incoming)) in degrees {
         graph.reserve_relationships(node, outgoing, incoming);
     }
