@@ -70,6 +70,9 @@ impl Labels {
     }
 }
 
+/// How many candidates ahead a scan asks for property values (see `Graph::prefetch_node`).
+const PREFETCH_DISTANCE: usize = 8;
+
 /// For each input row, each node of the source, bound to `slot`.
 pub(super) struct NodeScan {
     input: BoxOp,
@@ -136,6 +139,9 @@ impl Operator for NodeScan {
             if let Some(row) = &mut self.current {
                 while self.pos < self.ids.len() {
                     let id = self.ids[self.pos];
+                    if let Some(&ahead) = self.ids.get(self.pos + PREFETCH_DISTANCE) {
+                        cx.graph.prefetch_node(ahead);
+                    }
                     self.pos += 1;
                     cx.tick()?;
                     if labels.admit(cx.graph, id) {

@@ -78,6 +78,10 @@ impl Properties {
             .collect()
     }
 
+    pub(super) fn values_ptr(&self) -> *const Value {
+        self.values.as_ptr()
+    }
+
     pub(super) fn reserve_exact(&mut self, additional: usize) {
         self.values.reserve_exact(additional);
     }
@@ -108,6 +112,20 @@ impl Properties {
             }
         }
     }
+}
+
+/// A prefetch hint for the cache line at `ptr`.
+#[inline]
+pub(super) fn prefetch<T>(ptr: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never dereferences: it is
+    // a hint that cannot fault, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(ptr.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = ptr;
 }
 
 /// The shapes of one graph, each kept once.
