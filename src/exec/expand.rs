@@ -11,7 +11,7 @@ use crate::graph::{Direction, Graph, NodeId, RelId, TypeFilter};
 use crate::plan::{Hop, PathStep, PlanExpr, Slot};
 use crate::value::{Path, Value, ops};
 
-use super::scan::{Labels, accepts, passes};
+use super::scan::{Labels, PREFETCH_DISTANCE, accepts, passes};
 use super::{BoxOp, Cx, Operator, Row, eval};
 
 /// Whether relationship `r` may be used given the hop's uniqueness slots.
@@ -82,6 +82,9 @@ impl Operator for Expand {
             if let Some(row) = &mut self.current {
                 while self.pos < self.buf.len() {
                     let (r, n) = self.buf[self.pos];
+                    if let Some(&(_, ahead)) = self.buf.get(self.pos + PREFETCH_DISTANCE) {
+                        graph.prefetch_node(ahead);
+                    }
                     self.pos += 1;
                     cx.tick()?;
                     if hop.rel_bound && !matches!(row[hop.rel], Value::Rel(x) if x == r) {

@@ -115,6 +115,9 @@ pub struct Graph {
     by_name: FxHashMap<Arc<str>, NameIds>,
     /// Key lists shared by the property maps.
     shapes: Shapes,
+    /// Per node index: where its property values live, for `prefetch_node` only (never
+    /// dereferenced; stale after a delete, which is harmless for a prefetch).
+    value_addresses: Vec<usize>,
 }
 
 impl Graph {
@@ -244,11 +247,12 @@ impl Graph {
 
     /// Asks the CPU to start fetching node `id`'s property values, for a scan that will
     /// read them a few nodes from now: a scan's cost is mostly waiting on memory, and
-    /// fetching ahead overlaps those waits. Only a hint; it changes no state.
+    /// fetching ahead overlaps those waits. Only a hint: it reads a small dense array, not
+    /// the node, so it costs little when the values turn out not to be needed.
     #[inline]
     pub fn prefetch_node(&self, id: NodeId) {
-        if let Some(data) = self.node(id) {
-            properties::prefetch(data.properties.values_ptr());
+        if let Some(&address) = self.value_addresses.get(id.0 as usize) {
+            properties::prefetch(address as *const u8);
         }
     }
 
@@ -500,6 +504,8 @@ impl Graph {
         };
         let n = self.inner.node_weight_mut(id.index())?;
         let old = n.properties.set(&mut self.shapes, &key.0, value);
+        let address = n.properties.values_ptr() as usize;
+        self.note_values(id, address);
         if is_name {
             if let Some(Value::String(old_name)) = &old {
                 self.unindex_name(old_name, id);
@@ -548,7 +554,17 @@ impl Graph {
     pub fn reserve_node_properties(&mut self, id: NodeId, additional: usize) {
         if let Some(n) = self.inner.node_weight_mut(id.index()) {
             n.properties.reserve_exact(additional);
+            let address = n.properties.values_ptr() as usize;
+            self.note_values(id, address);
         }
+    }
+
+    fn note_values(&mut self, id: NodeId, address: usize) {
+        let i = id.0 as usize;
+        if self.value_addresses.len() <= i {
+            self.value_addresses.resize(i + 1, 0);
+        }
+        self.value_addresses[i] = address;
     }
 
     /// Makes room for `additional` more properties on a relationship.
