@@ -120,6 +120,8 @@ pub enum ErrorCode {
     UndefinedRelationshipType,
     UndefinedProperty,
     ProcedureNotFound,
+    /// `CALL proc` without an argument list inside a larger query.
+    InvalidArgumentPassingMode,
     NotSupported,
 }
 

@@ -8,6 +8,7 @@
 //! ```
 //!
 //! `Session` drives it; the REPL and the command line are thin shells over `Session`.
+//! `procedure` holds what `CALL` can run: `bind` checks calls against it, `exec` runs them.
 
 pub mod ast;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod graph;
 pub mod load;
 pub mod parser;
 pub mod plan;
+pub mod procedure;
 pub mod result;
 pub mod script;
 pub mod semantic;

@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::ast::{Statement, StatementMode};
 use crate::error::Result;
 use crate::graph::Graph;
+use crate::procedure::{DefinitionError, Procedure, ProcedureSignature, Procedures};
 use crate::result::ResultSet;
 use crate::value::{Params, Value};
 use crate::{exec, parser, plan, semantic};
@@ -17,6 +18,8 @@ use crate::{exec, parser, plan, semantic};
 pub struct Session {
     graph: Graph,
     params: Params,
+    /// What CALL can run: the built-ins plus any registered procedures.
+    procedures: Procedures,
     cancel: Arc<AtomicBool>,
 }
 
@@ -64,6 +67,40 @@ impl Session {
         self.params.clear();
     }
 
+    /// The procedures `CALL` can run.
+    pub fn procedures(&self) -> &Procedures {
+        &self.procedures
+    }
+
+    /// Makes a procedure defined by a table callable, replacing one of the same name: each
+    /// row holds the input values then the output values, in signature order, and a call
+    /// yields the outputs of the rows whose inputs equal its arguments. `Err` says why the
+    /// table does not fit the signature.
+    ///
+    /// ```
+    /// use kg::procedure::ProcedureSignature;
+    /// let mut session = kg::Session::new();
+    /// let signature = ProcedureSignature::parse("my.double(x :: INTEGER?) :: (y :: INTEGER?)").unwrap();
+    /// let rows = vec![vec![kg::Value::Int(2), kg::Value::Int(4)]];
+    /// session.register_procedure(signature, rows).unwrap();
+    /// let results = session.run("CALL my.double(2) YIELD y RETURN y").unwrap();
+    /// assert_eq!(results[0].rows, vec![vec![kg::Value::Int(4)]]);
+    /// ```
+    pub fn register_procedure(
+        &mut self,
+        signature: ProcedureSignature,
+        rows: Vec<Vec<Value>>,
+    ) -> std::result::Result<(), DefinitionError> {
+        self.procedures
+            .register(Procedure::from_table(signature, rows)?);
+        Ok(())
+    }
+
+    /// Makes `procedure` (computed by code) callable, replacing one of the same name.
+    pub fn add_procedure(&mut self, procedure: Procedure) {
+        self.procedures.register(procedure);
+    }
+
     /// A flag that, once set from another thread (e.g. a Ctrl-C handler), makes the
     /// running statement stop with `ErrorKind::Cancelled`. `run` clears it on entry.
     pub fn cancel_handle(&self) -> Arc<AtomicBool> {
@@ -89,7 +126,7 @@ impl Session {
     pub fn run_statement(&mut self, statement: &Statement) -> Result<ResultSet> {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
-        let bound = semantic::bind(statement, &self.params)?;
+        let bound = semantic::bind(statement, &self.params, &self.procedures)?;
         let stats = plan::GraphStats::of(&self.graph);
         let plan = plan::optimize(plan::build(&bound, &stats)?);
         let mut result = match statement.mode {

@@ -433,7 +433,7 @@ fn arb_clause() -> impl Strategy<Value = Clause> {
         (
             "[a-z]{1,3}(\\.[a-z][a-zA-Z]{0,4}){0,2}",
             prop::option::of(prop::collection::vec(arb_expr(), 0..3)),
-            prop::collection::vec(arb_ident(), 0..3)
+            prop::option::of(arb_yield_items()),
         )
             .prop_map(|(procedure, args, yields)| Clause::Call(Call {
                 procedure,
@@ -441,6 +441,22 @@ fn arb_clause() -> impl Strategy<Value = Clause> {
                 yields,
                 span: span()
             })),
+    ]
+}
+
+fn arb_yield_items() -> impl Strategy<Value = YieldItems> {
+    let item = (arb_ident(), prop::option::of(arb_ident()))
+        .prop_map(|(field, alias)| YieldItem { field, alias });
+    prop_oneof![
+        Just(YieldItems::Star),
+        (
+            prop::collection::vec(item, 1..3),
+            prop::option::of(arb_expr())
+        )
+            .prop_map(|(items, where_clause)| YieldItems::Items {
+                items,
+                where_clause
+            }),
     ]
 }
 

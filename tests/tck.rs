@@ -10,7 +10,8 @@
 //! without breaking `cargo test`. `KG_TCK_UPDATE=1 cargo test --test tck` rewrites the list;
 //! `KG_TCK_STRICT=1` fails every failing scenario, with its reason (filter by name to read one).
 //! `KG_TCK_CLI=1` runs every scenario through the `kg` binary and its JSON Lines output, as the
-//! outside conformance check does, instead of in process (slower: one process per query).
+//! outside conformance check does, instead of in process (slower: one process per query);
+//! scenarios that define test procedures are skipped there (the binary cannot define them).
 //! After the run a summary per feature directory is printed and written to
 //! `target/tck-summary.txt`.
 
@@ -38,7 +39,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use gherkin::Step;
 
 /// Feature directories counted apart from the total: kg does not aim at them yet.
-const OUT_OF_SCOPE: [&str; 2] = ["clauses/call", "expressions/temporal"];
+const OUT_OF_SCOPE: [&str; 1] = ["expressions/temporal"];
 
 /// A scenario taking longer than this is cancelled and fails.
 const TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -84,7 +85,17 @@ fn main() -> ExitCode {
     let results: Results = Arc::default();
     let slowest: Slowest = Arc::default();
     let graphs_dir = Arc::new(graphs_dir);
+    let through_cli = std::env::var_os("KG_TCK_CLI").is_some();
     for case in &cases {
+        // The binary has no way to define the TCK's test procedures: such scenarios only
+        // run in process.
+        if through_cli && defines_procedure(&case.steps) {
+            let trial = Trial::test(case.name.clone(), || Ok(()))
+                .with_ignored_flag(true)
+                .with_kind("needs test procedures (in-process only)");
+            trials.push(trial);
+            continue;
+        }
         let on_ratchet = ratchet.contains(&case.name);
         let must_pass = on_ratchet || strict;
         let steps = case.steps.clone();
@@ -143,6 +154,13 @@ fn main() -> ExitCode {
         update_ratchet(&ratchet_path, &ratchet, &cases, &results);
     }
     conclusion.exit_code()
+}
+
+/// Whether a scenario defines a test procedure (`And there exists a procedure ...`).
+fn defines_procedure(steps: &[Step]) -> bool {
+    steps
+        .iter()
+        .any(|step| step.text.starts_with("there exists a procedure "))
 }
 
 /// `$KG_TCK_DIR` (features dir or TCK root), else `../shared/tck/features`.

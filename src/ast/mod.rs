@@ -11,6 +11,69 @@ pub use pattern::*;
 
 pub use crate::error::Span;
 
+/// openCypher's reserved words: a name spelled like one needs backticks (the parser refuses
+/// it bare, and `Display` quotes it).
+const RESERVED_WORDS: &[&str] = &[
+    "ALL",
+    "ASC",
+    "ASCENDING",
+    "BY",
+    "CREATE",
+    "DELETE",
+    "DESC",
+    "DESCENDING",
+    "DETACH",
+    "EXISTS",
+    "LIMIT",
+    "MATCH",
+    "MERGE",
+    "ON",
+    "OPTIONAL",
+    "ORDER",
+    "REMOVE",
+    "RETURN",
+    "SET",
+    "SKIP",
+    "WHERE",
+    "WITH",
+    "UNION",
+    "UNWIND",
+    "AND",
+    "AS",
+    "CONTAINS",
+    "DISTINCT",
+    "ENDS",
+    "IN",
+    "IS",
+    "NOT",
+    "OR",
+    "STARTS",
+    "XOR",
+    "CASE",
+    "ELSE",
+    "END",
+    "THEN",
+    "WHEN",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "CONSTRAINT",
+    "DO",
+    "FOR",
+    "REQUIRE",
+    "UNIQUE",
+    "MANDATORY",
+    "SCALAR",
+    "OF",
+    "ADD",
+    "DROP",
+];
+
+/// Whether `word` is an openCypher reserved word (case-insensitive).
+pub fn is_reserved_word(word: &str) -> bool {
+    RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
 /// A name as written (variable, label, type, property key, alias), with its span.
 #[derive(Debug, Clone, Eq)]
 pub struct Ident {
@@ -98,7 +161,7 @@ pub enum Clause {
     Remove(Remove),
     /// `[DETACH] DELETE expr, ...`
     Delete(Delete),
-    /// `CALL proc(args) [YIELD ...]`: parsed so it can be rejected clearly.
+    /// `CALL proc(args) [YIELD ...]`
     Call(Call),
 }
 
@@ -252,9 +315,39 @@ pub struct Delete {
 pub struct Call {
     /// Dotted procedure name, e.g. `db.labels`.
     pub procedure: String,
+    /// `None` for `CALL proc` without parentheses (standalone: arguments come from the
+    /// parameters named like the inputs).
     pub args: Option<Vec<Expr>>,
-    pub yields: Vec<Ident>,
+    /// `None` without YIELD.
+    pub yields: Option<YieldItems>,
     pub span: Span,
+}
+
+/// What `CALL ... YIELD` binds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum YieldItems {
+    /// `YIELD *` (standalone calls only): every output.
+    Star,
+    /// `YIELD a, b AS c [WHERE predicate]`.
+    Items {
+        items: Vec<YieldItem>,
+        where_clause: Option<Expr>,
+    },
+}
+
+/// `output [AS variable]` in YIELD.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YieldItem {
+    /// The procedure output.
+    pub field: Ident,
+    pub alias: Option<Ident>,
+}
+
+impl YieldItem {
+    /// The variable the output is bound to.
+    pub fn variable(&self) -> &Ident {
+        self.alias.as_ref().unwrap_or(&self.field)
+    }
 }
 
 // Statements, queries and clauses compare without their spans.

@@ -152,9 +152,9 @@ impl Shell {
         offset: usize,
     ) -> io::Result<()> {
         let checked = parser::parse(text).and_then(|statements| {
-            statements
-                .iter()
-                .try_for_each(|s| semantic::bind(s, self.session.params()).map(drop))
+            statements.iter().try_for_each(|s| {
+                semantic::bind(s, self.session.params(), self.session.procedures()).map(drop)
+            })
         });
         match checked {
             Ok(()) => Ok(()),

@@ -92,7 +92,15 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
                 .iter()
                 .map(|e| eval(e, row, cx))
                 .collect::<Result<Vec<_>>>()?;
-            functions::call_scalar(name, &args, cx.graph)?
+            match (name.as_ref(), args.as_slice()) {
+                ("type", [Value::Rel(r)]) if !cx.graph.contains_rel(*r) => {
+                    match cx.deleted_rel_types.borrow().get(r) {
+                        Some(rel_type) => Value::String(rel_type.clone()),
+                        None => functions::call_scalar(name, &args, cx.graph)?,
+                    }
+                }
+                _ => functions::call_scalar(name, &args, cx.graph)?,
+            }
         }
         K::Case {
             subject,

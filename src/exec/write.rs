@@ -382,6 +382,14 @@ impl Writer<'_, '_, '_> {
         Ok(())
     }
 
+    /// Keeps the type of a relationship about to be deleted, for `type(r)` later on.
+    fn remember_rel_type(&mut self, r: RelId) {
+        if let Some(rel) = self.g.rel(r) {
+            let rel_type = rel.rel_type.clone();
+            self.env.deleted_rel_types.borrow_mut().insert(r, rel_type);
+        }
+    }
+
     /// Deletes everything the rows name: relationships first, then nodes, so
     /// `DELETE n, r` works whatever the order.
     fn delete(&mut self, exprs: &[PlanExpr], detach: bool, rows: &[Row]) -> Result<()> {
@@ -409,16 +417,26 @@ impl Writer<'_, '_, '_> {
             }
         }
         for r in rels {
+            self.remember_rel_type(r);
             if self.g.delete_rel(r) {
                 self.env.stats.relationships_deleted += 1;
             }
         }
         for (n, span) in nodes {
-            let degree = if self.g.contains_node(n) {
-                self.g.relationships_of(n, Direction::Both, &[]).count() as u64
+            let attached: Vec<RelId> = if self.g.contains_node(n) {
+                self.g
+                    .relationships_of(n, Direction::Both, &[])
+                    .map(|(r, _)| r)
+                    .collect()
             } else {
-                0
+                Vec::new()
             };
+            let degree = attached.len() as u64;
+            if detach {
+                for r in attached {
+                    self.remember_rel_type(r);
+                }
+            }
             match self.g.delete_node(n, detach) {
                 Ok(true) => {
                     self.env.stats.nodes_deleted += 1;

@@ -4,13 +4,14 @@ use super::Rule;
 use super::expr::{build_atom, build_expr, build_predicate};
 use super::helpers::{
     Pair, build_if_rule, children, exactly_one, next_if_rule, required, span_of, unexpected_shape,
+    written_text,
 };
 use super::literal::{build_node_labels, build_schema_name, build_variable};
 use super::pattern::{build_pattern, build_pattern_part};
 use crate::ast::{
     Call, Clause, Create, Delete, Expr, ExprKind, Match, Merge, Projection, Query, Remove,
     RemoveItem, Return, ReturnItem, SetClause, SetItem, SingleQuery, SortItem, Statement,
-    StatementMode, UnionKind, Unwind, With,
+    StatementMode, UnionKind, Unwind, With, YieldItem, YieldItems,
 };
 use crate::error::Result;
 
@@ -165,7 +166,7 @@ fn build_return_item(pair: Pair<'_>) -> Result<ReturnItem> {
     let span = span_of(&pair);
     let mut pairs = children(pair);
     let expr_pair = required(&mut pairs, span)?;
-    let text = expr_pair.as_str().to_string();
+    let text = written_text(&expr_pair).to_string();
     let expr = build_expr(expr_pair)?;
     let alias = build_if_rule(&mut pairs, Rule::variable, build_variable)?;
     Ok(ReturnItem { expr, alias, text })
@@ -301,9 +302,9 @@ fn build_delete_clause(pair: Pair<'_>) -> Result<Delete> {
     })
 }
 
-/// `CALL name[(args)] [YIELD ...]`. `YIELD *` and `YIELD a AS b` keep only the visible
-/// names (`[]` and `b`): CALL is parsed so that it can be rejected clearly.
+/// `CALL name[(args)] [YIELD * | YIELD output [AS variable], ... [WHERE predicate]]`
 fn build_call_clause(pair: Pair<'_>) -> Result<Call> {
+    debug_assert_eq!(pair.as_rule(), Rule::call_clause);
     let span = span_of(&pair);
     let mut pairs = children(pair);
     let procedure = children(required(&mut pairs, span)?)
@@ -313,26 +314,33 @@ fn build_call_clause(pair: Pair<'_>) -> Result<Call> {
     let args = build_if_rule(&mut pairs, Rule::call_arguments, |p| {
         children(p).map(build_expr).collect()
     })?;
-    let yields = build_if_rule(&mut pairs, Rule::yield_items, |p| {
-        children(p)
-            .filter(|item| item.as_rule() == Rule::yield_item)
-            .map(|item| {
-                let names = children(item)
-                    .map(build_variable)
-                    .collect::<Result<Vec<_>>>()?;
-                names
-                    .into_iter()
-                    .next_back()
-                    .ok_or_else(|| unexpected_shape("empty YIELD item", span))
-            })
-            .collect()
-    })?
-    .unwrap_or_default();
+    let yields = build_if_rule(&mut pairs, Rule::yield_items, build_yield_items)?;
     Ok(Call {
         procedure,
         args,
         yields,
         span,
+    })
+}
+
+fn build_yield_items(pair: Pair<'_>) -> Result<YieldItems> {
+    debug_assert_eq!(pair.as_rule(), Rule::yield_items);
+    let mut pairs = children(pair);
+    if next_if_rule(&mut pairs, Rule::star).is_some() {
+        return Ok(YieldItems::Star);
+    }
+    let mut items = Vec::new();
+    while let Some(item) = next_if_rule(&mut pairs, Rule::yield_item) {
+        let span = span_of(&item);
+        let mut names = children(item);
+        let field = build_variable(required(&mut names, span)?)?;
+        let alias = build_if_rule(&mut names, Rule::variable, build_variable)?;
+        items.push(YieldItem { field, alias });
+    }
+    let where_clause = build_if_rule(&mut pairs, Rule::where_clause, build_where_clause)?;
+    Ok(YieldItems::Items {
+        items,
+        where_clause,
     })
 }
 
@@ -378,6 +386,24 @@ mod tests {
     }
 
     #[test]
+    fn return_item_text_ends_at_the_expression() {
+        let statements = crate::parser::parse(
+            "MATCH (p) WITH p SKIP 1 RETURN p.x /* c */, [1, 'a ' ] // c\n LIMIT 1",
+        )
+        .expect("parses");
+        let texts: Vec<_> = statements[0].query.first.clauses[1..]
+            .iter()
+            .filter_map(|clause| match clause {
+                crate::ast::Clause::With(with) => Some(&with.projection),
+                crate::ast::Clause::Return(ret) => Some(&ret.projection),
+                _ => None,
+            })
+            .flat_map(|projection| projection.items.iter().map(|i| i.text.clone()))
+            .collect();
+        assert_eq!(texts, ["p", "p.x", "[1, 'a ' ]"]);
+    }
+
+    #[test]
     fn updating_clauses() {
         assert_round_trip("CREATE (a:A {x: 1})-[:T {y: 2}]->(b), (c)");
         assert_round_trip(
@@ -415,8 +441,9 @@ mod tests {
     fn call_is_parsed() {
         assert_round_trip("CALL db.labels() YIELD label RETURN label");
         assert_round_trip("CALL test.doNothing");
-        assert_parses_to("CALL p(1, 'a') YIELD a AS b", "CALL p(1, 'a') YIELD b");
-        assert_parses_to("CALL p() YIELD *", "CALL p()");
+        assert_round_trip("CALL p(1, 'a') YIELD a AS b, c WHERE b > c RETURN b");
+        assert_round_trip("CALL p() YIELD *");
+        assert_round_trip("CALL p");
     }
 
     #[test]

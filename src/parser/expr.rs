@@ -521,7 +521,14 @@ fn build_function_call(pair: Pair<'_>) -> Result<FunctionCall> {
         .collect::<Result<Vec<_>>>()?
         .join(".");
     let distinct = next_if_rule(&mut pairs, Rule::distinct).is_some();
-    let args = pairs.map(build_expr).collect::<Result<_>>()?;
+    let args: Vec<Expr> = pairs.map(build_predicate).collect::<Result<_>>()?;
+    // openCypher 9: `exists((a)-->(b))` is the pattern predicate, wherever it stands; any
+    // other argument must not expose a pattern.
+    let exists_pattern = name.eq_ignore_ascii_case("exists")
+        && matches!(args.as_slice(), [arg] if matches!(arg.kind, ExprKind::Pattern(_)));
+    if !exists_pattern {
+        args.iter().try_for_each(reject_exposed_pattern)?;
+    }
     Ok(FunctionCall {
         name,
         distinct,
@@ -636,6 +643,9 @@ mod tests {
         );
         assert_round_trip("MATCH (a) WHERE ((a)-->() OR (a)<--()) XOR NOT (a)--() RETURN a");
         assert_round_trip("RETURN [x IN [1] WHERE (x)-->()] AS l");
+        // openCypher 9's `exists(pattern)`, anywhere; `exists(n.prop)` stays a function.
+        assert_round_trip("MATCH (a), (b) WHERE exists((b)-->()) RETURN exists((a)<-[:T]-()) AS e");
+        assert_round_trip("MATCH (a) WHERE exists(a.x) RETURN a");
         // `(a)` alone is a parenthesized variable, `(a) - (b)` a subtraction.
         assert_eq!(expr("(a) - (b)"), "a - b");
     }
@@ -649,6 +659,8 @@ mod tests {
             "MATCH (a) RETURN size((a)-->())",
             "MATCH (a) WHERE (a)-->() = true RETURN a",
             "MATCH (a) RETURN NOT (a)-->() AS x",
+            "MATCH (a) RETURN exists((a)-->() OR (a)<--()) AS x",
+            "MATCH (a) RETURN coalesce((a)-->()) AS x",
         ] {
             assert_syntax_error(text, Some(ErrorCode::UnexpectedSyntax));
         }

@@ -70,6 +70,39 @@ pub(super) fn span_of(pair: &Pair<'_>) -> Span {
     Span::new(span.start(), span.end())
 }
 
+/// The text of `pair` as written, without the whitespace and comments that pest's implicit
+/// skipping leaves at its end: in `WITH p SKIP 1` the item `p` is `"p"`, not `"p "`.
+pub(super) fn written_text<'i>(pair: &Pair<'i>) -> &'i str {
+    let text = pair.as_str();
+    let start = pair.as_span().start();
+    // No token (string literals included) ends past the real end, and after the last token
+    // only punctuation, whitespace and comments remain, so a forward scan from there is safe.
+    let last_token = pair
+        .clone()
+        .into_inner()
+        .flatten()
+        .filter(|p| p.clone().into_inner().next().is_none())
+        .map(|p| p.as_span().end() - start)
+        .max()
+        .unwrap_or(0);
+    let mut end = last_token;
+    let mut rest = &text[last_token..];
+    while let Some(c) = rest.chars().next() {
+        let skip = if rest.starts_with("//") {
+            rest.find(['\n', '\r']).unwrap_or(rest.len())
+        } else if rest.starts_with("/*") {
+            rest.find("*/").map_or(rest.len(), |i| i + 2)
+        } else if c.is_whitespace() || ('\u{1C}'..='\u{1F}').contains(&c) {
+            c.len_utf8()
+        } else {
+            end = text.len() - rest.len() + c.len_utf8();
+            c.len_utf8()
+        };
+        rest = &rest[skip..];
+    }
+    text[..end].trim_end()
+}
+
 /// An error for a parse tree the builders did not expect: a bug in kg, reported instead
 /// of panicking.
 pub(super) fn unexpected_shape(what: &str, span: Span) -> QueryError {

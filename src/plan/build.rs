@@ -8,7 +8,8 @@ use crate::ast::{
     Clause, Delete, Expr, ExprKind, Merge, Projection, Query, RemoveItem, SetItem, SingleQuery,
     UnionKind,
 };
-use crate::error::{QueryError, Result};
+use crate::error::Result;
+use crate::procedure::Procedures;
 use crate::semantic::BoundQuery;
 
 use super::{AggregateCall, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
@@ -54,12 +55,15 @@ pub(super) struct Builder {
     names: Vec<Option<String>>,
     /// Graph counts for ordering patterns.
     pub stats: GraphStats,
+    /// The procedures the statement calls, resolved by `semantic::bind`.
+    pub procedures: Procedures,
 }
 
 /// Builds the plan of a bound statement; `stats` guide the order patterns are matched in.
 pub fn build(bound: &BoundQuery, stats: &GraphStats) -> Result<Plan> {
     let mut builder = Builder {
         stats: stats.clone(),
+        procedures: bound.procedures.clone(),
         ..Builder::default()
     };
     let (root, columns) = builder.query(&bound.statement.query)?;
@@ -205,7 +209,12 @@ impl Builder {
                 },
                 Clause::Delete(d) => self.delete(plan, d, &scope)?,
                 Clause::Call(c) => {
-                    return Err(QueryError::not_supported("CALL procedures", Some(c.span)));
+                    let standalone = query.clauses.len() == 1;
+                    let (plan, columns) = self.call(plan, c, &mut scope, standalone)?;
+                    if standalone {
+                        return Ok(self.standalone_call(plan, columns));
+                    }
+                    plan
                 }
             };
         }
@@ -233,7 +242,7 @@ impl Builder {
             }
         }
         for item in &projection.items {
-            items.push((item.column_name().trim().to_string(), item.expr.clone()));
+            items.push((item.column_name().to_string(), item.expr.clone()));
         }
         let aggregating = items.iter().any(|(_, e)| self.contains_aggregate(e));
         let mut new_scope = Scope::default();

@@ -182,5 +182,8 @@ fn describe(plan: &LogicalPlan, names: &[String]) -> String {
         P::Remove { ops, .. } => format!("Remove ({} items)", ops.len()),
         P::Delete { detach, .. } => if *detach { "DetachDelete" } else { "Delete" }.into(),
         P::Discard { .. } => "Discard".into(),
+        P::ProcedureCall { procedure, .. } => {
+            format!("ProcedureCall {}", procedure.signature.name)
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! `explain` prints them. It does not run anything (see `exec`).
 
 mod build;
+mod call;
 pub mod explain;
 mod expr;
 mod optimize;
@@ -393,6 +394,14 @@ pub enum LogicalPlan {
     },
     /// Consumes its input for the side effects and produces no rows (update query without RETURN).
     Discard { input: Box<LogicalPlan> },
+    /// For each input row, calls `procedure` with `args` and yields the row once per output
+    /// row with `outputs` (output index, slot) set; a void procedure passes the row through.
+    ProcedureCall {
+        input: Box<LogicalPlan>,
+        procedure: Arc<crate::procedure::Procedure>,
+        args: Vec<PlanExpr>,
+        outputs: Vec<(usize, Slot)>,
+    },
 }
 
 /// Graph counts the planner orders patterns by (smallest label first, cheapest hop next).
@@ -497,7 +506,8 @@ impl LogicalPlan {
             | P::Set { input, .. }
             | P::Remove { input, .. }
             | P::Delete { input, .. }
-            | P::Discard { input } => vec![input],
+            | P::Discard { input }
+            | P::ProcedureCall { input, .. } => vec![input],
         }
     }
 

@@ -260,5 +260,16 @@ fn map_children(plan: LogicalPlan, f: fn(LogicalPlan) -> LogicalPlan) -> Logical
             detach,
         },
         P::Discard { input } => P::Discard { input: g(input) },
+        P::ProcedureCall {
+            input,
+            procedure,
+            args,
+            outputs,
+        } => P::ProcedureCall {
+            input: g(input),
+            procedure,
+            args,
+            outputs,
+        },
     }
 }

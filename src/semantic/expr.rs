@@ -391,7 +391,7 @@ impl Binder {
                 sub.expr(projection, &inner)
             }
             ExprKind::ExistsSubquery(query) => {
-                super::bind_single(query, scope.clone(), true).map(|_| ())
+                super::bind_single(query, scope.clone(), None).map(|_| ())
             }
         }
     }

@@ -2,6 +2,7 @@
 //! VariableAlreadyBound, InvalidAggregation and the other compile-time codes, with the
 //! position of the offending text. It does not plan or evaluate anything.
 
+mod call;
 mod expr;
 mod pattern;
 mod scope;
@@ -10,8 +11,13 @@ use crate::ast::{
     Clause, Expr, ExprKind, Literal, Projection, Query, RemoveItem, SetItem, SingleQuery, Span,
     Statement, UnionKind,
 };
+use std::cell::RefCell;
+
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
+use crate::procedure::Procedures;
 use crate::value::Params;
+
+use call::Catalog;
 
 use expr::GroupedIn;
 pub(crate) use expr::is_aggregating;
@@ -21,6 +27,8 @@ pub use scope::{Binding, Scope, VarKind};
 #[derive(Debug, Clone)]
 pub struct BoundQuery {
     pub statement: Statement,
+    /// The procedures the statement CALLs.
+    pub procedures: Procedures,
 }
 
 /// A compile-time error of `kind`/`code` at `span`.
@@ -33,15 +41,22 @@ pub(crate) fn error(
     QueryError::compile(kind, code, message).with_span(span)
 }
 
-/// Checks `statement`; on success the planner may assume every name resolves.
-pub fn bind(statement: &Statement, _params: &Params) -> Result<BoundQuery> {
-    bind_query(&statement.query)?;
+/// Checks `statement`; on success the planner may assume every name resolves. `params`
+/// and `procedures` are what a CALL may use.
+pub fn bind(statement: &Statement, params: &Params, procedures: &Procedures) -> Result<BoundQuery> {
+    let catalog = Catalog {
+        params,
+        procedures,
+        resolved: RefCell::new(Procedures::none()),
+    };
+    bind_query(&statement.query, &catalog)?;
     Ok(BoundQuery {
         statement: statement.clone(),
+        procedures: catalog.resolved.into_inner(),
     })
 }
 
-fn bind_query(query: &Query) -> Result<()> {
+fn bind_query(query: &Query, catalog: &Catalog<'_>) -> Result<()> {
     let kinds: Vec<UnionKind> = query.unions.iter().map(|(k, _)| *k).collect();
     if kinds.windows(2).any(|w| w[0] != w[1]) {
         let span = query
@@ -55,9 +70,9 @@ fn bind_query(query: &Query) -> Result<()> {
             span,
         ));
     }
-    let first = bind_single(&query.first, Scope::default(), false)?;
+    let first = bind_single(&query.first, Scope::default(), Some(catalog))?;
     for (_, single) in &query.unions {
-        let columns = bind_single(single, Scope::default(), false)?;
+        let columns = bind_single(single, Scope::default(), Some(catalog))?;
         if columns != first {
             return Err(error(
                 ErrorKind::SyntaxError,
@@ -81,13 +96,15 @@ fn is_update(clause: &Clause) -> bool {
     )
 }
 
-/// Checks one single query starting from `scope`; returns its column names.
-/// A `subquery` (EXISTS) may not update and need not end in RETURN.
+/// Checks one single query starting from `scope`; returns its column names. Without a
+/// `catalog` it is a subquery (EXISTS), which may not update nor CALL and need not end in
+/// RETURN.
 pub(crate) fn bind_single(
     query: &SingleQuery,
     mut scope: Scope,
-    subquery: bool,
+    catalog: Option<&Catalog<'_>>,
 ) -> Result<Vec<String>> {
+    let subquery = catalog.is_none();
     let last = query.clauses.len().saturating_sub(1);
     let mut columns = Vec::new();
     for (i, clause) in query.clauses.iter().enumerate() {
@@ -183,12 +200,29 @@ pub(crate) fn bind_single(
                 }
             }
             Clause::Call(c) => {
-                return Err(QueryError::not_supported("CALL procedures", Some(c.span)));
+                let Some(catalog) = catalog else {
+                    return Err(QueryError::not_supported(
+                        "CALL inside an EXISTS subquery",
+                        Some(c.span),
+                    ));
+                };
+                let standalone = query.clauses.len() == 1;
+                columns = call::bind_call(c, &mut scope, standalone, catalog)?;
             }
         }
     }
     if let Some(clause) = query.clauses.last() {
-        let ends_well = matches!(clause, Clause::Return(_)) || is_update(clause);
+        // A CALL may end the query when it is the whole query or yields nothing.
+        let ends_well = match clause {
+            Clause::Return(_) => true,
+            Clause::Call(c) => {
+                query.clauses.len() == 1
+                    || catalog
+                        .and_then(|cat| cat.procedures.get(&c.procedure))
+                        .is_some_and(|p| p.signature.is_void())
+            }
+            other => is_update(other),
+        };
         if !subquery && !ends_well {
             return Err(error(
                 ErrorKind::SyntaxError,
@@ -307,7 +341,7 @@ fn bind_projection(
     let mut aggregating = false;
     for item in &projection.items {
         expr::bind_expr(&item.expr, scope, true)?;
-        let name = item.column_name().trim().to_string();
+        let name = item.column_name().to_string();
         if names.contains(&name) {
             return Err(error(
                 ErrorKind::SyntaxError,

@@ -7,7 +7,7 @@ use crate::value::Params;
 /// Binds `query`; returns the error's (kind, code, 1-based column).
 fn bind_error(query: &str) -> (ErrorKind, Option<ErrorCode>, usize) {
     let statements = parser::parse(query).expect("parses");
-    let err = super::bind(&statements[0], &Params::new()).expect_err(query);
+    let err = super::bind(&statements[0], &Params::new(), &Default::default()).expect_err(query);
     assert_eq!(err.phase, Phase::Compile, "{query}");
     let column = err.line_col(query).map_or(0, |(_, c)| c);
     (err.kind, err.code, column)
@@ -15,7 +15,7 @@ fn bind_error(query: &str) -> (ErrorKind, Option<ErrorCode>, usize) {
 
 fn binds(query: &str) {
     let statements = parser::parse(query).expect("parses");
-    if let Err(e) = super::bind(&statements[0], &Params::new()) {
+    if let Err(e) = super::bind(&statements[0], &Params::new(), &Default::default()) {
         panic!("{query}: {e}");
     }
 }

@@ -104,6 +104,10 @@ impl Backend for Cli {
         Ok(())
     }
 
+    fn register_procedure(&mut self, _: &str, _: &[Vec<String>]) -> Result<(), String> {
+        Err("the kg binary has no way to define test procedures".into())
+    }
+
     fn execute(&mut self, query: &str) -> Result<Executed, String> {
         let script = format!("{}{SNAPSHOT}{}{SNAPSHOT}", self.script, statement(query));
         let lines = self.run_script(&script)?;

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use kg::format::tck::{render_row, render_value};
 use kg::graph::{Graph, NodeId, RelId};
+use kg::procedure::ProcedureSignature;
 use kg::{ErrorKind, Phase, QueryError, ResultSet, Session};
 
 use std::sync::Arc;
@@ -154,6 +155,9 @@ pub trait Backend {
     fn set_param(&mut self, name: &str, literal: &str) -> Result<(), String>;
     /// Runs the query under test, with the graph state before and after it.
     fn execute(&mut self, query: &str) -> Result<Executed, String>;
+    /// Defines a procedure by its signature (TCK notation) and a table whose header names
+    /// the inputs and outputs, with values in TCK notation.
+    fn register_procedure(&mut self, signature: &str, table: &[Vec<String>]) -> Result<(), String>;
 }
 
 /// Runs queries on a `kg::Session` in this process.
@@ -193,6 +197,46 @@ impl Backend for InProcess {
             after,
         })
     }
+
+    fn register_procedure(&mut self, signature: &str, table: &[Vec<String>]) -> Result<(), String> {
+        let signature = ProcedureSignature::parse(signature).map_err(|e| e.to_string())?;
+        let rows = procedure_rows(&signature, table)?;
+        self.session
+            .register_procedure(signature, rows)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The rows of a procedure table, reordered to the signature's inputs then outputs.
+fn procedure_rows(
+    signature: &ProcedureSignature,
+    table: &[Vec<String>],
+) -> Result<Vec<Vec<kg::Value>>, String> {
+    let Some((header, rows)) = table.split_first() else {
+        return Ok(Vec::new());
+    };
+    let columns = signature
+        .inputs
+        .iter()
+        .chain(&signature.outputs)
+        .map(|field| {
+            header
+                .iter()
+                .position(|h| h == &field.name)
+                .ok_or_else(|| format!("the procedure table has no column `{}`", field.name))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|&i| {
+                    let cell = row.get(i).ok_or_else(|| format!("short row {row:?}"))?;
+                    parse_value(cell).and_then(|v| v.to_value())
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Runs `steps` on `backend` (which should be fresh). `Err` says why the scenario failed.
@@ -266,6 +310,10 @@ fn run_step(
             }
         }
         "no side effects" => check_side_effects(executed, &[]),
+        _ if text.starts_with("there exists a procedure ") => {
+            let signature = text.trim_start_matches("there exists a procedure ");
+            backend.register_procedure(signature, step.table.as_deref().unwrap_or_default())
+        }
         "the side effects should be:" => check_side_effects(executed, table()?),
         _ => {
             if let Some(name) = text
@@ -634,7 +682,7 @@ pub mod self_tests {
         let mut backend = InProcess::default();
         let step = Step {
             keyword: "And".into(),
-            text: "there exists a procedure test.doNothing() :: ():".into(),
+            text: "there exists a teleporter".into(),
             line: 3,
             doc_string: None,
             table: None,
