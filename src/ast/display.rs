@@ -6,63 +6,6 @@ use std::fmt::{self, Display, Formatter, Write};
 
 use super::*;
 
-/// openCypher's reserved words: names spelled like these are printed backtick-quoted.
-const RESERVED_WORDS: &[&str] = &[
-    "ALL",
-    "ASC",
-    "ASCENDING",
-    "BY",
-    "CREATE",
-    "DELETE",
-    "DESC",
-    "DESCENDING",
-    "DETACH",
-    "EXISTS",
-    "LIMIT",
-    "MATCH",
-    "MERGE",
-    "ON",
-    "OPTIONAL",
-    "ORDER",
-    "REMOVE",
-    "RETURN",
-    "SET",
-    "SKIP",
-    "WHERE",
-    "WITH",
-    "UNION",
-    "UNWIND",
-    "AND",
-    "AS",
-    "CONTAINS",
-    "DISTINCT",
-    "ENDS",
-    "IN",
-    "IS",
-    "NOT",
-    "OR",
-    "STARTS",
-    "XOR",
-    "CASE",
-    "ELSE",
-    "END",
-    "THEN",
-    "WHEN",
-    "NULL",
-    "TRUE",
-    "FALSE",
-    "CONSTRAINT",
-    "DO",
-    "FOR",
-    "REQUIRE",
-    "UNIQUE",
-    "MANDATORY",
-    "SCALAR",
-    "OF",
-    "ADD",
-    "DROP",
-];
-
 /// Writes `name` as an identifier, quoting it when it could not be read back unquoted.
 fn write_name(f: &mut Formatter<'_>, name: &str) -> fmt::Result {
     let mut chars = name.chars();
@@ -70,7 +13,7 @@ fn write_name(f: &mut Formatter<'_>, name: &str) -> fmt::Result {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(name));
+        && !is_reserved_word(name);
     if plain {
         f.write_str(name)
     } else {

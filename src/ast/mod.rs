@@ -11,6 +11,69 @@ pub use pattern::*;
 
 pub use crate::error::Span;
 
+/// openCypher's reserved words: a name spelled like one needs backticks (the parser refuses
+/// it bare, and `Display` quotes it).
+const RESERVED_WORDS: &[&str] = &[
+    "ALL",
+    "ASC",
+    "ASCENDING",
+    "BY",
+    "CREATE",
+    "DELETE",
+    "DESC",
+    "DESCENDING",
+    "DETACH",
+    "EXISTS",
+    "LIMIT",
+    "MATCH",
+    "MERGE",
+    "ON",
+    "OPTIONAL",
+    "ORDER",
+    "REMOVE",
+    "RETURN",
+    "SET",
+    "SKIP",
+    "WHERE",
+    "WITH",
+    "UNION",
+    "UNWIND",
+    "AND",
+    "AS",
+    "CONTAINS",
+    "DISTINCT",
+    "ENDS",
+    "IN",
+    "IS",
+    "NOT",
+    "OR",
+    "STARTS",
+    "XOR",
+    "CASE",
+    "ELSE",
+    "END",
+    "THEN",
+    "WHEN",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "CONSTRAINT",
+    "DO",
+    "FOR",
+    "REQUIRE",
+    "UNIQUE",
+    "MANDATORY",
+    "SCALAR",
+    "OF",
+    "ADD",
+    "DROP",
+];
+
+/// Whether `word` is an openCypher reserved word (case-insensitive).
+pub fn is_reserved_word(word: &str) -> bool {
+    RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
 /// A name as written (variable, label, type, property key, alias), with its span.
 #[derive(Debug, Clone, Eq)]
 pub struct Ident {

@@ -3,8 +3,8 @@
 //! grouping itself (keys, rows) is the engine's job. Nulls are skipped; DISTINCT keeps the
 //! first of each equivalence class (`GroupKey`).
 
+use crate::graph::hash::FxHashSet;
 use std::cmp::Ordering;
-use std::collections::HashSet;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::value::Value;
@@ -74,7 +74,7 @@ enum Total {
 pub struct Accumulator {
     kind: AggregateKind,
     /// Values seen so far, for DISTINCT.
-    seen: Option<HashSet<GroupKey>>,
+    seen: Option<FxHashSet<GroupKey>>,
     count: i64,
     total: Total,
     /// min/max so far.
@@ -89,7 +89,7 @@ impl Accumulator {
     pub fn new(kind: AggregateKind, distinct: bool) -> Self {
         Accumulator {
             kind,
-            seen: distinct.then(HashSet::new),
+            seen: distinct.then(FxHashSet::default),
             count: 0,
             total: Total::Int(0),
             best: None,

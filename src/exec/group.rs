@@ -1,9 +1,8 @@
 //! The Aggregate operator: groups rows by key values (Cypher equivalence, so 1 and 1.0
 //! differ but nulls group together) and folds each aggregate with an `Accumulator`.
 
-use std::collections::HashMap;
-
 use crate::error::{QueryError, Result};
+use crate::graph::hash::FxHashMap;
 use crate::plan::{AggregateCall, PlanExpr, Slot};
 use crate::value::Value;
 use crate::value::ops::GroupKey;
@@ -56,9 +55,11 @@ impl Aggregate {
     }
 
     fn run(&mut self, cx: &Cx<'_>) -> Result<Vec<Row>> {
-        let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
+        let mut index: FxHashMap<Vec<GroupKey>, usize> = FxHashMap::default();
         let mut groups: Vec<(Vec<GroupKey>, Vec<Accumulator>)> = Vec::new();
         let mut args = Vec::new();
+        let mut key: Vec<GroupKey> = Vec::with_capacity(self.keys.len());
+        let mut previous: Option<usize> = None;
         while let Some(row) = self.input.next(cx)? {
             cx.tick()?;
             let group = if self.keys.is_empty() {
@@ -68,20 +69,25 @@ impl Aggregate {
                 }
                 0
             } else {
-                let key: Vec<GroupKey> = self
-                    .keys
-                    .iter()
-                    .map(|(_, e)| eval(e, &row, cx).map(GroupKey))
-                    .collect::<Result<_>>()?;
-                match index.get(&key) {
-                    Some(&g) => g,
-                    None => {
-                        index.insert(key.clone(), groups.len());
-                        groups.push((key, self.accumulators()));
-                        groups.len() - 1
-                    }
+                key.clear();
+                for (_, e) in &self.keys {
+                    key.push(GroupKey(eval(e, &row, cx)?));
+                }
+                // Input often arrives clustered by key (e.g. every expansion of one node):
+                // the previous row's group is then found without hashing.
+                match previous {
+                    Some(g) if groups[g].0 == key => g,
+                    _ => match index.get(&key) {
+                        Some(&g) => g,
+                        None => {
+                            index.insert(key.clone(), groups.len());
+                            groups.push((key.clone(), self.accumulators()));
+                            groups.len() - 1
+                        }
+                    },
                 }
             };
+            previous = Some(group);
             for ((_, call), acc) in self.aggregates.iter().zip(groups[group].1.iter_mut()) {
                 args.clear();
                 if call.args.is_empty() {

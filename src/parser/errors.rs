@@ -7,6 +7,7 @@ use pest::Parser;
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
 use super::{CypherParser, Rule};
+use crate::ast::is_reserved_word;
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result, Span};
 
 /// How deeply brackets may nest before the parser refuses the text: pest recurses once
@@ -325,66 +326,6 @@ fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
         }
         _ => return None,
     })
-}
-
-/// openCypher's reserved words, which need backticks to be used as names.
-fn is_reserved_word(word: &str) -> bool {
-    const RESERVED: &[&str] = &[
-        "ALL",
-        "ASC",
-        "ASCENDING",
-        "BY",
-        "CREATE",
-        "DELETE",
-        "DESC",
-        "DESCENDING",
-        "DETACH",
-        "EXISTS",
-        "LIMIT",
-        "MATCH",
-        "MERGE",
-        "ON",
-        "OPTIONAL",
-        "ORDER",
-        "REMOVE",
-        "RETURN",
-        "SET",
-        "SKIP",
-        "WHERE",
-        "WITH",
-        "UNION",
-        "UNWIND",
-        "AND",
-        "AS",
-        "CONTAINS",
-        "DISTINCT",
-        "ENDS",
-        "IN",
-        "IS",
-        "NOT",
-        "OR",
-        "STARTS",
-        "XOR",
-        "CASE",
-        "ELSE",
-        "END",
-        "THEN",
-        "WHEN",
-        "NULL",
-        "TRUE",
-        "FALSE",
-        "CONSTRAINT",
-        "DO",
-        "FOR",
-        "REQUIRE",
-        "UNIQUE",
-        "MANDATORY",
-        "SCALAR",
-        "OF",
-        "ADD",
-        "DROP",
-    ];
-    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(word))
 }
 
 /// A clause keyword a misspelt word is probably meant to be (`MATC` → `MATCH`).
