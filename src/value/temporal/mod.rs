@@ -496,3 +496,6 @@ pub fn binary(op: char, a: &Value, b: &Value) -> Option<crate::error::Result<Val
         )
     }))
 }
+
+#[cfg(test)]
+mod tests;
