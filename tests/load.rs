@@ -618,3 +618,36 @@ fn sample_csv_set_loads_with_types() {
         Some(&Value::Float(1e9))
     );
 }
+
+#[test]
+fn csv_temporal_columns() {
+    let dir = TempDir::new("csv-temporal");
+    let file = dir.write(
+        "Person.csv",
+        "id:ID,name,born:date,seen:datetime,span:duration\np1,Ann,1984-10-11,2021-05-01T10:00+02:00[Europe/Berlin],P1Y2M\n",
+    );
+    let graph = load(&[file]);
+    let ann = graph.nodes_named("Ann").next().expect("Ann loaded");
+    let text = |key: &str| {
+        graph.node_property(ann, key).map(|v| match v {
+            Value::Temporal(t) => t.to_string(),
+            other => format!("not temporal: {other:?}"),
+        })
+    };
+    assert_eq!(text("born").as_deref(), Some("1984-10-11"));
+    assert_eq!(
+        text("seen").as_deref(),
+        Some("2021-05-01T10:00+02:00[Europe/Berlin]")
+    );
+    assert_eq!(text("span").as_deref(), Some("P1Y2M"));
+
+    let bad = dir.write("Bad.csv", "id:ID,born:date\nb1,1984-13-11\n");
+    let errors = load_errors(&[bad]);
+    assert_error(
+        &errors,
+        "Bad.csv",
+        2,
+        4,
+        &["`born:date` value `1984-13-11`"],
+    );
+}

@@ -179,7 +179,7 @@ fn construct(name: &str, kind: Kind, arg: Option<&Value>) -> Result<Value> {
     };
     match arg {
         Value::Null => Ok(Value::Null),
-        Value::String(text) => from_string(name, kind, text),
+        Value::String(text) => from_string(name, text),
         Value::Map(map) => from_map(name, kind, map),
         Value::Temporal(t) if !matches!(**t, Temporal::Duration(_)) => {
             let mut map = BTreeMap::new();
@@ -226,31 +226,10 @@ fn shape(kind: Kind, z: ZonedDateTime) -> Temporal {
     }
 }
 
-fn from_string(name: &str, kind: Kind, text: &str) -> Result<Value> {
-    let bad = || invalid(name, &format!("cannot parse `{text}`"));
-    let t = match kind {
-        Kind::Date => Temporal::Date(parse::date(text).ok_or_else(bad)?),
-        Kind::LocalTime => Temporal::LocalTime(parse::time(text).ok_or_else(bad)?.0),
-        Kind::Time => {
-            let (time, zone) = parse::time(text).ok_or_else(bad)?;
-            let offset = match zone {
-                None => 0,
-                Some(Zone::Offset(o)) => o,
-                // A time has no date to resolve a named zone's offset on.
-                Some(Zone::Named(_)) => return Err(bad()),
-            };
-            Temporal::Time(time, offset)
-        }
-        Kind::LocalDateTime => {
-            Temporal::LocalDateTime(parse::datetime_or_date(text).ok_or_else(bad)?.0)
-        }
-        Kind::DateTime => {
-            let (local, zone) = parse::datetime_or_date(text).ok_or_else(bad)?;
-            let zone = zone.unwrap_or(Zone::Offset(0));
-            Temporal::DateTime(ZonedDateTime::new(local, &zone).ok_or_else(bad)?)
-        }
-    };
-    Ok(Value::from(t))
+fn from_string(name: &str, text: &str) -> Result<Value> {
+    parse::typed(name, text)
+        .map(Value::from)
+        .ok_or_else(|| invalid(name, &format!("cannot parse `{text}`")))
 }
 
 const DATE_KEYS: &[&str] = &[

@@ -513,6 +513,9 @@ fn parse_scalar(field: &str, ty: Type) -> Result<Value, &str> {
             f if f.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
             _ => Err(field),
         },
+        Type::Temporal(name) => crate::value::temporal::parse::typed(name, field.trim())
+            .map(Value::from)
+            .ok_or(field),
     }
 }
 

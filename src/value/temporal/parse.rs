@@ -7,7 +7,39 @@
 use jiff::civil::{Date, DateTime, ISOWeekDate, Time, Weekday};
 
 use super::arith::DurationBuilder;
-use super::{Duration, Zone};
+use super::{Duration, Temporal, Zone, ZonedDateTime};
+
+/// The temporal type names, as neo4j-admin import headers spell them (`born:date`).
+pub const TYPE_NAMES: [&str; 6] = [
+    "date",
+    "localtime",
+    "time",
+    "localdatetime",
+    "datetime",
+    "duration",
+];
+
+/// `text` read as the temporal type `type_name` (one of [`TYPE_NAMES`]), as the Cypher
+/// function of that name reads a string; a missing zone is UTC.
+pub fn typed(type_name: &str, text: &str) -> Option<Temporal> {
+    Some(match type_name {
+        "date" => Temporal::Date(date(text)?),
+        "localtime" => Temporal::LocalTime(time(text)?.0),
+        "time" => match time(text)? {
+            (t, None) => Temporal::Time(t, 0),
+            (t, Some(Zone::Offset(offset))) => Temporal::Time(t, offset),
+            // A time has no date to resolve a named zone's offset on.
+            (_, Some(Zone::Named(_))) => return None,
+        },
+        "localdatetime" => Temporal::LocalDateTime(datetime_or_date(text)?.0),
+        "datetime" => {
+            let (local, zone) = datetime_or_date(text)?;
+            Temporal::DateTime(ZonedDateTime::new(local, &zone.unwrap_or(Zone::Offset(0)))?)
+        }
+        "duration" => Temporal::Duration(duration(text)?),
+        _ => return None,
+    })
+}
 
 /// A date in any of the supported forms.
 pub fn date(text: &str) -> Option<Date> {
