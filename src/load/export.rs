@@ -187,6 +187,8 @@ enum ColumnType {
     Long,
     Double,
     Boolean,
+    /// `date`, `datetime`, ... (ISO text, as the CSV loader reads it back).
+    Temporal(&'static str),
 }
 
 impl ColumnType {
@@ -196,6 +198,7 @@ impl ColumnType {
             Value::Int(_) => Some(ColumnType::Long),
             Value::Float(_) => Some(ColumnType::Double),
             Value::Bool(_) => Some(ColumnType::Boolean),
+            Value::Temporal(t) => Some(ColumnType::Temporal(t.function_name())),
             _ => None,
         };
         match value {
@@ -216,6 +219,7 @@ impl ColumnType {
             ColumnType::Long => "long",
             ColumnType::Double => "double",
             ColumnType::Boolean => "boolean",
+            ColumnType::Temporal(name) => name,
         };
         if array {
             format!("{name}[]")
@@ -243,7 +247,7 @@ fn place<T>(buckets: &mut Vec<Bucket<T>>, properties: &Properties, member: T) ->
         }
         let ty = ColumnType::of(value).ok_or_else(|| {
             invalid(format!(
-                "property `{key}` holds a {} that CSV cannot hold (only strings, numbers, booleans and lists of one of those)",
+                "property `{key}` holds a {} that CSV cannot hold (only strings, numbers, booleans, temporal values and lists of one of those)",
                 value.type_name()
             ))
         })?;
@@ -395,6 +399,7 @@ fn csv_scalar(value: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Bool(b) => b.to_string(),
+        Value::Temporal(t) => t.to_string(),
         other => other.type_name().to_string(),
     }
 }

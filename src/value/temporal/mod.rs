@@ -199,15 +199,19 @@ impl Temporal {
 
     /// A Cypher expression that evaluates to this value, e.g. `date('2015-07-21')`.
     pub fn cypher_literal(&self) -> String {
-        let function = match self {
+        format!("{}('{self}')", self.function_name())
+    }
+
+    /// The constructor function's name, which is also the neo4j-admin import column type.
+    pub fn function_name(&self) -> &'static str {
+        match self {
             Temporal::Date(_) => "date",
             Temporal::LocalTime(_) => "localtime",
             Temporal::Time(..) => "time",
             Temporal::LocalDateTime(_) => "localdatetime",
             Temporal::DateTime(_) => "datetime",
             Temporal::Duration(_) => "duration",
-        };
-        format!("{function}('{self}')")
+        }
     }
 
     /// The date part, if this value has one.
