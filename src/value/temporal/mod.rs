@@ -442,6 +442,13 @@ pub fn binary(op: char, a: &Value, b: &Value) -> Option<crate::error::Result<Val
         _ => None,
     };
     let result = match (op, a, b) {
+        // String concatenation takes a temporal's ISO text, as Neo4j does.
+        ('+', Value::String(s), Value::Temporal(t)) => {
+            return Some(Ok(Value::from(format!("{s}{t}"))));
+        }
+        ('+', Value::Temporal(t), Value::String(s)) => {
+            return Some(Ok(Value::from(format!("{t}{s}"))));
+        }
         ('+', Value::Temporal(t), _) if as_duration(b).is_some() => {
             as_duration(b).and_then(|d| arith::add(t, &d))
         }
