@@ -326,7 +326,11 @@ static NULL: Value = Value::Null;
 
 /// Evaluates without copying when the value already exists in the row, the plan, the
 /// parameters or the graph (the operands of comparisons and arithmetic, mostly).
-fn eval_ref<'a>(expr: &'a PlanExpr, row: &'a Row, cx: &'a Cx<'_>) -> Result<Cow<'a, Value>> {
+pub(crate) fn eval_ref<'a>(
+    expr: &'a PlanExpr,
+    row: &'a Row,
+    cx: &'a Cx<'_>,
+) -> Result<Cow<'a, Value>> {
     let borrowed = match &expr.kind {
         K::Const(v) => Some(v),
         K::Slot(s) => Some(&row[*s]),

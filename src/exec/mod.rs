@@ -32,7 +32,7 @@ use crate::plan::{LogicalPlan, Plan};
 use crate::result::{ResultSet, Stats};
 use crate::value::{Params, Value};
 
-pub(crate) use eval::eval;
+pub(crate) use eval::{eval, eval_ref};
 
 /// What execution needs besides the plan and the graph.
 pub struct Context<'a> {
