@@ -146,7 +146,7 @@ pub(super) fn call(name: &str, args: &[Value]) -> Result<Value> {
 pub(crate) fn property(t: &Temporal, key: &str) -> Result<Value> {
     t.component(key).ok_or_else(|| {
         QueryError::runtime(
-            ErrorKind::SyntaxError,
+            ErrorKind::ArgumentError,
             ErrorCode::InvalidArgumentValue,
             format!("a {} has no component `{key}`", t.type_name()),
         )
@@ -385,9 +385,10 @@ fn resolve_date(name: &str, map: &BTreeMap<String, Value>, base: Option<Date>) -
             Some(d) => small::<i8>(name, d)?,
             None => base.map_or(1, |b| b.weekday().to_monday_one_offset()),
         };
-        let weekday = Weekday::from_monday_one_offset(day).map_err(|_| bad())?;
+        let weekday =
+            Weekday::from_monday_one_offset(day).map_err(|e| invalid(name, &e.to_string()))?;
         return Ok(ISOWeekDate::new(week_year, week, weekday)
-            .map_err(|_| bad())?
+            .map_err(|e| invalid(name, &e.to_string()))?
             .date());
     }
     let year = match (year, base) {
@@ -402,7 +403,7 @@ fn resolve_date(name: &str, map: &BTreeMap<String, Value>, base: Option<Date>) -
                     .day_of_year(small::<i16>(name, ordinal).unwrap_or(0))
                     .build()
             })
-            .map_err(|_| bad());
+            .map_err(|e| invalid(name, &e.to_string()));
     }
     if field("quarter")?.is_some() || field("dayOfQuarter")?.is_some() {
         let quarter = match field("quarter")? {
@@ -452,7 +453,7 @@ fn resolve_date(name: &str, map: &BTreeMap<String, Value>, base: Option<Date>) -
         Some(d) => small::<i8>(name, d)?,
         None => base.map_or(1, Date::day),
     };
-    Date::new(year, month, day).map_err(|_| bad())
+    Date::new(year, month, day).map_err(|e| invalid(name, &e.to_string()))
 }
 
 /// The time from hour/minute/second/sub-second fields, missing ones taken from `base`.
@@ -508,7 +509,7 @@ fn resolve_time(name: &str, map: &BTreeMap<String, Value>, base: Option<Time>) -
         )?,
         small(name, nanos)?,
     )
-    .map_err(|_| bad())
+    .map_err(|e| invalid(name, &e.to_string()))
 }
 
 /// `datetime.fromepoch(seconds, nanos)` and `datetime.fromepochmillis(millis)`.
