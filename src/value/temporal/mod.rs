@@ -73,8 +73,9 @@ impl Zone {
         if let Some(offset) = parse::offset(text) {
             return Some(Zone::Offset(offset));
         }
-        TimeZone::get(text).ok()?;
-        Some(Zone::Named(Arc::from(text)))
+        // Names match case-insensitively; keep the database's spelling.
+        let tz = TimeZone::get(text).ok()?;
+        Some(Zone::Named(Arc::from(tz.iana_name().unwrap_or(text))))
     }
 
     /// The zone of an existing value (named if it has a name).
@@ -281,6 +282,12 @@ impl Temporal {
                     (a.months, a.days, a.seconds, a.nanos)
                         .cmp(&(b.months, b.days, b.seconds, b.nanos))
                 }),
+            // The same instant in different zones: a fixed tie-break keeps sorting stable.
+            (Temporal::DateTime(a), Temporal::DateTime(b)) => a
+                .epoch_nanos()
+                .cmp(&b.epoch_nanos())
+                .then_with(|| b.offset.cmp(&a.offset))
+                .then_with(|| a.zone.cmp(&b.zone)),
             _ => match self.compare(other) {
                 Some(ordering) => ordering,
                 None => self.order_rank().cmp(&other.order_rank()),
