@@ -268,7 +268,13 @@ pub fn call(spec: &'static FunctionSpec, args: &[Value], graph: &Graph) -> Resul
         "toString" | "toStringOrNull" | "toInteger" | "toIntegerOrNull" | "toFloat"
         | "toFloatOrNull" | "toBoolean" | "toBooleanOrNull" | "toStringList" | "toIntegerList"
         | "toFloatList" | "toBooleanList" => conversion::call(name, args),
-        _ if temporal::SIGNATURES.iter().any(|(n, ..)| *n == name) => temporal::call(name, args),
+        // Temporal specs live in their own table: one range check instead of name matching.
+        _ if temporal_specs()
+            .as_ptr_range()
+            .contains(&std::ptr::from_ref(spec)) =>
+        {
+            temporal::call(name, args)
+        }
         "coalesce" => Ok(args
             .iter()
             .find(|v| !v.is_null())
