@@ -165,6 +165,11 @@ fn wrong_type(fun: &str, found: &Value) -> QueryError {
     super::wrong_type(fun, "a map, a string or a temporal value", found)
 }
 
+/// A date, time or date-time (not a duration).
+fn instant(v: &Value) -> Option<&Temporal> {
+    temporal_of(v).filter(|t| !matches!(t, Temporal::Duration(_)))
+}
+
 fn temporal_of(v: &Value) -> Option<&Temporal> {
     match v {
         Value::Temporal(t) => Some(t),
@@ -282,10 +287,7 @@ fn from_map(name: &str, kind: Kind, map: &BTreeMap<String, Value>) -> Result<Val
     let base = |key: &str| -> Result<Option<&Temporal>> {
         match map.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => temporal_of(v)
-                .filter(|t| !matches!(t, Temporal::Duration(_)))
-                .map(Some)
-                .ok_or_else(|| wrong_type(name, v)),
+            Some(v) => instant(v).map(Some).ok_or_else(|| wrong_type(name, v)),
         }
     };
     let datetime_base = base("datetime")?;
@@ -535,7 +537,7 @@ fn truncate(name: &str, kind: Kind, args: &[Value]) -> Result<Value> {
     let Value::String(unit) = unit else {
         return Err(super::wrong_type(name, "a unit name", unit));
     };
-    let Some(t) = temporal_of(value).filter(|t| !matches!(t, Temporal::Duration(_))) else {
+    let Some(t) = instant(value) else {
         return Err(wrong_type(name, value));
     };
     let date = t.date();
@@ -553,6 +555,9 @@ fn truncate(name: &str, kind: Kind, args: &[Value]) -> Result<Value> {
             | "week"
             | "day"
     );
+    if !kind.has_time() && !date_unit {
+        return Err(bad_unit());
+    }
     let truncated_date = match (date, date_unit) {
         (Some(d), true) => Some(truncate_date(d, unit).ok_or_else(bad_unit)?),
         (Some(d), false) => Some(d),
@@ -666,9 +671,13 @@ fn duration_call(name: &str, member: &str, args: &[Value]) -> Result<Value> {
     if a.is_null() || b.is_null() {
         return Ok(Value::Null);
     }
-    let (Some(ta), Some(tb)) = (temporal_of(a), temporal_of(b)) else {
-        let culprit = if temporal_of(a).is_none() { a } else { b };
-        return Err(super::wrong_type(name, "a temporal value", culprit));
+    let (Some(ta), Some(tb)) = (instant(a), instant(b)) else {
+        let culprit = if instant(a).is_none() { a } else { b };
+        return Err(super::wrong_type(
+            name,
+            "a date, time or date-time",
+            culprit,
+        ));
     };
     arith::between(ta, tb, unit)
         .map(|d| Value::from(Temporal::Duration(d)))
