@@ -71,7 +71,7 @@ impl Labels {
 }
 
 /// How many candidates ahead a scan asks for property values (see `Graph::prefetch_node`).
-pub(super) const PREFETCH_DISTANCE: usize = 8;
+pub(super) const PREFETCH_DISTANCE: usize = 24;
 
 /// For each input row, each node of the source, bound to `slot`.
 pub(super) struct NodeScan {
