@@ -272,6 +272,11 @@ fn small<T: TryFrom<i64>>(name: &str, v: i64) -> Result<T> {
 /// Builds `kind` from a map of components, optionally based on `date`, `time` or `datetime`
 /// entries holding other temporals (Neo4j's "selection" forms).
 fn from_map(name: &str, kind: Kind, map: &BTreeMap<String, Value>) -> Result<Value> {
+    if kind == Kind::DateTime
+        && (map.contains_key("epochSeconds") || map.contains_key("epochMillis"))
+    {
+        return from_epoch_map(name, map);
+    }
     for key in map.keys() {
         let known = DATE_KEYS.contains(&key.as_str()) && kind.has_date()
             || TIME_KEYS.contains(&key.as_str()) && kind.has_time()
@@ -515,6 +520,39 @@ fn resolve_time(name: &str, map: &BTreeMap<String, Value>, base: Option<Time>) -
 }
 
 /// `datetime.fromepoch(seconds, nanos)` and `datetime.fromepochmillis(millis)`.
+/// `datetime({epochSeconds: s, nanosecond: n, timezone: z})` or `{epochMillis: ms}`.
+fn from_epoch_map(name: &str, map: &BTreeMap<String, Value>) -> Result<Value> {
+    const KEYS: [(&str, i64); 5] = [
+        ("epochSeconds", NANOS_PER_SECOND),
+        ("epochMillis", 1_000_000),
+        ("millisecond", 1_000_000),
+        ("microsecond", 1_000),
+        ("nanosecond", 1),
+    ];
+    let mut total: i128 = 0;
+    for key in map.keys().filter(|k| *k != "timezone") {
+        let Some((_, unit)) = KEYS.iter().find(|(k, _)| k == key) else {
+            return Err(invalid(
+                name,
+                &format!("`{key}` cannot be combined with an epoch"),
+            ));
+        };
+        total += i128::from(int_field(name, map, key)?.unwrap_or(0)) * i128::from(*unit);
+    }
+    let zone = match map.get("timezone") {
+        None | Some(Value::Null) => Zone::Offset(0),
+        Some(Value::String(z)) => {
+            Zone::parse(z).ok_or_else(|| invalid(name, &format!("unknown time zone `{z}`")))?
+        }
+        Some(other) => return Err(super::wrong_type(name, "a time zone string", other)),
+    };
+    let ts =
+        Timestamp::from_nanosecond(total).map_err(|_| invalid(name, "instant out of range"))?;
+    let z = ZonedDateTime::from_timestamp(ts, &zone)
+        .ok_or_else(|| invalid(name, "instant out of range"))?;
+    Ok(Value::from(Temporal::DateTime(z)))
+}
+
 fn from_epoch(name: &str, amount: &Value, nanos: &Value, unit_nanos: i64) -> Result<Value> {
     let (Some(amount), Some(nanos)) = (super::int_arg(name, amount)?, super::int_arg(name, nanos)?)
     else {
