@@ -165,6 +165,17 @@ fn wrong_type(fun: &str, found: &Value) -> QueryError {
     super::wrong_type(fun, "a map, a string or a temporal value", found)
 }
 
+/// A `timezone` argument or map entry: an offset or an IANA name; `None` when absent or null.
+fn zone_arg(name: &str, value: Option<&Value>) -> Result<Option<Zone>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(z)) => Zone::parse(z)
+            .map(Some)
+            .ok_or_else(|| invalid(name, &format!("unknown time zone `{z}`"))),
+        Some(other) => Err(super::wrong_type(name, "a time zone string", other)),
+    }
+}
+
 /// A date, time or date-time (not a duration).
 fn instant(v: &Value) -> Option<&Temporal> {
     temporal_of(v).filter(|t| !matches!(t, Temporal::Duration(_)))
@@ -207,14 +218,10 @@ fn construct(name: &str, kind: Kind, arg: Option<&Value>) -> Result<Value> {
 
 /// The current instant as `kind`, in UTC or the zone given.
 fn now(name: &str, kind: Kind, zone: Option<&Value>, at: Timestamp) -> Result<Value> {
-    let zone = match zone {
-        None => Zone::Offset(0),
-        Some(Value::Null) => return Ok(Value::Null),
-        Some(Value::String(z)) => {
-            Zone::parse(z).ok_or_else(|| invalid(name, "unknown time zone"))?
-        }
-        Some(other) => return Err(super::wrong_type(name, "a time zone string", other)),
-    };
+    if zone.is_some_and(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    let zone = zone_arg(name, zone)?.unwrap_or(Zone::Offset(0));
     let z = ZonedDateTime::from_timestamp(at, &zone)
         .ok_or_else(|| invalid(name, "the current time is out of range"))?;
     Ok(Value::from(shape(kind, z)))
@@ -306,13 +313,7 @@ fn from_map(name: &str, kind: Kind, map: &BTreeMap<String, Value>) -> Result<Val
         Some(Temporal::Time(_, offset)) => Some(Zone::Offset(*offset)),
         _ => None,
     };
-    let new_zone = match map.get("timezone") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(z)) => {
-            Some(Zone::parse(z).ok_or_else(|| invalid(name, &format!("unknown time zone `{z}`")))?)
-        }
-        Some(other) => return Err(super::wrong_type(name, "a time zone string", other)),
-    };
+    let new_zone = zone_arg(name, map.get("timezone"))?;
 
     let date = if kind.has_date() {
         Some(resolve_date(name, map, base_date)?)
@@ -539,13 +540,7 @@ fn from_epoch_map(name: &str, map: &BTreeMap<String, Value>) -> Result<Value> {
         };
         total += i128::from(int_field(name, map, key)?.unwrap_or(0)) * i128::from(*unit);
     }
-    let zone = match map.get("timezone") {
-        None | Some(Value::Null) => Zone::Offset(0),
-        Some(Value::String(z)) => {
-            Zone::parse(z).ok_or_else(|| invalid(name, &format!("unknown time zone `{z}`")))?
-        }
-        Some(other) => return Err(super::wrong_type(name, "a time zone string", other)),
-    };
+    let zone = zone_arg(name, map.get("timezone"))?.unwrap_or(Zone::Offset(0));
     let ts =
         Timestamp::from_nanosecond(total).map_err(|_| invalid(name, "instant out of range"))?;
     let z = ZonedDateTime::from_timestamp(ts, &zone)
