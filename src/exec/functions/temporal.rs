@@ -347,8 +347,11 @@ fn from_map(name: &str, kind: Kind, map: &BTreeMap<String, Value>) -> Result<Val
             let t = time.unwrap_or(Time::midnight());
             let offset = match &zone {
                 Zone::Offset(o) => *o,
+                // A named zone's offset for a time is the one in force today (Neo4j).
                 Zone::Named(_) => {
-                    ZonedDateTime::new(DateTime::from_parts(Date::constant(1970, 1, 1), t), &zone)
+                    let today = ZonedDateTime::from_timestamp(statement_time(), &Zone::Offset(0))
+                        .map_or(Date::constant(1970, 1, 1), |z| z.local.date());
+                    ZonedDateTime::new(DateTime::from_parts(today, t), &zone)
                         .map_or(0, |z| z.offset)
                 }
             };
