@@ -19,8 +19,11 @@ use jiff::tz::{Offset, TimeZone};
 
 use super::Value;
 
+/// Nanoseconds in a second.
 pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
+/// Seconds in a (civil, leap-second-free) day.
 pub const SECONDS_PER_DAY: i64 = 86_400;
+/// Nanoseconds in a day.
 pub const NANOS_PER_DAY: i64 = SECONDS_PER_DAY * NANOS_PER_SECOND;
 
 /// A temporal value.
@@ -54,16 +57,22 @@ pub struct ZonedDateTime {
 /// As in Neo4j, `seconds` is floored and `0 <= nanos < 1e9` (so -0.1s is -1s + 0.9e9ns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Duration {
+    /// Calendar months (years are 12 of them).
     pub months: i64,
+    /// Calendar days (weeks are 7 of them).
     pub days: i64,
+    /// Seconds, floored.
     pub seconds: i64,
+    /// Nanoseconds past `seconds`, `0..1e9`.
     pub nanos: i64,
 }
 
 /// Where a zone comes from when building a date-time.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Zone {
+    /// A fixed UTC offset in seconds, e.g. `+01:00`.
     Offset(i32),
+    /// An IANA zone name, e.g. `Europe/Stockholm`, whose offset depends on the date.
     Named(Arc<str>),
 }
 
