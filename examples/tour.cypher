@@ -1,5 +1,6 @@
 // A tour of the article graph: China's "little giants" (The Japan Times, early 2022).
-// Run it with:  kg -f examples/tour.cypher      (or :source examples/tour.cypher in the REPL)
+// Run it with:  kg --echo -f examples/tour.cypher   (--echo shows each step with these
+// comments before its result; or :source examples/tour.cypher in the REPL)
 // Every node and relationship carries an `evidence` excerpt of the article; :why shows it.
 
 // 1. What is in the graph? Labels with counts and property keys, then the sizes.

@@ -265,8 +265,9 @@ fn at_line_start(text: &str, offset: usize) -> bool {
         .is_none_or(|before| before.trim().is_empty())
 }
 
-/// Whether REPL input is ready to run: a meta-command line, or statements whose last
-/// non-comment token is a `;` outside strings, comments and brackets.
+/// Whether REPL input is ready to run: a meta-command line, statements whose last
+/// non-comment token is a `;` outside strings, comments and brackets, or only comments
+/// (nothing to run, so nothing to wait for).
 pub fn is_complete(text: &str) -> bool {
     if text.trim_start().starts_with(':') {
         return true;
@@ -286,7 +287,10 @@ pub fn is_complete(text: &str) -> bool {
             last = Some((tok.kind, depth));
         }
     }
-    matches!(last, Some((TokenKind::Semicolon, d)) if d <= 0)
+    match last {
+        None => true,
+        Some((kind, depth)) => kind == TokenKind::Semicolon && depth <= 0,
+    }
 }
 
 #[cfg(test)]
@@ -358,6 +362,8 @@ mod tests {
         assert!(!is_complete("RETURN 1; /* open"));
         assert!(is_complete(":help"));
         assert!(is_complete("MATCH (n)\nRETURN n;"));
+        assert!(is_complete("// just a note"));
+        assert!(!is_complete("/* still open"));
     }
 
     #[test]

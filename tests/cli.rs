@@ -220,6 +220,14 @@ fn failing_statement_stops_the_script_with_status_1() {
             "message": lines[1]["error"]["message"], "line": 1, "column": 23
         }})
     );
+    // Stopping says what was left out and how to run it anyway.
+    assert!(
+        stderr(&out).ends_with(
+            "stopped at the first failure: 1 statement not run (--continue-on-error runs the rest)\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -242,6 +250,22 @@ fn continue_on_error_runs_everything_and_sums_up() {
         err.contains("<command>:1:23: SyntaxError (UndefinedVariable)"),
         "{err}"
     );
+    // Meta-commands are counted as such.
+    let mixed = run_with_stdin(
+        &["--empty", "--continue-on-error"],
+        "RETURN q;\n:shcema\nRETURN 1 AS one;\n",
+    );
+    assert_eq!(code(&mixed), 1);
+    let err = stderr(&mixed);
+    assert!(
+        err.contains(
+            "1 statement and 1 meta-command failed:\n  \
+             <stdin>:1:8: SyntaxError (UndefinedVariable): variable `q` is not defined\n  \
+             <stdin>:2:1: unknown meta-command :shcema — did you mean :schema? (:help lists them)\n"
+        ),
+        "{err}"
+    );
+    assert!(stdout(&mixed).contains("one"), "the rest ran");
 }
 
 #[test]
@@ -313,6 +337,18 @@ fn param_expression_errors_point_into_the_script() {
         "{}",
         stderr(&out)
     );
+    // In JSON mode too: stdout keeps one line per statement.
+    let json = run_with_stdin(
+        &["--empty", "--format", "json"],
+        "RETURN 1 AS x;\n:param bad => nope + 1\n",
+    );
+    assert_eq!(code(&json), 1);
+    assert_eq!(json_lines(&json), vec![result_line(r#"["x"]"#, "[[1]]")]);
+    assert!(
+        stderr(&json).contains("<stdin>:2:15: SyntaxError (UndefinedVariable)"),
+        "{}",
+        stderr(&json)
+    );
 }
 
 #[test]
@@ -323,10 +359,16 @@ fn check_parses_without_running() {
     );
     assert_eq!(code(&ok), 0, "{}", stderr(&ok));
     assert_eq!(stdout(&ok), "", "nothing runs");
+    assert_eq!(stderr(&ok), "<stdin>: 2 statements checked, no errors\n");
     let bad = run_with_stdin(&["--empty", "--check"], "RETURN 1;\nMATCH (n) RETURN m;\n");
     assert_eq!(code(&bad), 1);
     assert!(
         stderr(&bad).contains("<stdin>:2:18: SyntaxError (UndefinedVariable)"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(
+        stderr(&bad).ends_with("<stdin>: 2 statements checked, 1 error\n"),
         "{}",
         stderr(&bad)
     );
@@ -381,6 +423,14 @@ fn broken_pipe_ends_quietly() {
 fn echo_prints_each_statement_first() {
     let out = run(&["--empty", "--echo", "-c", "RETURN 1 AS one"]);
     assert_eq!(stdout(&out), "RETURN 1 AS one;\none\n---\n1\n1 row\n");
+    // A commented script reads as a walk-through: each step's own comment lines first.
+    let script =
+        "// Two steps.\n\n// 1. One\nRETURN 1 AS one; // trailing\n\n\n// 2. Two\n:param x => 2\n";
+    let out = run_with_stdin(&["--empty", "--echo"], script);
+    assert_eq!(
+        stdout(&out),
+        "// Two steps.\n\n// 1. One\nRETURN 1 AS one;\none\n---\n1\n1 row\n\n// 2. Two\n:param x => 2\n"
+    );
 }
 
 // ---- output formats ----
@@ -435,6 +485,18 @@ fn csv_tsv_markdown_formats() {
          | --- | --- | --- | --- | --- | --- |\n\
          | 1 | 'a, \"b\"' | null | 'null' | 2.5 | [1, 'x'] |\n"
     );
+    // Two results make two tables, not one.
+    let two = run(&[
+        "--empty",
+        "--format",
+        "markdown",
+        "-c",
+        "RETURN 1 AS a; RETURN 2 AS b",
+    ]);
+    assert_eq!(
+        stdout(&two),
+        "| a |\n| --- |\n| 1 |\n\n| b |\n| --- |\n| 2 |\n"
+    );
 }
 
 #[test]
@@ -466,6 +528,21 @@ fn empty_result_warns_about_unknown_labels() {
     assert_eq!(
         stderr(&out),
         "warning: Unknown label :Compnay — did you mean :Company (2 nodes)?\n"
+    );
+    // A column of nulls from a misspelled key gets the hint too; a write that removes
+    // what it names does not.
+    let out = run(&[
+        "--data",
+        data.0.to_str().expect("utf-8"),
+        "-c",
+        "MATCH (c:Company) RETURN c.nmae; MATCH (p:Person) SET p.x = 1 REMOVE p:Person; \
+         MATCH (c:Compny) DELETE c",
+    ]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stderr(&out),
+        "warning: Unknown property key .nmae — did you mean .name (on :Company, :Person)?\n\
+         warning: Unknown label :Compny — did you mean :Company (2 nodes)?\n"
     );
 }
 
@@ -530,6 +607,18 @@ fn meta_find_and_show() {
         "{}",
         stderr(&missing)
     );
+    let empty = run_with_stdin(&["--empty"], ":schema\n");
+    assert_eq!(
+        stdout(&empty),
+        "the graph is empty (CREATE some nodes, or :load PATH)\n"
+    );
+    let nothing = meta(":find qqqzzz\n:show 999\n:last\n:why\n");
+    assert_eq!(stdout(&nothing), "no node name or alias is like 'qqqzzz'\n");
+    assert_eq!(
+        stderr(&nothing),
+        "<stdin>:2:1: error: no node with id 999 (:find NAME finds ids)\n\
+         stopped at the first failure: 2 statements not run (--continue-on-error runs the rest)\n"
+    );
 }
 
 #[test]
@@ -545,14 +634,23 @@ fn meta_why_after_a_query() {
 
 #[test]
 fn meta_params_format_and_help() {
-    let out = meta(":param x => 1 + 1\n:params\n:format csv\nRETURN $x AS x;\n:help why\n");
+    let out = meta(
+        ":param x => 1 + 1\n:param {`my s`: 'null', n: null}\n:params\n:format csv\nRETURN $x AS x;\n:help why\n",
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Listed as the lines that would set them again; quiet in a script.
     assert_eq!(
         stdout(&out),
-        "name | value\n-----+------\n$x   | 2\n1 row\nx\n2\n:why\n    the evidence behind the nodes and relationships of the last result\n"
+        ":param `my s` => 'null'\n:param n => null\n:param x => 2\nx\n2\n:why\n    the evidence behind the nodes and relationships of the last result\n"
     );
+    assert_eq!(stderr(&out), "");
     let cleared = meta(":param x => 1\n:param clear\n:params\n");
-    assert!(stdout(&cleared).contains("0 rows"));
+    assert_eq!(
+        stdout(&cleared),
+        "no parameters (set one with :param NAME => EXPR)\n"
+    );
+    let json = meta(":format json\n:param x => 1\n:params\n");
+    assert_eq!(json_lines(&json)[0]["rows"], serde_json::json!([["x", 1]]));
 }
 
 #[test]
@@ -580,6 +678,28 @@ fn meta_save_load_and_export() {
         stdout(&reloaded).contains("'Extra node'"),
         "{}",
         stdout(&reloaded)
+    );
+    // A Cypher export loads back by running it on an empty graph.
+    let cypher = dir.0.join("graph.cypher");
+    let round_trip = run_with_stdin(
+        &["--empty"],
+        &format!(
+            "CREATE (:A {{name: 'a'}})-[:R {{w: 1}}]->(:B {{name: 'b'}});\n\
+             :export cypher {path}\nMATCH (n) DETACH DELETE n;\n:load {path}\n\
+             MATCH (a)-[r]->(b) RETURN a.name, r.w, b.name;\n",
+            path = cypher.display()
+        ),
+    );
+    assert_eq!(code(&round_trip), 0, "{}", stderr(&round_trip));
+    assert!(
+        stdout(&round_trip).ends_with("'a'    | 1   | 'b'\n1 row\n"),
+        "{}",
+        stdout(&round_trip)
+    );
+    assert!(
+        stderr(&round_trip).contains("loaded 2 nodes and 1 relationship from"),
+        "{}",
+        stderr(&round_trip)
     );
 }
 

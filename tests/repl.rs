@@ -76,11 +76,26 @@ fn multi_line_statement_runs_when_complete() {
     let dir = TempDir::new();
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(&mut repl, "RETURN 40 + 2");
-    repl.expect("  -> ").expect("continuation prompt");
+    repl.expect("  ->").expect("continuation prompt");
     enter(&mut repl, "  AS answer;");
     repl.expect("42").expect("the result");
     repl.expect("1 row").expect("the footer");
     repl.expect(PROMPT).expect("prompt again");
+    quit(repl);
+}
+
+#[test]
+fn backspace_at_a_continuation_joins_the_lines_whole() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    // Enter continues, Backspace takes the whole `  -> ` and the line break back, Home
+    // stops after a prompt: what runs is what is shown, with no stray `->`.
+    repl.send("RETURN 1 AS\r").expect("send");
+    repl.expect("  ->").expect("continuation prompt");
+    repl.send("\r\x7f\x7f").expect("continue, then join twice");
+    repl.send(" one,\r2 AS two\x011 + \x05;\r").expect("finish");
+    repl.expect("1   | 3").expect("ran as one statement");
+    repl.expect(PROMPT).expect("prompt");
     quit(repl);
 }
 
@@ -213,4 +228,52 @@ fn leaving_with_unsaved_changes_warns_once() {
     enter(&mut repl, ":quit");
     repl.expect(expectrl::Eof)
         .expect("left on the second :quit");
+}
+
+#[test]
+fn tables_fit_the_terminal_after_a_resize() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    repl.get_process_mut()
+        .set_window_size(40, 24)
+        .expect("resize the pty");
+    let long = "x".repeat(80);
+    enter(&mut repl, &format!("RETURN '{long}' AS long, 1 AS n;"));
+    // Cut to the new width, not the 80 columns the pty started with.
+    let shown = repl.expect("1 row").expect("the result");
+    let table = String::from_utf8_lossy(shown.before()).to_string();
+    let rows: Vec<&str> = table.lines().filter(|l| l.contains(" | ")).collect();
+    assert!(
+        rows.len() == 2 && rows.iter().all(|l| l.trim_end().chars().count() <= 40),
+        "{table}"
+    );
+    assert!(table.contains("… | 1"), "{table}");
+    // :last shows the cell whole, wrapped to the width.
+    enter(&mut repl, ":last");
+    let shown = repl.expect("1 row").expect("the whole result");
+    let table = String::from_utf8_lossy(shown.before()).to_string();
+    assert_eq!(table.matches('x').count(), 80, "{table}");
+    assert!(
+        table
+            .lines()
+            .filter(|l| l.contains('x'))
+            .all(|l| l.trim_end().chars().count() <= 40),
+        "{table}"
+    );
+    quit(repl);
+}
+
+#[test]
+fn state_changes_are_confirmed() {
+    let dir = TempDir::new();
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(&mut repl, ":param who => 'Wu ' + 'Gansha'");
+    repl.expect("$who = 'Wu Gansha'").expect("confirmed");
+    enter(&mut repl, ":params");
+    repl.expect(":param who => 'Wu Gansha'")
+        .expect("listed as a :param line");
+    enter(&mut repl, ":shcema");
+    repl.expect("unknown meta-command :shcema — did you mean :schema?")
+        .expect("no position for a one-line meta-command");
+    quit(repl);
 }

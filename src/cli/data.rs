@@ -1,6 +1,7 @@
 //! The shell's side of loading and saving: picks the starting graph from the flags and
 //! maps `:load`/`:save`/`:export` onto `kg::load`. Load errors keep the loader's
-//! `path:line:column: message` lines.
+//! `path:line:column: message` lines. A Cypher script (what `:export cypher` writes) loads
+//! by running it on an empty graph.
 
 use std::path::{Path, PathBuf};
 
@@ -25,13 +26,66 @@ pub fn initial_graph(empty: bool, paths: &[PathBuf]) -> anyhow::Result<Graph> {
 pub fn load_paths(paths: &[PathBuf]) -> anyhow::Result<(Graph, String)> {
     let (graph, stats) = load::load_paths(paths).map_err(|errors| anyhow::anyhow!("{errors}"))?;
     let summary = format!(
-        "loaded {} nodes and {} relationships from {} file{}",
-        stats.nodes,
-        stats.rels,
-        stats.files,
-        if stats.files == 1 { "" } else { "s" }
+        "loaded {} from {}",
+        sizes(stats.nodes, stats.rels),
+        count(stats.files, "file", "files")
     );
     Ok((graph, summary))
+}
+
+/// Whether `:load` should run `path` as Cypher rather than read it as data.
+pub fn is_script(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("cypher") || e.eq_ignore_ascii_case("cql"))
+}
+
+/// Runs a Cypher script on an empty graph, quietly, and returns that graph; the first
+/// failing statement is the error, as `path:line:column: message`.
+pub fn load_script(path: &Path) -> anyhow::Result<(Graph, String)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut session = kg::Session::with_graph(Graph::new());
+    for item in kg::script::split(&text) {
+        match item {
+            kg::script::ScriptItem::Statement {
+                text: statement,
+                offset,
+            } => {
+                if let Err(error) = session.run(statement) {
+                    let error = error.shifted(offset);
+                    let (line, column) = error.span.map_or((0, 0), |span| span.line_col(&text));
+                    anyhow::bail!("{}:{line}:{column}: {error}", path.display());
+                }
+            }
+            kg::script::ScriptItem::Meta { offset, .. } => {
+                let (line, column) = kg::error::line_col_at(&text, offset);
+                anyhow::bail!(
+                    "{}:{line}:{column}: :load runs only Cypher statements (:source runs meta-commands too)",
+                    path.display()
+                );
+            }
+        }
+    }
+    let graph = std::mem::replace(session.graph_mut(), Graph::new());
+    let summary = format!(
+        "loaded {} from {}",
+        sizes(graph.node_count(), graph.rel_count()),
+        path.display()
+    );
+    Ok((graph, summary))
+}
+
+/// `1 node and 2 relationships`.
+fn sizes(nodes: usize, rels: usize) -> String {
+    format!(
+        "{} and {}",
+        count(nodes, "node", "nodes"),
+        count(rels, "relationship", "relationships")
+    )
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Writes the graph in kg's own format.

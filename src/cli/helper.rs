@@ -1,6 +1,7 @@
 //! The REPL's rustyline helper: completion (keywords, labels, types, keys, variables,
-//! functions, parameters, meta-commands, node names), highlighting, history hints, and
-//! the validator that lets Enter submit only a complete statement.
+//! functions, parameters, meta-commands, node names), history hints, the validator that lets
+//! Enter submit only a complete statement, and Ctrl-C. Highlighting is `highlight.rs`; what
+//! the text around the cursor means is `context.rs`.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -14,19 +15,15 @@ use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Cmd, ConditionalEventHandler, Context, Event, EventContext, Helper, RepeatCount};
 
+use super::context::{
+    Bound, innermost_bracket, label_of, node_after_rel, node_before_rel, rel_before_node,
+    variables_in,
+};
+use super::continuation::strip_continuations;
+use super::highlight::highlight;
 use super::meta::COMMANDS;
 use super::schema::Schema;
-use super::words::{FUNCTIONS, KEYWORDS, is_keyword};
-
-/// What Enter inserts in an unfinished statement: a line break and the continuation prompt.
-/// rustyline has no continuation prompt of its own, so the prompt lives in the buffer and
-/// `strip_continuations` takes it out before the statement runs.
-pub const CONTINUATION: &str = "\n  -> ";
-
-/// The statement as typed, without continuation prompts.
-pub fn strip_continuations(input: &str) -> String {
-    input.replace(CONTINUATION, "\n")
-}
+use super::words::{FUNCTIONS, KEYWORDS};
 
 /// Completion, highlighting, hints and validation for `kg> `.
 pub struct KgHelper {
@@ -62,6 +59,7 @@ impl KgHelper {
             return (pos, words(KEYWORDS.iter().copied(), ""));
         };
         let at_end = last.span.end == pos;
+        let after = &line[pos..];
         match last.kind {
             TokenKind::String { terminated: false } if at_end => {
                 self.name_candidates(before, &toks, last)
@@ -78,12 +76,19 @@ impl KgHelper {
                     before,
                     &toks[..toks.len() - 1],
                     context,
-                    partial,
+                    (partial, after),
                     last.span.start,
                 )
             }
             TokenKind::Punct | TokenKind::Open if at_end => {
-                self.word_candidates(before, &toks, Some(last), "", pos)
+                self.word_candidates(before, &toks, Some(last), ("", after), pos)
+            }
+            // After a space (not inside a comment), as if the next word were begun.
+            _ if tokens(before)
+                .last()
+                .is_some_and(|t| t.kind == TokenKind::Whitespace) =>
+            {
+                self.word_candidates(before, &toks, Some(last), ("", after), pos)
             }
             _ => (pos, Vec::new()),
         }
@@ -145,36 +150,30 @@ impl KgHelper {
         (string.span.start + 1, matching_names(names, partial, quote))
     }
 
-    /// Completes a word, given the token before it (`context`).
+    /// Completes a word, given the token before it (`context`) and the text after the
+    /// cursor.
     fn word_candidates(
         &self,
         text: &str,
         toks: &[Token],
         context: Option<Token>,
-        partial: &str,
+        (partial, after): (&str, &str),
         start: usize,
     ) -> (usize, Vec<Pair>) {
         let partial_name = partial.trim_start_matches('`');
         let innermost = innermost_bracket(text, toks);
         match context.map(|t| t.text(text)) {
-            Some(":") if innermost == Some('[') => (
-                start,
-                names(
-                    self.schema.rel_types.keys().map(String::as_str),
-                    partial_name,
-                ),
-            ),
-            Some("|") if innermost == Some('[') => (
-                start,
-                names(
-                    self.schema.rel_types.keys().map(String::as_str),
-                    partial_name,
-                ),
-            ),
-            Some(":") if innermost != Some('{') => (
-                start,
-                names(self.schema.labels.keys().map(String::as_str), partial_name),
-            ),
+            Some(":" | "|") if innermost == Some('[') => {
+                let types = self.rel_types_by_fit(text, toks, after);
+                (start, names(types.iter().map(String::as_str), partial_name))
+            }
+            Some(":") if innermost != Some('{') => {
+                let labels = self.labels_by_fit(text, toks);
+                (
+                    start,
+                    names(labels.iter().map(String::as_str), partial_name),
+                )
+            }
             Some(".") => {
                 let variable = toks
                     .len()
@@ -182,23 +181,53 @@ impl KgHelper {
                     .map(|i| toks[i])
                     .filter(|t| t.kind == TokenKind::Word)
                     .map(|t| t.text(text));
-                let keys: BTreeSet<&str> = match variable.and_then(|v| label_of(text, v)) {
-                    Some(label) => self
-                        .schema
-                        .label_keys
-                        .get(&label)
-                        .map(|keys| keys.keys().map(String::as_str).collect())
-                        .unwrap_or_default(),
-                    None => self.schema.all_keys(),
-                };
+                let keys = variable
+                    .and_then(|v| match label_of(text, v) {
+                        Some(Bound::Label(label)) => self.schema.label_keys.get(&label),
+                        Some(Bound::RelType(t)) => self.schema.rel_keys.get(&t),
+                        None => None,
+                    })
+                    .map(|keys| keys.keys().map(String::as_str).collect())
+                    .unwrap_or_else(|| self.schema.all_keys());
                 (start, names(keys, partial_name))
             }
-            Some(":") | Some("{") | Some(",") if innermost == Some('{') => {
-                (start, names(self.schema.all_keys(), partial_name))
+            // A key of a pattern's property map; after `key:` comes a value, not a key.
+            Some("{" | ",") if innermost == Some('{') => {
+                let keys = self
+                    .map_owner(text, toks)
+                    .map(|keys| keys.keys().map(String::as_str).collect())
+                    .unwrap_or_else(|| self.schema.all_keys());
+                (start, names(keys, partial_name))
+            }
+            // Where an expression starts, the variables in the statement are the likely words.
+            Some(word)
+                if partial.is_empty()
+                    && (word == ","
+                        || [
+                            "RETURN", "WHERE", "WITH", "BY", "AND", "OR", "NOT", "SET", "DELETE",
+                        ]
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(word))) =>
+            {
+                let variables = variables_in(text).into_iter().map(|v| Pair {
+                    display: v.clone(),
+                    replacement: v,
+                });
+                (start, variables.collect())
             }
             _ if partial.is_empty() => (start, Vec::new()),
             _ => {
-                let mut out = words(KEYWORDS.iter().copied(), partial);
+                // Keywords in the case being typed: `ret` completes to `return`.
+                let lower_case = partial.chars().all(|c| !c.is_uppercase());
+                let keywords = KEYWORDS.iter().map(|k| {
+                    if lower_case {
+                        k.to_lowercase()
+                    } else {
+                        k.to_string()
+                    }
+                });
+                let keywords: Vec<String> = keywords.collect();
+                let mut out = words(keywords.iter().map(String::as_str), partial);
                 let lower = partial.to_lowercase();
                 out.extend(
                     FUNCTIONS
@@ -225,51 +254,104 @@ impl KgHelper {
     }
 }
 
-/// The bracket the text ends inside, if any.
-fn innermost_bracket(text: &str, toks: &[Token]) -> Option<char> {
-    let mut stack = Vec::new();
-    for t in toks {
-        match t.kind {
-            TokenKind::Open => stack.push(t.text(text).chars().next().unwrap_or('(')),
-            TokenKind::Close => {
-                stack.pop();
-            }
-            _ => {}
-        }
+impl KgHelper {
+    /// Every relationship type, those that fit the pattern around the cursor first: types
+    /// leaving (or, after `<-`, reaching) the label of the node before `-[`, and reaching
+    /// the label of a node already written after `]->`.
+    fn rel_types_by_fit(&self, text: &str, toks: &[Token], after: &str) -> Vec<String> {
+        let near = node_before_rel(text, toks);
+        let far = node_after_rel(after);
+        // Whether the near node is the relationship's start, when the arrows say so.
+        let near_is_start = match (&near, &far) {
+            (Some((_, true)), _) => Some(false),
+            (_, Some((_, true))) => Some(true),
+            _ => None,
+        };
+        let fits = |label: &Option<String>, outgoing: bool, rel_type: &str| {
+            label.as_ref().is_some_and(|l| {
+                self.schema
+                    .label_rel_types
+                    .get(&(l.clone(), outgoing))
+                    .is_some_and(|types| types.contains(rel_type))
+            })
+        };
+        let near_label = near.and_then(|(label, _)| label);
+        let far_label = far.and_then(|(label, _)| label);
+        let mut types: Vec<(u8, &String)> = self
+            .schema
+            .rel_types
+            .keys()
+            .map(|t| {
+                let score = match near_is_start {
+                    Some(start) => {
+                        2 * u8::from(fits(&near_label, start, t))
+                            + 2 * u8::from(fits(&far_label, !start, t))
+                    }
+                    // No arrow yet: outgoing is the likelier reading of `(a)-[`.
+                    None => {
+                        2 * u8::from(fits(&near_label, true, t))
+                            + u8::from(fits(&near_label, false, t))
+                            + u8::from(fits(&far_label, false, t))
+                    }
+                };
+                (score, t)
+            })
+            .collect();
+        types.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        types.into_iter().map(|(_, t)| t.clone()).collect()
     }
-    stack.last().copied()
 }
 
-/// Variables bound in patterns (`(x`, `[x`) or by `AS x`.
-fn variables_in(text: &str) -> BTreeSet<String> {
-    let toks: Vec<Token> = tokens(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
-    let mut vars = BTreeSet::new();
-    for pair in toks.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        let opener = matches!(a.text(text), "(" | "[") || a.text(text).eq_ignore_ascii_case("AS");
-        if opener && b.kind == TokenKind::Word && !is_keyword(b.text(text)) {
-            vars.insert(b.text(text).to_string());
+impl KgHelper {
+    /// The keys of the label or type whose pattern holds the `{` the text ends in, as in
+    /// `(c:Company {` or `[r:FOUNDED {`.
+    fn map_owner(
+        &self,
+        text: &str,
+        toks: &[Token],
+    ) -> Option<&std::collections::BTreeMap<String, std::collections::BTreeSet<&'static str>>> {
+        let brace = toks.iter().rposition(|t| t.text(text) == "{")?;
+        let owner = toks.get(brace.checked_sub(1)?)?;
+        let opener = toks[..brace]
+            .iter()
+            .rev()
+            .find(|t| matches!(t.text(text), "(" | "["))?
+            .text(text);
+        let name = owner.text(text).trim_matches('`').to_string();
+        let labelled = brace >= 2 && toks[brace - 2].text(text) == ":";
+        match (opener, labelled) {
+            ("(", true) => self.schema.label_keys.get(&name),
+            ("[", true) => self.schema.rel_keys.get(&name),
+            (_, false) => match label_of(text, &name) {
+                Some(Bound::Label(label)) => self.schema.label_keys.get(&label),
+                Some(Bound::RelType(t)) => self.schema.rel_keys.get(&t),
+                None => None,
+            },
+            _ => None,
         }
     }
-    vars
 }
 
-/// The label written for `variable` in a node pattern `(variable:Label`.
-fn label_of(text: &str, variable: &str) -> Option<String> {
-    let toks: Vec<Token> = tokens(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
-    toks.windows(4).find_map(|w| {
-        (w[0].text(text) == "("
-            && w[1].text(text) == variable
-            && w[2].text(text) == ":"
-            && matches!(w[3].kind, TokenKind::Word | TokenKind::Backtick { .. }))
-        .then(|| w[3].text(text).trim_matches('`').to_string())
-    })
+impl KgHelper {
+    /// Every label, those that the relationship just before `(x:` reaches first, as
+    /// Company for `(p)-[:FOUNDED]->(c:`.
+    fn labels_by_fit(&self, text: &str, toks: &[Token]) -> Vec<String> {
+        let fitting: BTreeSet<&String> = rel_before_node(text, toks)
+            .map(|(rel_type, end)| {
+                self.schema
+                    .label_rel_types
+                    .iter()
+                    .filter(|((_, outgoing), types)| {
+                        end.is_none_or(|end| *outgoing != end) && types.contains(&rel_type)
+                    })
+                    .map(|((label, _), _)| label)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut labels: Vec<&String> = self.schema.labels.keys().collect();
+        labels.sort_by_key(|l| !fitting.contains(l));
+        labels.into_iter().cloned().collect()
+    }
 }
 
 /// Case-insensitive prefix matches, keeping the candidate's own spelling.
@@ -312,9 +394,16 @@ fn matching_names<'a>(
         .collect();
     hits.sort();
     hits.into_iter()
-        .map(|(_, n)| Pair {
-            display: n.to_string(),
-            replacement: format!("{n}{quote}"),
+        .map(|(_, n)| {
+            // Inside the string a quote like the one that opened it needs its backslash.
+            let escaped = match quote {
+                "" => n.to_string(),
+                q => n.replace('\\', "\\\\").replace(q, &format!("\\{q}")),
+            };
+            Pair {
+                display: n.to_string(),
+                replacement: format!("{escaped}{quote}"),
+            }
         })
         .collect()
 }
@@ -340,15 +429,6 @@ impl Hinter for KgHelper {
     }
 }
 
-const KEYWORD: &str = "1;34";
-const STRING: &str = "32";
-const NUMBER: &str = "36";
-const PARAM: &str = "35";
-const COMMENT: &str = "2";
-const UNTERMINATED: &str = "1;4;31";
-const BRACKET: &str = "1;7";
-const META: &str = "1;33";
-
 impl Highlighter for KgHelper {
     fn highlight<'l>(&self, line: &'l str, pos: usize) -> Cow<'l, str> {
         if !self.color || line.is_empty() {
@@ -370,65 +450,6 @@ impl Highlighter for KgHelper {
     }
 }
 
-/// The line with ANSI colours: keywords, strings, numbers, parameters, comments, the bracket
-/// at the cursor with its match, and unterminated strings or comments underlined in red.
-pub fn highlight(line: &str, pos: usize) -> String {
-    let toks = tokens(line);
-    let matched = matching_brackets(&toks, pos);
-    let meta_line = line.trim_start().starts_with(':');
-    let mut out = String::with_capacity(line.len() * 2);
-    for (i, t) in toks.iter().enumerate() {
-        let text = t.text(line);
-        let code = match t.kind {
-            _ if meta_line && i <= 1 && !t.is_trivia() => Some(META),
-            TokenKind::Word if is_keyword(text) => Some(KEYWORD),
-            TokenKind::String { terminated: true } => Some(STRING),
-            TokenKind::Number => Some(NUMBER),
-            TokenKind::Parameter => Some(PARAM),
-            TokenKind::LineComment | TokenKind::BlockComment { terminated: true } => Some(COMMENT),
-            TokenKind::String { terminated: false }
-            | TokenKind::Backtick { terminated: false }
-            | TokenKind::BlockComment { terminated: false } => Some(UNTERMINATED),
-            TokenKind::Open | TokenKind::Close if matched.contains(&t.span.start) => Some(BRACKET),
-            _ => None,
-        };
-        match code {
-            Some(code) => out.push_str(&format!("\x1b[{code}m{text}\x1b[0m")),
-            None => out.push_str(text),
-        }
-    }
-    out
-}
-
-/// Byte offsets of the bracket next to the cursor and its partner.
-fn matching_brackets(toks: &[Token], pos: usize) -> Vec<usize> {
-    let brackets: Vec<&Token> = toks
-        .iter()
-        .filter(|t| matches!(t.kind, TokenKind::Open | TokenKind::Close))
-        .collect();
-    let at = brackets
-        .iter()
-        .position(|t| t.span.start == pos)
-        .or_else(|| brackets.iter().position(|t| t.span.end == pos));
-    let Some(at) = at else { return Vec::new() };
-    let mut depth = 0i64;
-    let found = if brackets[at].kind == TokenKind::Open {
-        brackets[at..].iter().find(|t| {
-            depth += if t.kind == TokenKind::Open { 1 } else { -1 };
-            depth == 0
-        })
-    } else {
-        brackets[..=at].iter().rev().find(|t| {
-            depth += if t.kind == TokenKind::Close { 1 } else { -1 };
-            depth == 0
-        })
-    };
-    match found {
-        Some(other) => vec![brackets[at].span.start, other.span.start],
-        None => Vec::new(),
-    }
-}
-
 impl Validator for KgHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
         let input = strip_continuations(ctx.input());
@@ -441,26 +462,6 @@ impl Validator for KgHelper {
 }
 
 impl Helper for KgHelper {}
-
-/// Enter: submit a complete statement, otherwise start a continuation line.
-pub struct EnterHandler;
-
-impl ConditionalEventHandler for EnterHandler {
-    fn handle(
-        &self,
-        _evt: &Event,
-        _n: RepeatCount,
-        _positive: bool,
-        ctx: &EventContext<'_>,
-    ) -> Option<Cmd> {
-        let input = strip_continuations(ctx.line());
-        if input.trim().is_empty() || is_complete(&input) {
-            Some(Cmd::AcceptLine)
-        } else {
-            Some(Cmd::Insert(1, CONTINUATION.to_string()))
-        }
-    }
-}
 
 /// Ctrl-C: interrupt (clearing the input), remembering whether the line was already empty.
 pub struct InterruptHandler {
@@ -500,8 +501,29 @@ mod tests {
             .entry("Person".into())
             .or_default()
             .insert("born".into(), Default::default());
+        schema.rel_types.insert("ABOUT".into(), 5);
+        schema.rel_types.insert("WORKS_FOR".into(), 2);
+        for (label, outgoing, rel_type) in [
+            ("Person", true, "FOUNDED"),
+            ("Company", false, "FOUNDED"),
+            ("Person", true, "WORKS_FOR"),
+            ("Company", false, "WORKS_FOR"),
+            ("Company", false, "ABOUT"),
+        ] {
+            schema
+                .label_rel_types
+                .entry((label.into(), outgoing))
+                .or_default()
+                .insert(rel_type.into());
+        }
+        schema
+            .rel_keys
+            .entry("FOUNDED".into())
+            .or_default()
+            .insert("year".into(), Default::default());
         schema.names.insert("Uisee".into());
         schema.names.insert("Wu Gansha".into());
+        schema.names.insert("China's 'little giants'".into());
         let mut helper = KgHelper::new(schema, false);
         helper.params.push("limit".into());
         helper
@@ -529,6 +551,97 @@ mod tests {
         );
     }
 
+    fn ranked(line: &str, pos: usize) -> Vec<String> {
+        let (_, pairs) = helper().candidates(line, pos);
+        pairs.into_iter().map(|p| p.replacement).collect()
+    }
+
+    #[test]
+    fn types_that_fit_the_pattern_come_first() {
+        // Person starts FOUNDED and WORKS_FOR; ABOUT only reaches Company.
+        assert_eq!(
+            ranked("MATCH (p:Person)-[r:", 20),
+            vec!["FOUNDED", "WORKS_FOR", "ABOUT"]
+        );
+        // Arriving at a Company: ABOUT fits too, and the rest only if nothing else.
+        let line = "MATCH (c:Company)<-[:";
+        assert_eq!(
+            ranked(line, line.len()),
+            vec!["ABOUT", "FOUNDED", "WORKS_FOR"]
+        );
+        // The label given to the variable elsewhere counts, and so does the far end.
+        let line = "MATCH (p:Person) MATCH (p)-[:]->(c:Company)";
+        assert_eq!(ranked(line, 29)[..2], ["FOUNDED", "WORKS_FOR"]);
+    }
+
+    #[test]
+    fn labels_that_the_relationship_reaches_come_first() {
+        assert_eq!(
+            ranked("MATCH (p)-[:ABOUT]->(c:", 23),
+            vec!["Company", "Person"]
+        );
+        assert_eq!(
+            ranked("MATCH (c)<-[:FOUNDED]-(p:", 25),
+            vec!["Person", "Company"]
+        );
+        assert_eq!(ranked("MATCH (c:", 9), vec!["Company", "Person"]);
+    }
+
+    #[test]
+    fn variables_where_an_expression_starts() {
+        assert_eq!(
+            complete("MATCH (p)-[r]->(c) RETURN "),
+            vec![
+                "MATCH (p)-[r]->(c) RETURN c",
+                "MATCH (p)-[r]->(c) RETURN p",
+                "MATCH (p)-[r]->(c) RETURN r"
+            ]
+        );
+    }
+
+    #[test]
+    fn map_keys_are_the_patterns_own() {
+        assert_eq!(
+            complete("MATCH (p:Person {b"),
+            vec!["MATCH (p:Person {born"]
+        );
+        assert_eq!(
+            complete("MATCH ()-[:FOUNDED {"),
+            vec!["MATCH ()-[:FOUNDED {year"]
+        );
+        // After `key:` comes a value.
+        assert!(
+            !complete("MATCH (p:Person {born: b")
+                .contains(&"MATCH (p:Person {born: born".to_string())
+        );
+    }
+
+    #[test]
+    fn relationship_variables_complete_their_types_keys() {
+        assert_eq!(
+            complete("MATCH ()-[r:FOUNDED]->() RETURN r."),
+            vec!["MATCH ()-[r:FOUNDED]->() RETURN r.year"]
+        );
+    }
+
+    #[test]
+    fn names_are_escaped_for_the_quote_they_sit_in() {
+        assert_eq!(
+            complete("MATCH (n {name: 'China"),
+            vec!["MATCH (n {name: 'China\\'s \\'little giants\\''"]
+        );
+        assert_eq!(
+            complete("MATCH (n {name: \"China"),
+            vec!["MATCH (n {name: \"China's 'little giants'\""]
+        );
+    }
+
+    #[test]
+    fn keywords_follow_the_case_being_typed() {
+        assert!(complete("match (n) ret").contains(&"match (n) return".to_string()));
+        assert!(complete("MATCH (n) RET").contains(&"MATCH (n) RETURN".to_string()));
+    }
+
     #[test]
     fn keywords_functions_variables_params_meta() {
         assert!(complete("MATCH (founder) RET").contains(&"MATCH (founder) RETURN".to_string()));
@@ -552,23 +665,5 @@ mod tests {
             vec!["MATCH (n) WHERE n.name = \"Wu Gansha\""]
         );
         assert_eq!(complete(":show Wu"), vec![":show Wu Gansha"]);
-    }
-
-    #[test]
-    fn highlighting_marks_keywords_and_unterminated_strings() {
-        let text = highlight("MATCH (n) RETURN 'x", 0);
-        assert!(text.starts_with("\x1b[1;34mMATCH\x1b[0m"));
-        assert!(text.ends_with("\x1b[1;4;31m'x\x1b[0m"));
-        // The cursor after `)` lights both brackets.
-        let text = highlight("RETURN (1)", 10);
-        assert_eq!(text.matches("\x1b[1;7m").count(), 2);
-    }
-
-    #[test]
-    fn continuation_prompts_are_stripped() {
-        assert_eq!(
-            strip_continuations("MATCH (n)\n  -> RETURN n;"),
-            "MATCH (n)\nRETURN n;"
-        );
     }
 }

@@ -106,13 +106,31 @@ fn similarity(query: &str, name: &str) -> f64 {
     } else {
         0.0
     };
-    // Best word-by-word match, so "gansha" finds "Wu Gansha".
-    let words = n
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| strsim::normalized_damerau_levenshtein(&q, w) * 0.95)
+    // Word by word, so "gansha" finds "Wu Gansha" and "baotou solar" finds "Baotou
+    // Beiteng Solar Technology": each word of the query scores its best word of the name.
+    let split = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (query_words, name_words) = (split(&q), split(&n));
+    let best = |qw: &str| {
+        name_words
+            .iter()
+            .map(|nw| strsim::normalized_damerau_levenshtein(qw, nw))
+            .fold(0.0, f64::max)
+    };
+    let whole_query = name_words
+        .iter()
+        .map(|w| strsim::normalized_damerau_levenshtein(&q, w))
         .fold(0.0, f64::max);
-    fuzzy.max(contained).max(words)
+    let per_word = if query_words.len() > 1 {
+        query_words.iter().map(|w| best(w)).sum::<f64>() / query_words.len() as f64
+    } else {
+        0.0
+    };
+    fuzzy.max(contained).max(whole_query.max(per_word) * 0.95)
 }
 
 /// `:find TEXT`: the nodes whose name or an alias is most like TEXT, best first.
@@ -171,6 +189,9 @@ fn resolve_node(graph: &Graph, what: &str) -> Result<NodeId, String> {
             .any(|name| name.to_lowercase() == lower)
     }) {
         return Ok(node);
+    }
+    if let Ok(id) = what.parse::<u32>() {
+        return Err(format!("no node with id {id} (:find NAME finds ids)"));
     }
     let all: Vec<String> = graph.nodes().flat_map(|n| names_of(graph, n)).collect();
     let hint = closest(what, all.iter().map(String::as_str))
@@ -275,8 +296,9 @@ pub fn why(last: &ResultSet, graph: &Graph) -> ResultSet {
     }
 }
 
-/// `:why` for people: each entity, then its evidence quoted and indented in full.
-pub fn write_why(why: &ResultSet, out: &mut impl Write) -> io::Result<()> {
+/// `:why` for people: each entity, then its evidence quoted and indented in full, wrapped
+/// at word boundaries to `width` when given.
+pub fn write_why(why: &ResultSet, width: Option<usize>, out: &mut impl Write) -> io::Result<()> {
     if why.rows.is_empty() {
         return writeln!(
             out,
@@ -294,9 +316,16 @@ pub fn write_why(why: &ResultSet, out: &mut impl Write) -> io::Result<()> {
             other => vec![other.clone()],
         };
         for quote in quotes {
-            match quote.as_str() {
-                Some(text) => writeln!(out, "  “{text}”")?,
-                None => writeln!(out, "  {}", kg::format::text::cypher(&quote, why))?,
+            let text = match quote.as_str() {
+                Some(text) => format!("“{}”", text.trim()),
+                None => kg::format::text::cypher(&quote, why),
+            };
+            let text = match width {
+                Some(width) => kg::format::text::wrap(&text, width.saturating_sub(2).max(20)),
+                None => text,
+            };
+            for line in text.lines() {
+                writeln!(out, "  {line}")?;
             }
         }
     }
@@ -346,6 +375,9 @@ mod tests {
         assert_eq!(found.rows[0][1], Value::from("Wu Gansha"));
         let found = find(&graph(), "uisee tech");
         assert_eq!(found.rows[0][3], Value::from("UISEE Technology"));
+        // Words of the query may be apart in the name.
+        let found = find(&graph(), "wu gnsha");
+        assert_eq!(found.rows[0][1], Value::from("Wu Gansha"));
         assert!(find(&graph(), "zzzz").rows.is_empty());
     }
 
@@ -376,10 +408,28 @@ mod tests {
             &graph,
         );
         let mut out = Vec::new();
-        write_why(&why(&last, &graph), &mut out).expect("writing to a Vec");
+        write_why(&why(&last, &graph), None, &mut out).expect("writing to a Vec");
         assert_eq!(
             String::from_utf8(out).expect("utf-8"),
             "(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “founded”\n"
+        );
+    }
+
+    #[test]
+    fn why_wraps_long_evidence_under_its_entity() {
+        let why = ResultSet {
+            columns: vec!["about".into(), "evidence".into()],
+            rows: vec![vec![
+                Value::from("(:Person Lee Kai-Fu)"),
+                Value::from("Its a subsidy. Its a grant. Its an honor.\n"),
+            ]],
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        write_why(&why, Some(24), &mut out).expect("writing to a Vec");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "(:Person Lee Kai-Fu)\n  “Its a subsidy. Its a\n  grant. Its an honor.”\n"
         );
     }
 

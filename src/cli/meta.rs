@@ -1,4 +1,5 @@
-//! Meta-commands (`:help`, `:param`, `:schema`, ...): their names, help text and parser.
+//! Meta-commands (`:help`, `:param`, `:schema`, ...): their names, help text (`:help`'s
+//! layout too) and parser.
 //! Running them is `shell.rs`'s job.
 
 use std::path::PathBuf;
@@ -36,6 +37,8 @@ pub enum MetaCommand {
     Last,
     /// `:timing on|off`
     Timing(bool),
+    /// `:format`, `:timing` or `:max_rows` alone: the current output settings.
+    Settings,
     /// `:source FILE`: run a script.
     Source(PathBuf),
     /// `:load PATH`: replace the graph.
@@ -97,8 +100,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("params", ":params", "list the query parameters"),
     (
         "format",
-        ":format table|json|csv|tsv|markdown",
-        "choose the output format",
+        ":format [table|json|csv|tsv|markdown]",
+        "choose the output format (alone: show the output settings)",
     ),
     (
         "max_rows",
@@ -115,7 +118,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "load",
         ":load PATH",
-        "replace the graph with data files (kg TOML or CSV directory)",
+        "replace the graph with data files (kg TOML, CSV, or a .cypher script)",
     ),
     ("save", ":save PATH", "write the graph as kg TOML"),
     (
@@ -178,6 +181,7 @@ impl MetaCommand {
                     expr: expr.to_string(),
                 })
             }
+            "format" | "timing" | "max_rows" if rest.is_empty() => Ok(MetaCommand::Settings),
             "format" => rest.parse().map(MetaCommand::Format),
             "max_rows" => match rest {
                 "off" | "all" => Ok(MetaCommand::MaxRows(None)),
@@ -213,6 +217,52 @@ impl MetaCommand {
                     "unknown meta-command :{name}{hint} (:help lists them)"
                 ))
             }
+        }
+    }
+}
+
+/// `:help`, its descriptions wrapped to `width` (under their usage when it is narrow).
+pub fn help(topic: Option<&str>, width: Option<usize>) -> String {
+    use kg::format::text::wrap;
+    let width = width.unwrap_or(usize::MAX);
+    let indent = |text: &str, by: usize, width: usize| {
+        wrap(text, width.saturating_sub(by).max(20))
+            .lines()
+            .map(|l| format!("{}{l}", " ".repeat(by)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match topic {
+        Some(name) => match COMMANDS.iter().find(|(n, ..)| *n == name) {
+            Some((_, usage, about)) => format!("{usage}\n{}", indent(about, 4, width)),
+            None => format!("no meta-command :{name} (:help lists them)"),
+        },
+        None => {
+            let mut text = indent(
+                "Type Cypher statements ending with `;` (Enter continues an unfinished one).",
+                0,
+                width,
+            );
+            text.push_str("\nMeta-commands:\n");
+            let column = COMMANDS.iter().map(|(_, u, _)| u.len()).max().unwrap_or(0) + 4;
+            for (_, usage, about) in COMMANDS {
+                if width >= column + 30 {
+                    let about = indent(about, column, width);
+                    text.push_str(&format!(
+                        "  {usage:<w$}{}\n",
+                        &about[column..],
+                        w = column - 2
+                    ));
+                } else {
+                    text.push_str(&format!("  {usage}\n{}\n", indent(about, 6, width)));
+                }
+            }
+            text.push_str(&indent(
+                "Tab completes; Ctrl-R searches history; Ctrl-C cancels; Ctrl-D leaves.",
+                0,
+                width,
+            ));
+            text
         }
     }
 }
@@ -270,11 +320,27 @@ mod tests {
             Ok(MetaCommand::Show("Uisee".into()))
         );
         assert_eq!(MetaCommand::parse(":exit"), Ok(MetaCommand::Quit));
+        assert_eq!(MetaCommand::parse(":format"), Ok(MetaCommand::Settings));
     }
 
     #[test]
     fn unknown_commands_get_a_suggestion() {
         let err = MetaCommand::parse(":shcema").expect_err("unknown");
         assert!(err.contains("did you mean :schema?"), "{err}");
+    }
+
+    #[test]
+    fn help_fits_the_terminal() {
+        let wide = help(None, None);
+        assert!(
+            wide.contains(&format!("\n  {:<39}the evidence behind", ":why")),
+            "{wide}"
+        );
+        let narrow = help(None, Some(40));
+        assert!(narrow.lines().all(|l| l.len() <= 40), "{narrow}");
+        assert!(
+            narrow.contains("\n  :why\n      the evidence behind the nodes"),
+            "{narrow}"
+        );
     }
 }

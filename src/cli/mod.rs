@@ -3,8 +3,11 @@
 //! failures and I/O errors come back as `Err` (exit status 2).
 
 mod args;
+mod context;
+mod continuation;
 mod data;
 mod helper;
+mod highlight;
 mod inspect;
 mod meta;
 mod paint;
@@ -14,7 +17,7 @@ mod shell;
 mod suggest;
 mod words;
 
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -60,8 +63,9 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         timing: interactive,
         echo: args.echo,
         continue_on_error: args.continue_on_error,
+        interactive,
         boxed,
-        width: stdout_terminal.then(terminal_width).flatten(),
+        fit_width: stdout_terminal,
         paint: Paint::detect(io::stderr().is_terminal()),
     };
     let mut shell = Shell::new(Session::with_graph(graph), settings);
@@ -73,28 +77,53 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         Input::Script(source) if args.check => {
             let count = shell.check_script(&source)?;
             let failed = shell.failures.len();
-            if failed == 0 {
-                eprintln!("{}: {count} statements checked, no errors", source.name);
-            }
+            let errors = match failed {
+                0 => "no errors".to_string(),
+                n => plural(n, "error", "errors"),
+            };
+            eprintln!(
+                "{}: {} checked, {errors}",
+                source.name,
+                plural(count, "statement", "statements")
+            );
             Ok(exit_code(failed))
         }
         Input::Script(source) => {
             shell.run_script(&source)?;
             if shell.settings.continue_on_error && !shell.failures.is_empty() {
-                eprintln!(
-                    "{} failed:",
-                    match shell.failures.len() {
-                        1 => "1 statement".to_string(),
-                        n => format!("{n} statements"),
-                    }
-                );
+                eprintln!("{} failed:", failure_count(&shell.failures));
                 for failure in &shell.failures {
                     eprintln!("  {}{}", failure.location, failure.message);
                 }
             }
+            if shell.skipped > 0 {
+                eprintln!(
+                    "stopped at the first failure: {} not run (--continue-on-error runs the rest)",
+                    plural(shell.skipped, "statement", "statements")
+                );
+            }
             Ok(exit_code(shell.failures.len()))
         }
     }
+}
+
+/// `2 statements`, `1 meta-command`, or `2 statements and 1 meta-command`.
+fn failure_count(failures: &[shell::Failure]) -> String {
+    let meta = failures.iter().filter(|f| f.meta).count();
+    let statements = failures.len() - meta;
+    match (statements, meta) {
+        (s, 0) => plural(s, "statement", "statements"),
+        (0, m) => plural(m, "meta-command", "meta-commands"),
+        (s, m) => format!(
+            "{} and {}",
+            plural(s, "statement", "statements"),
+            plural(m, "meta-command", "meta-commands")
+        ),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn exit_code(failures: usize) -> ExitCode {
@@ -143,12 +172,41 @@ fn input(args: &Args) -> anyhow::Result<Input> {
 
 /// The terminal's width: $COLUMNS, else what the terminal reports. A pty that reports no
 /// size (0 columns) counts as unknown, so nothing is cut.
-fn terminal_width() -> Option<usize> {
+pub(super) fn terminal_width() -> Option<usize> {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
         .or_else(|| comfy_table::Table::new().width().map(usize::from))
         .filter(|w| *w >= MIN_TERMINAL_WIDTH)
+}
+
+/// Rows of the terminal on stdout: $LINES, else what the terminal reports, else 40.
+pub(super) fn terminal_height() -> usize {
+    std::env::var("LINES")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .or_else(|| {
+            // SAFETY: TIOCGWINSZ only writes a `winsize` into the struct we pass.
+            let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+            let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+            (ok && size.ws_row > 0).then_some(usize::from(size.ws_row))
+        })
+        .unwrap_or(40)
+}
+
+/// Shows `text` through the pager command (`$PAGER`, run by sh so it may take flags).
+pub(super) fn page(pager: &std::ffi::OsStr, text: &[u8]) -> io::Result<()> {
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(pager)
+        .stdin(std::process::Stdio::piped())
+        .spawn()?;
+    if let Some(stdin) = child.stdin.as_mut() {
+        // The user may quit the pager early; a broken pipe here is not an error.
+        let _ = stdin.write_all(text);
+    }
+    drop(child.stdin.take());
+    child.wait().map(drop)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -12,7 +12,8 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
 
-use super::helper::{EnterHandler, InterruptHandler, KgHelper, strip_continuations};
+use super::continuation::{EnterHandler, GuardedKey, PromptGuard, strip_continuations};
+use super::helper::{InterruptHandler, KgHelper};
 use super::paint;
 use super::shell::{Flow, Shell, Source};
 
@@ -38,6 +39,50 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         KeyEvent(KeyCode::Enter, Modifiers::NONE),
         EventHandler::Conditional(Box::new(EnterHandler)),
     );
+    for (keys, guarded) in [
+        (
+            [
+                KeyEvent(KeyCode::Backspace, Modifiers::NONE),
+                KeyEvent::ctrl('H'),
+            ],
+            GuardedKey::Backspace,
+        ),
+        (
+            [
+                KeyEvent(KeyCode::Delete, Modifiers::NONE),
+                KeyEvent::ctrl('D'),
+            ],
+            GuardedKey::Delete,
+        ),
+        (
+            [
+                KeyEvent(KeyCode::Left, Modifiers::NONE),
+                KeyEvent::ctrl('B'),
+            ],
+            GuardedKey::Left,
+        ),
+        (
+            [
+                KeyEvent(KeyCode::Right, Modifiers::NONE),
+                KeyEvent::ctrl('F'),
+            ],
+            GuardedKey::Right,
+        ),
+        (
+            [
+                KeyEvent(KeyCode::Home, Modifiers::NONE),
+                KeyEvent::ctrl('A'),
+            ],
+            GuardedKey::Home,
+        ),
+    ] {
+        for key in keys {
+            editor.bind_sequence(
+                key,
+                EventHandler::Conditional(Box::new(PromptGuard(guarded))),
+            );
+        }
+    }
     let interrupted_empty_line = Arc::new(AtomicBool::new(false));
     editor.bind_sequence(
         KeyEvent::ctrl('C'),
@@ -66,9 +111,13 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         graph.rel_count()
     );
     let mut warned_unsaved = false;
+    let mut completing_version = shell.graph_version;
     loop {
         if let Some(helper) = editor.helper_mut() {
-            helper.schema = shell.schema().clone();
+            if completing_version != shell.graph_version {
+                helper.schema = shell.schema().clone();
+                completing_version = shell.graph_version;
+            }
             helper.params = shell.session.params().keys().cloned().collect();
         }
         let flow = match editor.readline(PROMPT) {

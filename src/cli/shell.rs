@@ -13,7 +13,7 @@ use kg::script::{self, ScriptItem};
 use kg::value::Value;
 use kg::{Session, parser, semantic};
 
-use super::meta::{COMMANDS, MetaCommand};
+use super::meta::{MetaCommand, help};
 use super::paint::Paint;
 use super::schema::Schema;
 use super::{data, inspect, suggest};
@@ -33,9 +33,12 @@ pub struct Settings {
     pub timing: bool,
     pub echo: bool,
     pub continue_on_error: bool,
-    /// Box-drawn tables and terminal width: stdout is a terminal and NO_COLOR is unset.
+    /// A person is typing (the REPL): state changes are confirmed on stderr.
+    pub interactive: bool,
+    /// Box-drawn tables: stdout is a terminal and NO_COLOR is unset.
     pub boxed: bool,
-    pub width: Option<usize>,
+    /// Fit tables to the terminal's width, asked again for each result (it may be resized).
+    pub fit_width: bool,
     /// Colours on stderr.
     pub paint: Paint,
 }
@@ -52,6 +55,8 @@ pub enum Flow {
 pub struct Failure {
     pub location: String,
     pub message: String,
+    /// A meta-command failed, not a statement.
+    pub meta: bool,
 }
 
 /// A session with settings, the last result, and a tally of failures.
@@ -63,6 +68,12 @@ pub struct Shell {
     /// The graph changed since it was loaded or saved.
     pub dirty: bool,
     pub failures: Vec<Failure>,
+    /// Items of the last script left unrun because one failed.
+    pub skipped: usize,
+    /// Results printed so far (Markdown tables need a blank line between them).
+    printed: usize,
+    /// Counts changes of the graph, so the REPL refreshes completion only after one.
+    pub graph_version: u64,
     schema: Option<Schema>,
 }
 
@@ -74,6 +85,9 @@ impl Shell {
             last: None,
             dirty: false,
             failures: Vec::new(),
+            skipped: 0,
+            printed: 0,
+            graph_version: 0,
             schema: None,
         }
     }
@@ -86,19 +100,55 @@ impl Shell {
 
     fn graph_changed(&mut self) {
         self.schema = None;
+        self.graph_version += 1;
     }
 
     /// Runs every item of a script; stops at the first failure unless continuing on errors.
     pub fn run_script(&mut self, source: &Source) -> io::Result<Flow> {
-        for item in script::split(&source.text) {
+        let items = script::split(&source.text);
+        let mut echoed_to = 0;
+        for (i, item) in items.iter().enumerate() {
+            if self.settings.echo {
+                self.echo_comments(&source.text[echoed_to..item.offset()], echoed_to == 0)?;
+                echoed_to = item.offset() + item.text().len();
+            }
             let failures = self.failures.len();
-            let flow = self.run_item(source, &item)?;
+            let flow = self.run_item(source, item)?;
             let failed = self.failures.len() > failures;
-            if flow == Flow::Quit || (failed && !self.settings.continue_on_error) {
+            if failed && !self.settings.continue_on_error {
+                self.skipped = items.len() - i - 1;
+                return Ok(Flow::Quit);
+            }
+            if flow == Flow::Quit {
                 return Ok(Flow::Quit);
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// With `--echo`, the `//` comment lines before an item, so a commented script reads
+    /// as a walk-through; a blank line sets each commented step apart.
+    fn echo_comments(&self, between: &str, first: bool) -> io::Result<()> {
+        // Comment lines, with one blank line where the script has blank lines between them.
+        let mut lines: Vec<&str> = Vec::new();
+        for line in between.lines().map(str::trim) {
+            if line.starts_with("//") {
+                lines.push(line);
+            } else if line.is_empty() && lines.last().is_some_and(|l| !l.is_empty()) {
+                lines.push("");
+            }
+        }
+        while lines.last() == Some(&"") {
+            lines.pop();
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let mut text = lines.join("\n");
+        if !first {
+            text.insert(0, '\n');
+        }
+        self.info(&text)
     }
 
     /// Runs one statement or meta-command of `source`.
@@ -119,7 +169,17 @@ impl Shell {
                 self.run_statement(source, text, *offset)?;
                 Ok(Flow::Continue)
             }
-            ScriptItem::Meta { text, offset } => self.run_meta(source, text, *offset),
+            ScriptItem::Meta { text, offset } => {
+                let failures = self.failures.len();
+                let flow = self.run_meta(source, text, *offset)?;
+                // A nested `:source` counts its own statements as statements.
+                if !text.trim_start().starts_with(":source") {
+                    for failure in &mut self.failures[failures..] {
+                        failure.meta = true;
+                    }
+                }
+                Ok(flow)
+            }
         }
     }
 
@@ -133,7 +193,7 @@ impl Shell {
                         self.graph_changed();
                     }
                     self.print_result(&result)?;
-                    if result.rows.is_empty() && self.settings.format != Format::Json {
+                    if self.settings.format != Format::Json && looks_misspelled(&result) {
                         self.warn_unknown_names(text);
                     }
                     self.last = Some(result);
@@ -191,38 +251,45 @@ impl Shell {
     fn options(&self) -> Options {
         Options {
             boxed: self.settings.boxed,
-            width: self.settings.width,
+            width: self
+                .settings
+                .fit_width
+                .then(super::terminal_width)
+                .flatten(),
             max_rows: self.settings.max_rows,
             timing: self.settings.timing,
             plain_strings: false,
+            wrap: false,
         }
     }
 
-    fn print_result(&self, result: &ResultSet) -> io::Result<()> {
+    fn print_result(&mut self, result: &ResultSet) -> io::Result<()> {
         let options = self.options();
         let mut out = io::stdout().lock();
+        // Markdown tables written back to back would read as one table.
+        if self.settings.format == Format::Markdown && self.printed > 0 {
+            writeln!(out)?;
+        }
+        self.printed += 1;
         format::write_result(result, self.settings.format, &options, &mut out)?;
         out.flush()
     }
 
     /// Prints the previous result in full, through $PAGER when it is long and on a terminal.
-    fn print_last(&self) -> io::Result<()> {
-        let Some(result) = &self.last else {
-            eprintln!("no previous result");
-            return Ok(());
-        };
+    fn print_last(&self, result: &ResultSet) -> io::Result<()> {
+        // Every row, and every cell whole: wrapped to the terminal rather than cut.
         let options = Options {
-            width: None,
             max_rows: None,
+            wrap: true,
             ..self.options()
         };
         let mut text = Vec::new();
         format::write_result(result, self.settings.format, &options, &mut text)?;
-        let long = text.iter().filter(|b| **b == b'\n').count() > terminal_height();
+        let long = text.iter().filter(|b| **b == b'\n').count() > super::terminal_height();
         if long
             && io::stdout().is_terminal()
             && let Some(pager) = std::env::var_os("PAGER").filter(|p| !p.is_empty())
-            && page(&pager, &text).is_ok()
+            && super::page(&pager, &text).is_ok()
         {
             return Ok(());
         }
@@ -244,6 +311,20 @@ impl Shell {
         statement: &str,
         offset: usize,
     ) -> io::Result<()> {
+        let json_line = self.settings.format == Format::Json;
+        self.report_error_as(source, error, statement, offset, json_line)
+    }
+
+    /// `report_error`, with the JSON line only when `json_line`: a failing meta-command
+    /// is reported on stderr even in JSON mode, where each line answers a statement.
+    fn report_error_as(
+        &mut self,
+        source: &Source,
+        error: &QueryError,
+        statement: &str,
+        offset: usize,
+        json_line: bool,
+    ) -> io::Result<()> {
         let kind = match error.code {
             Some(code) => format!("{} ({code})", error.kind),
             None => error.kind.to_string(),
@@ -252,13 +333,19 @@ impl Shell {
         self.failures.push(Failure {
             location: location.clone(),
             message: format!("{kind}: {}", error.message),
+            meta: false,
         });
-        if self.settings.format == Format::Json {
+        if json_line {
             let mut out = io::stdout().lock();
             format::json::write_error(error, &source.text, &mut out)?;
             return out.flush();
         }
         let paint = self.settings.paint;
+        if error.kind == kg::ErrorKind::Cancelled && self.settings.interactive {
+            // Over the `^C` the terminal echoed.
+            eprintln!("\r{}", paint.yellow("cancelled: the graph is as it was"));
+            return Ok(());
+        }
         let mut text = format!("{location}{}: {}\n", paint.red(&kind), error.message);
         if let Some(span) = error.span {
             text.push_str(&caret(&source.text, span, paint));
@@ -272,11 +359,17 @@ impl Shell {
     }
 
     fn meta_failure(&mut self, source: &Source, offset: usize, message: &str) {
-        let location = location(source, Some(offset));
+        // In the REPL a meta-command is the whole input: a position would say nothing.
+        let location = if source.name.is_empty() {
+            String::new()
+        } else {
+            location(source, Some(offset))
+        };
         eprintln!("{location}{} {message}", self.settings.paint.red("error:"));
         self.failures.push(Failure {
             location,
             message: message.to_string(),
+            meta: false,
         });
     }
 
@@ -301,13 +394,14 @@ impl Shell {
         let outcome: Result<(), String> = match command {
             MetaCommand::Quit => return Ok(Flow::Quit),
             MetaCommand::Help(topic) => {
-                self.info(&help(topic.as_deref()))?;
+                self.info(&help(topic.as_deref(), self.options().width))?;
                 Ok(())
             }
             MetaCommand::Param { name, expr } => {
                 let expr_offset = offset + line.find(expr.as_str()).unwrap_or(0);
                 match self.evaluate(source, &expr, expr_offset)? {
                     Some(value) => {
+                        self.confirm(&param_line(&name, &value));
                         self.session.set_param(name, value);
                         Ok(())
                     }
@@ -319,6 +413,7 @@ impl Shell {
                 match self.evaluate(source, &map, map_offset)? {
                     Some(Value::Map(entries)) => {
                         for (k, v) in entries {
+                            self.confirm(&param_line(&k, &v));
                             self.session.set_param(k, v);
                         }
                         Ok(())
@@ -329,42 +424,58 @@ impl Shell {
             }
             MetaCommand::ParamClear => {
                 self.session.clear_params();
+                self.confirm("parameters cleared");
                 Ok(())
             }
             MetaCommand::Params => {
-                let rows = self
-                    .session
-                    .params()
-                    .iter()
-                    .map(|(k, v)| vec![Value::from(format!("${k}")), v.clone()])
-                    .collect();
-                self.show(&ResultSet::new(
-                    vec!["name".into(), "value".into()],
-                    rows,
-                    Stats::default(),
-                    self.session.graph(),
-                ))?;
+                self.print_params()?;
                 Ok(())
             }
             MetaCommand::Format(format) => {
                 self.settings.format = format;
+                self.confirm(&format!("output format: {format}"));
                 Ok(())
             }
             MetaCommand::MaxRows(n) => {
                 self.settings.max_rows = n;
+                self.confirm(&match n {
+                    Some(n) => format!("tables show at most {n} rows (head and tail)"),
+                    None => "tables show every row".to_string(),
+                });
                 Ok(())
             }
             MetaCommand::Timing(on) => {
                 self.settings.timing = on;
+                self.confirm(if on { "timing on" } else { "timing off" });
                 Ok(())
             }
-            MetaCommand::Last => {
-                self.print_last()?;
+            MetaCommand::Settings => {
+                let max_rows = self
+                    .settings
+                    .max_rows
+                    .map_or("off".to_string(), |n| n.to_string());
+                let timing = if self.settings.timing { "on" } else { "off" };
+                self.info(&format!(
+                    "format: {}, timing: {timing}, max_rows: {max_rows}",
+                    self.settings.format
+                ))?;
                 Ok(())
             }
+            MetaCommand::Last => match &self.last {
+                Some(last) => {
+                    self.print_last(last)?;
+                    Ok(())
+                }
+                None => Err("no previous result to show".to_string()),
+            },
             MetaCommand::Schema => {
-                let result = inspect::schema(self.schema());
-                self.show(&result)?;
+                // Asked for, so read in full (the cached schema samples big graphs).
+                let result = inspect::schema(&Schema::full(self.session.graph()));
+                if result.rows.is_empty() && self.settings.format == Format::Table {
+                    self.info("the graph is empty (CREATE some nodes, or :load PATH)")?;
+                } else {
+                    self.show(&result)?;
+                }
                 Ok(())
             }
             MetaCommand::Stats => {
@@ -374,7 +485,11 @@ impl Shell {
             }
             MetaCommand::Find(text) => {
                 let result = inspect::find(self.session.graph(), &text);
-                self.show(&result)?;
+                if result.rows.is_empty() && self.settings.format == Format::Table {
+                    self.info(&format!("no node name or alias is like '{text}'"))?;
+                } else {
+                    self.show(&result)?;
+                }
                 Ok(())
             }
             MetaCommand::Show(what) => match inspect::show(self.session.graph(), &what) {
@@ -390,7 +505,7 @@ impl Shell {
                     let result = inspect::why(last, self.session.graph());
                     if self.settings.format == Format::Table {
                         let mut out = io::stdout().lock();
-                        inspect::write_why(&result, &mut out)?;
+                        inspect::write_why(&result, self.options().width, &mut out)?;
                         Ok(())
                     } else {
                         self.show(&result)?;
@@ -416,7 +531,12 @@ impl Shell {
             }
             MetaCommand::Load(path) => {
                 let path = resolve(source, &path);
-                match data::load_paths(std::slice::from_ref(&path)) {
+                let loaded = if data::is_script(&path) {
+                    data::load_script(&path)
+                } else {
+                    data::load_paths(std::slice::from_ref(&path))
+                };
+                match loaded {
                     Ok((graph, summary)) => {
                         self.session.set_graph(graph);
                         self.graph_changed();
@@ -477,7 +597,7 @@ impl Shell {
                     let clamp = |p: usize| p.saturating_sub(PREFIX.len()).min(expr.len()) + offset;
                     *span = Span::new(clamp(span.start), clamp(span.end));
                 }
-                self.report_error(source, &error, expr, offset)?;
+                self.report_error_as(source, &error, expr, offset, false)?;
                 Ok(None)
             }
         }
@@ -485,14 +605,54 @@ impl Shell {
 
     /// Prints a meta-command's result in the current format (a JSON line in JSON mode).
     fn show(&self, result: &ResultSet) -> io::Result<()> {
+        // The shell's own tables are reference text: whole, wrapped, untimed.
         let options = Options {
             plain_strings: true,
+            wrap: true,
+            max_rows: None,
+            timing: false,
             ..self.options()
         };
         let mut out = io::stdout().lock();
         format::write_result(result, self.settings.format, &options, &mut out)?;
         // Not kept as `last`: :last and :why are about the previous query.
         out.flush()
+    }
+
+    /// `:params`: in a table, as the `:param` lines that would set them again (as
+    /// cypher-shell lists them); in other formats, a `name`/`value` result.
+    fn print_params(&self) -> io::Result<()> {
+        let params = self.session.params();
+        if self.settings.format != Format::Table {
+            let rows = params
+                .iter()
+                .map(|(k, v)| vec![Value::from(k.as_str()), v.clone()])
+                .collect();
+            return self.show(&ResultSet::new(
+                vec!["name".into(), "value".into()],
+                rows,
+                Stats::default(),
+                self.session.graph(),
+            ));
+        }
+        if params.is_empty() {
+            return self.info("no parameters (set one with :param NAME => EXPR)");
+        }
+        let lines: Vec<String> = params
+            .iter()
+            .map(|(k, v)| {
+                let line = param_line(k, v).replacen(" = ", " => ", 1);
+                format!(":param {}", line.trim_start_matches('$'))
+            })
+            .collect();
+        self.info(&lines.join("\n"))
+    }
+
+    /// Confirms a change of state to a person at the prompt; scripts stay quiet.
+    fn confirm(&self, text: &str) {
+        if self.settings.interactive {
+            eprintln!("{text}");
+        }
     }
 
     /// Human text: stdout, or stderr in JSON mode (stdout carries only JSON lines there).
@@ -504,6 +664,32 @@ impl Shell {
             writeln!(io::stdout(), "{text}")
         }
     }
+}
+
+/// `name = value` with the name as Cypher spells it (`$x`, `` $`my x` ``) and the value in
+/// Cypher notation (`'x'`, not x).
+fn param_line(name: &str, value: &Value) -> String {
+    let mut text = String::from("$");
+    kg::format::text::key(&mut text, name);
+    let shown = kg::format::text::cypher(value, &ResultSet::default());
+    format!("{text} = {shown}")
+}
+
+/// Whether an empty result, a column of nothing but nulls, or a write that changed nothing
+/// may come from a misspelled label, type or key. Writes that changed something are left
+/// alone: they may just have removed what they name.
+fn looks_misspelled(result: &ResultSet) -> bool {
+    if !result.stats.is_empty() {
+        return false;
+    }
+    result.columns.is_empty()
+        || result.rows.is_empty()
+        || (0..result.columns.len()).any(|i| {
+            result
+                .rows
+                .iter()
+                .all(|row| row.get(i) == Some(&Value::Null))
+        })
 }
 
 /// `FILE:LINE:COLUMN: ` for a script, `LINE:COLUMN: ` in the REPL, "" without a position.
@@ -530,7 +716,16 @@ fn caret(text: &str, span: Span, paint: Paint) -> String {
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line = &text[line_start..line_end];
     let before = text.get(line_start..start).unwrap_or("");
-    let end = span.end.clamp(start, line_end);
+    let mut end = span.end.clamp(start, line_end);
+    // A point error at a word (`found RETRUN`) underlines the whole word.
+    if end <= start + 1 {
+        end = text
+            .get(start..line_end)
+            .unwrap_or("")
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(line_end, |n| start + n)
+            .max(end);
+    }
     let marked = text.get(start..end).unwrap_or("");
     let pad: String = before
         .chars()
@@ -554,47 +749,6 @@ fn resolve(source: &Source, path: &Path) -> std::path::PathBuf {
     path.to_path_buf()
 }
 
-fn help(topic: Option<&str>) -> String {
-    match topic {
-        Some(name) => match COMMANDS.iter().find(|(n, ..)| *n == name) {
-            Some((_, usage, about)) => format!("{usage}\n    {about}"),
-            None => format!("no meta-command :{name} (:help lists them)"),
-        },
-        None => {
-            let mut text = String::from(
-                "Type Cypher statements ending with `;` (Enter continues an unfinished one).\n\
-                 Meta-commands:\n",
-            );
-            for (_, usage, about) in COMMANDS {
-                text.push_str(&format!("  {usage:<42} {about}\n"));
-            }
-            text.push_str("Tab completes; Ctrl-R searches history; Ctrl-C cancels; Ctrl-D leaves.");
-            text
-        }
-    }
-}
-
-fn terminal_height() -> usize {
-    std::env::var("LINES")
-        .ok()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(40)
-}
-
-fn page(pager: &std::ffi::OsStr, text: &[u8]) -> io::Result<()> {
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(pager)
-        .stdin(std::process::Stdio::piped())
-        .spawn()?;
-    if let Some(stdin) = child.stdin.as_mut() {
-        // The user may quit the pager early; a broken pipe here is not an error.
-        let _ = stdin.write_all(text);
-    }
-    drop(child.stdin.take());
-    child.wait().map(drop)
-}
-
 /// The error with its span made relative to a statement that starts at `offset` (for hints).
 fn relative_to(error: &QueryError, offset: usize) -> QueryError {
     let mut error = error.clone();
@@ -615,6 +769,19 @@ mod tests {
         assert_eq!(
             caret(text, Span::new(27, 28), Paint::default()),
             "  MATCH (p) RETURN q\n                   ^\n"
+        );
+    }
+
+    #[test]
+    fn a_point_at_a_word_underlines_the_word() {
+        let text = "MATCH (n) RETRUN n";
+        assert_eq!(
+            caret(text, Span::new(10, 10), Paint::default()),
+            "  MATCH (n) RETRUN n\n            ^^^^^^\n"
+        );
+        assert_eq!(
+            caret("RETURN 1 +", Span::new(10, 10), Paint::default()),
+            "  RETURN 1 +\n            ^\n"
         );
     }
 

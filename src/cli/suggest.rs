@@ -6,7 +6,7 @@ use kg::error::{ErrorCode, QueryError};
 use kg::script::{TokenKind, tokens};
 
 use super::schema::Schema;
-use super::words::{FUNCTIONS, is_keyword};
+use super::words::{FUNCTIONS, KEYWORDS, is_keyword};
 
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -74,11 +74,13 @@ pub fn names_in(statement: &str) -> Names {
                         }
                     }
                     (".", _) => {
+                        // `n.key`, `f(x).key`, `xs[0].key`; not `{a: 1}.key`, a map's key.
                         let after_value = i > 0
-                            && matches!(
-                                toks[i - 1].kind,
-                                TokenKind::Word | TokenKind::Backtick { .. } | TokenKind::Close
-                            );
+                            && match toks[i - 1].kind {
+                                TokenKind::Word | TokenKind::Backtick { .. } => true,
+                                TokenKind::Close => text(i - 1) != "}",
+                                _ => false,
+                            };
                         if after_value {
                             names.keys.extend(name(i + 1));
                         }
@@ -159,6 +161,10 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
                 .collect();
             closest(&word, words.iter().map(String::as_str)).map(|v| format!("did you mean {v}?"))
         }
+        // A misspelled clause keyword (`RETRUN`); short words are too often plain names.
+        ErrorCode::UnexpectedSyntax if word.chars().count() >= 4 && !is_keyword(&word) => {
+            closest(&word, KEYWORDS.iter().copied()).map(|k| format!("did you mean {k}?"))
+        }
         _ => None,
     }
 }
@@ -166,7 +172,14 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
 /// `on :A, :B` or, for many, `on :A, :B, :C and 4 more`.
 fn owners(names: &[&str]) -> String {
     const SHOWN: usize = 3;
-    let listed: Vec<String> = names.iter().take(SHOWN).map(|n| format!(":{n}")).collect();
+    let listed: Vec<String> = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| match *n {
+            "" => "unlabelled nodes".to_string(),
+            n => format!(":{n}"),
+        })
+        .collect();
     match names.len().saturating_sub(SHOWN) {
         0 => format!("on {}", listed.join(", ")),
         more => format!("on {} and {more} more", listed.join(", ")),
@@ -185,7 +198,7 @@ mod tests {
     #[test]
     fn finds_labels_types_and_keys() {
         let names = names_in(
-            "MATCH (p:Person {name: 'x'})-[:FOUNDED|INVESTED_IN]->(c:`Big Co`) WHERE c:Startup RETURN p.age, {k: 1}",
+            "MATCH (p:Person {name: 'x'})-[:FOUNDED|INVESTED_IN]->(c:`Big Co`) WHERE c:Startup RETURN p.age, {k: 1}.k",
         );
         assert_eq!(names.labels, vec!["Person", "Big Co", "Startup"]);
         assert_eq!(names.rel_types, vec!["FOUNDED", "INVESTED_IN"]);
@@ -232,6 +245,16 @@ mod tests {
         assert_eq!(
             error_hint(&err, statement).as_deref(),
             Some("did you mean toUpper()?")
+        );
+        let err = QueryError::compile(
+            kg::ErrorKind::SyntaxError,
+            ErrorCode::UnexpectedSyntax,
+            "unexpected",
+        )
+        .with_span(Span::new(10, 16));
+        assert_eq!(
+            error_hint(&err, "MATCH (n) RETRUN n").as_deref(),
+            Some("did you mean RETURN?")
         );
         let err = QueryError::undefined_variable("pp", Span::new(17, 19));
         assert_eq!(

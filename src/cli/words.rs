@@ -53,7 +53,7 @@ pub const KEYWORDS: &[&str] = &[
     "YIELD",
 ];
 
-/// openCypher's built-in functions, in their usual spelling.
+/// kg's built-in functions (the engine's table), in their usual spelling.
 pub const FUNCTIONS: &[&str] = &[
     "abs",
     "acos",
@@ -70,8 +70,10 @@ pub const FUNCTIONS: &[&str] = &[
     "degrees",
     "e",
     "endNode",
+    "exists",
     "exp",
     "floor",
+    "haversin",
     "head",
     "id",
     "keys",
@@ -81,10 +83,12 @@ pub const FUNCTIONS: &[&str] = &[
     "length",
     "log",
     "log10",
+    "lower",
     "ltrim",
     "max",
     "min",
     "nodes",
+    "nullIf",
     "percentileCont",
     "percentileDisc",
     "pi",
@@ -111,16 +115,40 @@ pub const FUNCTIONS: &[&str] = &[
     "tail",
     "tan",
     "toBoolean",
+    "toBooleanList",
+    "toBooleanOrNull",
     "toFloat",
+    "toFloatList",
+    "toFloatOrNull",
     "toInteger",
+    "toIntegerList",
+    "toIntegerOrNull",
     "toLower",
     "toString",
+    "toStringList",
+    "toStringOrNull",
     "toUpper",
     "trim",
     "type",
+    "upper",
 ];
 
 /// Whether `word` is a keyword, in any case.
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completion_offers_only_functions_kg_has() {
+        for name in FUNCTIONS {
+            assert!(
+                kg::exec::functions::lookup(name).is_some(),
+                "{name} is not a kg function"
+            );
+        }
+    }
 }

@@ -26,6 +26,7 @@ pub fn write(result: &ResultSet, out: &mut impl Write) -> io::Result<()> {
         columns: &result.columns,
         rows: Rows(result),
         stats: StatsJson(result.stats),
+        // Unrounded: the benchmark reads it, and fast statements take a few microseconds.
         time_ms: result.time_ms,
         plan: result.plan.as_deref(),
     };

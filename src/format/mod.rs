@@ -82,6 +82,8 @@ pub struct Options {
     pub timing: bool,
     /// Show top-level strings without quotes (tables of the shell's own, e.g. `:schema`).
     pub plain_strings: bool,
+    /// Wrap long cells onto several lines to fit `width`, instead of cutting them.
+    pub wrap: bool,
 }
 
 /// Writes one statement's result in `format`.

@@ -1,6 +1,6 @@
 //! Tables for people: box-drawn (comfy-table) on a terminal, plain aligned ASCII otherwise.
-//! Cells use Cypher notation; long cells are cut with `…` to fit the terminal width; long
-//! results show their head and tail. A footer gives the row count, the writes and the time.
+//! Cells use Cypher notation; long cells are cut with `…` (or wrapped, on request) to fit the
+//! terminal width; long results show their head and tail. A footer gives the row count, the writes and the time.
 
 use std::io::{self, Write};
 
@@ -11,7 +11,7 @@ use crate::result::{ResultSet, Stats};
 use crate::value::Value;
 
 use super::Options;
-use super::text::cypher;
+use super::text::{cypher, wrap};
 
 /// Narrowest a column is squeezed to when fitting the terminal.
 const MIN_COLUMN_WIDTH: usize = 6;
@@ -38,7 +38,7 @@ pub fn write(result: &ResultSet, options: &Options, out: &mut impl Write) -> io:
         let mut header = result.columns.clone();
         fit(&mut header, &mut grid, options);
         if options.boxed {
-            write_boxed(&header, &grid, out)?;
+            write_boxed(&header, &grid, &numeric_columns(result), out)?;
         } else {
             write_plain(&header, &grid, out)?;
         }
@@ -60,10 +60,12 @@ fn cell(value: &Value, result: &ResultSet, options: &Options) -> String {
 /// `(head, tail)` row counts to show when the result is longer than `max_rows`.
 fn shown_rows(len: usize, max_rows: Option<usize>) -> Option<(usize, usize)> {
     let max = max_rows?;
-    (len > max).then(|| (max.div_ceil(2), max / 2))
+    // Hiding a single row behind a `…` row would save nothing.
+    (len > max + 1).then(|| (max.div_ceil(2), max / 2))
 }
 
-/// Cuts cells so the whole table fits `options.width`, narrowing the widest column first.
+/// Cuts (or wraps) cells so the whole table fits `options.width`, narrowing the widest
+/// column first.
 fn fit(header: &mut [String], grid: &mut [Vec<String>], options: &Options) {
     let Some(width) = options.width else { return };
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
@@ -83,13 +85,14 @@ fn fit(header: &mut [String], grid: &mut [Vec<String>], options: &Options) {
         }
         widths[i] = w - 1;
     }
+    let shorten = if options.wrap { wrap } else { cut };
     for (i, max) in widths.iter().enumerate() {
         if let Some(h) = header.get_mut(i) {
-            *h = cut(h, *max);
+            *h = shorten(h, *max);
         }
         for row in grid.iter_mut() {
             if let Some(cell) = row.get_mut(i) {
-                *cell = cut(cell, *max);
+                *cell = shorten(cell, *max);
             }
         }
     }
@@ -115,7 +118,23 @@ fn cut(text: &str, max: usize) -> String {
     out
 }
 
-fn write_boxed(header: &[String], grid: &[Vec<String>], out: &mut impl Write) -> io::Result<()> {
+/// Columns holding only numbers (and nulls), which a terminal table aligns right.
+fn numeric_columns(result: &ResultSet) -> Vec<bool> {
+    (0..result.columns.len())
+        .map(|i| {
+            let values = || result.rows.iter().filter_map(|row| row.get(i));
+            values().any(|v| !matches!(v, Value::Null))
+                && values().all(|v| matches!(v, Value::Int(_) | Value::Float(_) | Value::Null))
+        })
+        .collect()
+}
+
+fn write_boxed(
+    header: &[String],
+    grid: &[Vec<String>],
+    numeric: &[bool],
+    out: &mut impl Write,
+) -> io::Result<()> {
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
@@ -124,29 +143,43 @@ fn write_boxed(header: &[String], grid: &[Vec<String>], out: &mut impl Write) ->
     for row in grid {
         table.add_row(row);
     }
+    for (i, column) in table.column_iter_mut().enumerate() {
+        if numeric.get(i) == Some(&true) {
+            column.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
     writeln!(out, "{table}")
 }
 
 fn write_plain(header: &[String], grid: &[Vec<String>], out: &mut impl Write) -> io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    let width = |cell: &String| cell.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
+    let mut widths: Vec<usize> = header.iter().map(width).collect();
     for row in grid {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.width());
+            *w = (*w).max(width(cell));
         }
     }
-    let line = |cells: &[String]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.width()))))
-            .collect();
-        padded.join(" | ").trim_end().to_string()
+    // A wrapped cell spans several lines; the row's other cells are blank below their text.
+    let write_row = |cells: &[String], out: &mut dyn Write| -> io::Result<()> {
+        let height = cells.iter().map(|c| c.lines().count()).max().unwrap_or(1);
+        for i in 0..height.max(1) {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| {
+                    let part = c.lines().nth(i).unwrap_or("");
+                    format!("{part}{}", " ".repeat(w.saturating_sub(part.width())))
+                })
+                .collect();
+            writeln!(out, "{}", padded.join(" | ").trim_end())?;
+        }
+        Ok(())
     };
-    writeln!(out, "{}", line(header))?;
+    write_row(header, out)?;
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     writeln!(out, "{}", rule.join("-+-"))?;
     for row in grid {
-        writeln!(out, "{}", line(row))?;
+        write_row(row, out)?;
     }
     Ok(())
 }
@@ -260,6 +293,42 @@ mod tests {
     }
 
     #[test]
+    fn long_cells_can_wrap_instead() {
+        let rs = ResultSet {
+            columns: vec!["quote".into(), "n".into()],
+            rows: vec![vec![
+                Value::from("Its a subsidy. Its a grant. Its an honor."),
+                Value::Int(1),
+            ]],
+            ..Default::default()
+        };
+        let options = Options {
+            width: Some(24),
+            wrap: true,
+            plain_strings: true,
+            ..Options::default()
+        };
+        assert_eq!(
+            render(&rs, &options),
+            "quote            | n\n\
+             -----------------+--\n\
+             Its a subsidy.   | 1\n\
+             Its a grant. Its |\n\
+             an honor.        |\n\
+             1 row\n"
+        );
+        let boxed = render(
+            &rs,
+            &Options {
+                boxed: true,
+                ..options
+            },
+        );
+        assert!(boxed.lines().all(|l| l.width() <= 24), "{boxed}");
+        assert!(boxed.contains("│ an honor.        ┆   │"), "{boxed}");
+    }
+
+    #[test]
     fn long_results_show_head_and_tail() {
         let mut rs = ResultSet {
             columns: vec!["n".into()],
@@ -299,6 +368,25 @@ mod tests {
             },
         );
         assert!(text.starts_with('┌'), "{text}");
+        let numbers = ResultSet {
+            columns: vec!["name".into(), "n".into()],
+            rows: vec![
+                vec![Value::from("a"), Value::Int(5)],
+                vec![Value::from("b"), Value::Int(1234)],
+            ],
+            ..Default::default()
+        };
+        let boxed = render(
+            &numbers,
+            &Options {
+                boxed: true,
+                ..Options::default()
+            },
+        );
+        assert!(
+            boxed.contains("│ 'a'  ┆    5 │"),
+            "numbers align right: {boxed}"
+        );
         assert!(text.contains("│ 'Uisee' │"), "{text}");
         assert!(
             text.ends_with("1 row · +2 nodes, +1 relationship, 3 properties set · 0.21 ms\n"),

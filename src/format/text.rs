@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::graph::{NodeId, Properties, RelId};
 use crate::result::ResultSet;
 use crate::value::{Path, Value};
@@ -106,7 +108,14 @@ fn properties(out: &mut String, props: &Properties, result: &ResultSet) {
         return;
     }
     out.push_str(" {");
-    for (i, (k, v)) in props.iter().enumerate() {
+    // `name` first and the long `evidence` last, so a cut cell still says which entity it is.
+    let mut entries: Vec<_> = props.iter().collect();
+    entries.sort_by_key(|(k, _)| match *k {
+        "name" => 0,
+        "evidence" => 2,
+        _ => 1,
+    });
+    for (i, (k, v)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
@@ -165,6 +174,34 @@ fn write_path(out: &mut String, path: &Path, result: &ResultSet) {
     }
 }
 
+/// `text` broken into lines of at most `max` columns, at spaces where possible.
+pub fn wrap(text: &str, max: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for source_line in text.lines() {
+        let mut line = String::new();
+        let mut used = 0;
+        for word in source_line.split_inclusive(' ') {
+            let w = UnicodeWidthStr::width(word.trim_end());
+            if used > 0 && used + w > max {
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                used = 0;
+            }
+            for c in word.chars() {
+                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                // A word longer than the column is broken wherever it reaches the edge.
+                if used + cw > max && c != ' ' {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                }
+                line.push(c);
+                used += cw;
+            }
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +216,29 @@ mod tests {
         );
         assert_eq!(cypher(&rs.rows[1][0], &rs), "(:Person {name: 'Wu Gansha'})");
         assert_eq!(cypher(&rs.rows[2][0], &rs), "-[:FOUNDED {year: 2016}]->");
+    }
+
+    #[test]
+    fn name_comes_first_and_evidence_last() {
+        let mut graph = crate::graph::Graph::new();
+        let node = graph.create_node(
+            ["Person"],
+            [
+                ("evidence".to_string(), Value::from("a long sentence")),
+                ("age".to_string(), Value::Int(60)),
+                ("name".to_string(), Value::from("Wu")),
+            ],
+        );
+        let rs = ResultSet::new(
+            vec!["n".into()],
+            vec![vec![Value::Node(node)]],
+            crate::result::Stats::default(),
+            &graph,
+        );
+        assert_eq!(
+            cypher(&rs.rows[0][0], &rs),
+            "(:Person {name: 'Wu', age: 60, evidence: 'a long sentence'})"
+        );
     }
 
     #[test]
