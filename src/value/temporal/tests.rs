@@ -145,3 +145,11 @@ fn exposes_components() {
     assert_eq!(dur.component("monthsOfYear"), Some(Value::Int(2)));
     assert_eq!(dur.component("minutesOfHour"), Some(Value::Int(1)));
 }
+
+#[test]
+fn zone_data_comes_from_the_bundled_database() {
+    // The bundled tzdb links Europe/Stockholm to Berlin's history (LMT +00:53:28 in 1818,
+    // as the TCK expects); an OS copy built with backzone would give +01:12:12 instead.
+    let old = datetime("1818-07-21T21:40:32.142[Europe/Stockholm]");
+    assert_eq!(old.offset(), Some(53 * 60 + 28));
+}
