@@ -393,13 +393,7 @@ fn regex_match(text: &Value, pattern: &Value, cx: &Cx<'_>) -> Result<Value> {
     };
     let mut cache = cx.regexes.borrow_mut();
     if !cache.contains_key(&**pattern) {
-        let compiled = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
-            QueryError::runtime(
-                ErrorKind::ArgumentError,
-                ErrorCode::InvalidArgumentValue,
-                format!("invalid regular expression: {e}"),
-            )
-        })?;
+        let compiled = ops::compile_regex(pattern)?;
         cache.insert(pattern.to_string(), compiled);
     }
     Ok(Value::Bool(

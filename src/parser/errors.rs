@@ -429,6 +429,13 @@ fn previous_token(text: &str, at: usize) -> Option<&str> {
             .rev()
             .find(|&(_, c)| !is_word(c))
             .map_or(0, |(i, c)| i + c.len_utf8())
+    } else if matches!(last, '\'' | '"' | '`') {
+        // A quoted literal or name: show all of it, not just its closing quote.
+        let inner = &before[..before.len() - 1];
+        match inner.rfind(last) {
+            Some(open) if before.len() - open <= 40 => open,
+            _ => before.len() - last.len_utf8(),
+        }
     } else {
         before.len() - last.len_utf8()
     };
@@ -544,6 +551,8 @@ mod tests {
             message.contains("`]`") && message.contains("the end of the input"),
             "{message}"
         );
+        let (_, message) = failure("MATCH (n) WHERE n.name = \"x\" RETRUN n");
+        assert!(message.contains("after `\"x\"`"), "{message}");
         let (at, message) = failure("MATCH (n) WHERE n.x = 1 AND RETURN n");
         assert_eq!(at, 28);
         assert!(

@@ -647,30 +647,23 @@ pub fn in_list(x: &Value, list: &Value) -> Result<Option<bool>> {
     }
 }
 
-/// Cypher `text =~ pattern`: the whole string must match (Java `String.matches`). Null or
-/// non-string operands give null; an invalid pattern is an ArgumentError. The last compiled
-/// pattern is cached per thread, since a query usually applies one pattern to many rows.
-pub fn regex_match(text: &Value, pattern: &Value) -> Result<Option<bool>> {
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, regex::Regex)>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    let (Value::String(text), Value::String(pattern)) = (text, pattern) else {
-        return Ok(None);
-    };
-    LAST.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.as_ref().is_none_or(|(p, _)| p.as_str() != &**pattern) {
-            let compiled = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
-                QueryError::runtime(
-                    ErrorKind::ArgumentError,
-                    ErrorCode::InvalidArgumentValue,
-                    format!("invalid regular expression: {e}"),
-                )
-            })?;
-            *cache = Some((pattern.to_string(), compiled));
-        }
-        Ok(cache.as_ref().map(|(_, re)| re.is_match(text)))
+/// Compiles the pattern of Cypher's `text =~ pattern`, anchored so the whole string must
+/// match (Java `String.matches`). An invalid pattern is an ArgumentError with a one-line reason.
+pub fn compile_regex(pattern: &str) -> Result<regex::Regex> {
+    regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+        // The regex crate's message spans several lines (pattern, caret, reason); the last
+        // line is the reason, and kg shows its own caret.
+        let reason = e.to_string();
+        let reason = reason
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_start_matches("error: ");
+        QueryError::runtime(
+            ErrorKind::ArgumentError,
+            ErrorCode::InvalidArgumentValue,
+            format!("invalid regular expression {pattern:?}: {reason}"),
+        )
     })
 }
 
