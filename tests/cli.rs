@@ -180,6 +180,28 @@ fn json_values_are_tagged() {
 }
 
 #[test]
+fn json_temporal_values_are_tagged_iso_text() {
+    let out = run(&[
+        "--empty",
+        "--format",
+        "json",
+        "-c",
+        "RETURN date('2021-05-01') AS d, localtime('10:00') AS lt, time('10:00+01:00') AS t, \
+         localdatetime('2021-05-01T10:00') AS ldt, datetime('2021-05-01T10:00[Europe/Paris]') AS dt, \
+         duration('P1Y2M') AS du",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(
+        lines[0],
+        result_line(
+            r#"["d","lt","t","ldt","dt","du"]"#,
+            r#"[[{"$date":"2021-05-01"},{"$localtime":"10:00"},{"$time":"10:00+01:00"},{"$localdatetime":"2021-05-01T10:00"},{"$datetime":"2021-05-01T10:00+02:00[Europe/Paris]"},{"$duration":"P1Y2M"}]]"#,
+        )
+    );
+}
+
+#[test]
 fn failing_statement_stops_the_script_with_status_1() {
     let out = run(&[
         "--empty",

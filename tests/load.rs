@@ -350,25 +350,17 @@ fn unsupported_property_values_are_reported() {
 id = "u"
 labels = ["C"]
 name = "U"
-founded = 1979-05-27
 hq = { city = "Beijing" }
 mixed = [1, "two"]
 "#,
     );
     let errors = load_errors(&[file]);
-    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_error(&errors, "g.toml", 5, 6, &["property `hq`", "nested table"]);
     assert_error(
         &errors,
         "g.toml",
-        5,
-        11,
-        &["property `founded`", "datetime", "as strings"],
-    );
-    assert_error(&errors, "g.toml", 6, 6, &["property `hq`", "nested table"]);
-    assert_error(
-        &errors,
-        "g.toml",
-        7,
+        6,
         9,
         &["property `mixed`", "mixes types"],
     );
@@ -550,14 +542,14 @@ fn csv_id_groups_are_separate_spaces() {
 #[test]
 fn csv_unsupported_column_type() {
     let dir = TempDir::new("csv-type");
-    let file = dir.write("Event.csv", "id:ID,when:date\ne1,2021-01-01\n");
+    let file = dir.write("Event.csv", "id:ID,where:point\ne1,1;2\n");
     let errors = load_errors(&[file]);
     assert_error(
         &errors,
         "Event.csv",
         1,
         7,
-        &["unsupported column type `date`"],
+        &["unsupported column type `point`"],
     );
 }
 
@@ -616,5 +608,38 @@ fn sample_csv_set_loads_with_types() {
     assert_eq!(
         graph.node_property(uisee, "valuation_usd"),
         Some(&Value::Float(1e9))
+    );
+}
+
+#[test]
+fn csv_temporal_columns() {
+    let dir = TempDir::new("csv-temporal");
+    let file = dir.write(
+        "Person.csv",
+        "id:ID,name,born:date,seen:datetime,span:duration\np1,Ann,1984-10-11,2021-05-01T10:00+02:00[Europe/Berlin],P1Y2M\n",
+    );
+    let graph = load(&[file]);
+    let ann = graph.nodes_named("Ann").next().expect("Ann loaded");
+    let text = |key: &str| {
+        graph.node_property(ann, key).map(|v| match v {
+            Value::Temporal(t) => t.to_string(),
+            other => format!("not temporal: {other:?}"),
+        })
+    };
+    assert_eq!(text("born").as_deref(), Some("1984-10-11"));
+    assert_eq!(
+        text("seen").as_deref(),
+        Some("2021-05-01T10:00+02:00[Europe/Berlin]")
+    );
+    assert_eq!(text("span").as_deref(), Some("P1Y2M"));
+
+    let bad = dir.write("Bad.csv", "id:ID,born:date\nb1,1984-13-11\n");
+    let errors = load_errors(&[bad]);
+    assert_error(
+        &errors,
+        "Bad.csv",
+        2,
+        4,
+        &["`born:date` value `1984-13-11`"],
     );
 }

@@ -3,12 +3,13 @@
 //! grouping itself (keys, rows) is the engine's job. Nulls are skipped; DISTINCT keeps the
 //! first of each equivalence class (`GroupKey`).
 
+use crate::graph::hash::FxHashSet;
 use std::cmp::Ordering;
-use std::collections::HashSet;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::value::Value;
 use crate::value::ops::{GroupKey, order};
+use crate::value::temporal::{self, Duration, Temporal};
 
 /// Which aggregate function an accumulator computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,11 +63,13 @@ impl AggregateKind {
     }
 }
 
-/// Running total of `sum`/`avg`: exact integers until the first float arrives.
+/// Running total of `sum`/`avg`: exact integers until the first float arrives; durations
+/// sum on their own.
 #[derive(Debug, Clone, Copy)]
 enum Total {
     Int(i64),
     Float(f64),
+    Duration(Duration),
 }
 
 /// The state of one aggregate over one group.
@@ -74,7 +77,7 @@ enum Total {
 pub struct Accumulator {
     kind: AggregateKind,
     /// Values seen so far, for DISTINCT.
-    seen: Option<HashSet<GroupKey>>,
+    seen: Option<FxHashSet<GroupKey>>,
     count: i64,
     total: Total,
     /// min/max so far.
@@ -89,7 +92,7 @@ impl Accumulator {
     pub fn new(kind: AggregateKind, distinct: bool) -> Self {
         Accumulator {
             kind,
-            seen: distinct.then(HashSet::new),
+            seen: distinct.then(FxHashSet::default),
             count: 0,
             total: Total::Int(0),
             best: None,
@@ -120,7 +123,15 @@ impl Accumulator {
         match self.kind {
             AggregateKind::Count => self.count += 1,
             AggregateKind::Sum | AggregateKind::Avg => {
-                self.total = add_total(self.total, value, self.kind)?;
+                self.total = match (self.count, value) {
+                    // The first value decides whether this sums numbers or durations.
+                    (0, Value::Temporal(t)) => add_duration(Duration::default(), t, self.kind)?,
+                    (_, Value::Temporal(t)) => match self.total {
+                        Total::Duration(d) => add_duration(d, t, self.kind)?,
+                        _ => return Err(mixed_total(self.kind)),
+                    },
+                    _ => add_total(self.total, value, self.kind)?,
+                };
                 self.count += 1;
             }
             AggregateKind::Min | AggregateKind::Max => {
@@ -152,6 +163,7 @@ impl Accumulator {
             AggregateKind::Sum => match self.total {
                 Total::Int(i) => Value::Int(i),
                 Total::Float(f) => Value::Float(f),
+                Total::Duration(d) => Value::from(Temporal::Duration(d)),
             },
             AggregateKind::Avg => {
                 if self.count == 0 {
@@ -160,6 +172,11 @@ impl Accumulator {
                     let sum = match self.total {
                         Total::Int(i) => i as f64,
                         Total::Float(f) => f,
+                        Total::Duration(d) => {
+                            let mean = temporal::arith::scale(&d, 1.0 / self.count as f64)
+                                .ok_or_else(|| duration_overflow(self.kind))?;
+                            return Ok(Value::from(Temporal::Duration(mean)));
+                        }
                     };
                     Value::Float(sum / self.count as f64)
                 }
@@ -213,6 +230,35 @@ impl Accumulator {
     }
 }
 
+/// `sum`/`avg` over durations (openCypher allows them besides numbers).
+fn add_duration(total: Duration, value: &Temporal, kind: AggregateKind) -> Result<Total> {
+    let Temporal::Duration(d) = value else {
+        return Err(not_a_number(kind, &Value::from(value.clone())));
+    };
+    temporal::arith::add_durations(&total, d)
+        .map(Total::Duration)
+        .ok_or_else(|| duration_overflow(kind))
+}
+
+fn mixed_total(kind: AggregateKind) -> QueryError {
+    QueryError::runtime(
+        ErrorKind::TypeError,
+        ErrorCode::InvalidArgumentType,
+        format!(
+            "{}() cannot add durations and numbers together",
+            kind.name()
+        ),
+    )
+}
+
+fn duration_overflow(kind: AggregateKind) -> QueryError {
+    QueryError::runtime(
+        ErrorKind::ArithmeticError,
+        ErrorCode::IntegerOverflow,
+        format!("duration overflow in {}()", kind.name()),
+    )
+}
+
 fn add_total(total: Total, value: &Value, kind: AggregateKind) -> Result<Total> {
     Ok(match (total, value) {
         (Total::Int(t), Value::Int(i)) => match t.checked_add(*i) {
@@ -230,6 +276,7 @@ fn add_total(total: Total, value: &Value, kind: AggregateKind) -> Result<Total> 
         (Total::Int(t), Value::Float(f)) => Total::Float(t as f64 + f),
         (Total::Float(t), Value::Int(i)) => Total::Float(t + *i as f64),
         (Total::Float(t), Value::Float(f)) => Total::Float(t + f),
+        (Total::Duration(_), Value::Int(_) | Value::Float(_)) => return Err(mixed_total(kind)),
         (_, other) => return Err(not_a_number(kind, other)),
     })
 }

@@ -241,6 +241,7 @@ pub(crate) fn property(target: &Value, key: &str, cx: &Cx<'_>) -> Result<Value> 
             None => return Err(deleted_entity("relationship")),
         },
         Value::Map(m) => m.get(key).cloned().unwrap_or(Value::Null),
+        Value::Temporal(t) => super::functions::temporal_property(t, key)?,
         other => {
             return Err(QueryError::type_mismatch(
                 "a node, relationship or map",
@@ -325,7 +326,11 @@ static NULL: Value = Value::Null;
 
 /// Evaluates without copying when the value already exists in the row, the plan, the
 /// parameters or the graph (the operands of comparisons and arithmetic, mostly).
-fn eval_ref<'a>(expr: &'a PlanExpr, row: &'a Row, cx: &'a Cx<'_>) -> Result<Cow<'a, Value>> {
+pub(crate) fn eval_ref<'a>(
+    expr: &'a PlanExpr,
+    row: &'a Row,
+    cx: &'a Cx<'_>,
+) -> Result<Cow<'a, Value>> {
     let borrowed = match &expr.kind {
         K::Const(v) => Some(v),
         K::Slot(s) => Some(&row[*s]),

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::graph::{Direction, Graph, NodeId, RelId};
+use crate::graph::hash::FxHashMap;
+use crate::graph::{Direction, Graph, NodeId, RelId, TypeFilter};
 use crate::plan::{Hop, PathStep, PlanExpr, Slot};
 use crate::value::{Path, Value, ops};
 
-use super::scan::{accepts, passes};
+use super::scan::{Labels, PREFETCH_DISTANCE, accepts, passes};
 use super::{BoxOp, Cx, Operator, Row, eval};
 
 /// Whether relationship `r` may be used given the hop's uniqueness slots.
@@ -37,9 +38,12 @@ pub(super) struct Expand {
     current: Option<Row>,
     buf: Vec<(RelId, NodeId)>,
     pos: usize,
-    /// When closing a cycle: typed neighbours of each bound target seen so far, so a node
-    /// with many relationships of other types is walked once, not once per row.
-    into_cache: HashMap<NodeId, Vec<(RelId, NodeId)>>,
+    /// The hop's types and target labels, resolved on the first row of a run.
+    resolved: Option<(TypeFilter, Labels)>,
+    /// When closing a cycle: typed neighbours of each bound target seen so far, sorted by
+    /// neighbour, so a node with many relationships is walked once and each row then
+    /// finds its matches by binary search.
+    into_cache: FxHashMap<NodeId, Vec<(NodeId, RelId)>>,
 }
 
 impl Expand {
@@ -50,7 +54,8 @@ impl Expand {
             current: None,
             buf: Vec::new(),
             pos: 0,
-            into_cache: HashMap::new(),
+            resolved: None,
+            into_cache: FxHashMap::default(),
         }
     }
 }
@@ -61,20 +66,34 @@ impl Operator for Expand {
         self.current = None;
         // The graph may have changed between runs of a subplan.
         self.into_cache.clear();
+        self.resolved = None;
     }
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         let hop = &self.hop;
+        let graph = cx.graph;
+        let (types, labels) = self.resolved.get_or_insert_with(|| {
+            (
+                graph.type_filter(&hop.types),
+                Labels::of(graph, &hop.to_check),
+            )
+        });
         loop {
             if let Some(row) = &mut self.current {
                 while self.pos < self.buf.len() {
                     let (r, n) = self.buf[self.pos];
+                    if let Some(&(_, ahead)) = self.buf.get(self.pos + PREFETCH_DISTANCE) {
+                        graph.prefetch_node(ahead);
+                    }
                     self.pos += 1;
                     cx.tick()?;
                     if hop.rel_bound && !matches!(row[hop.rel], Value::Rel(x) if x == r) {
                         continue;
                     }
-                    if !unused(row, &hop.unique, r) || !target_ok(cx.graph, row, hop, n) {
+                    if hop.to_bound && !matches!(row[hop.to], Value::Node(t) if t == n) {
+                        continue;
+                    }
+                    if !unused(row, &hop.unique, r) || !labels.admit(graph, n) {
                         continue;
                     }
                     // Try the candidate in place; copy the row only when it is kept.
@@ -101,18 +120,25 @@ impl Operator for Expand {
                         Direction::Both => Direction::Both,
                     };
                     let neighbours = self.into_cache.entry(to).or_insert_with(|| {
-                        cx.graph.relationships_of(to, back, &hop.types).collect()
+                        let mut v: Vec<(NodeId, RelId)> = graph
+                            .relationships_with(to, back, types.clone())
+                            .map(|(r, n)| (n, r))
+                            .collect();
+                        // Stable: parallel relationships keep their order.
+                        v.sort_by_key(|&(n, _)| n);
+                        v
                     });
+                    let first = neighbours.partition_point(|&(n, _)| n < from);
                     self.buf.extend(
-                        neighbours
+                        neighbours[first..]
                             .iter()
-                            .filter(|(_, n)| *n == from)
-                            .map(|(r, _)| (*r, to)),
+                            .take_while(|&&(n, _)| n == from)
+                            .map(|&(_, r)| (r, to)),
                     );
                 }
                 (Value::Node(from), _) => {
                     self.buf
-                        .extend(cx.graph.relationships_of(*from, hop.direction, &hop.types))
+                        .extend(graph.relationships_with(*from, hop.direction, types.clone()))
                 }
                 _ => {}
             }
@@ -330,7 +356,7 @@ impl ShortestPath {
         }
         let graph = cx.graph;
         // node → (depth, parents as (parent node, rel))
-        let mut seen: HashMap<NodeId, (u64, Vec<(NodeId, RelId)>)> = HashMap::new();
+        let mut seen: FxHashMap<NodeId, (u64, Vec<(NodeId, RelId)>)> = FxHashMap::default();
         seen.insert(from, (0, Vec::new()));
         let mut frontier = vec![from];
         let mut depth = 0;

@@ -1,15 +1,14 @@
 //! The Aggregate operator: groups rows by key values (Cypher equivalence, so 1 and 1.0
 //! differ but nulls group together) and folds each aggregate with an `Accumulator`.
 
-use std::collections::HashMap;
-
 use crate::error::{QueryError, Result};
+use crate::graph::hash::FxHashMap;
 use crate::plan::{AggregateCall, PlanExpr, Slot};
 use crate::value::Value;
-use crate::value::ops::GroupKey;
+use crate::value::ops::{GroupKey, equivalent};
 
 use super::aggregate::{Accumulator, AggregateKind};
-use super::{BoxOp, Cx, Operator, Row, eval};
+use super::{BoxOp, Cx, Operator, Row, eval, eval_ref};
 
 pub(super) struct Aggregate {
     input: BoxOp,
@@ -56,9 +55,11 @@ impl Aggregate {
     }
 
     fn run(&mut self, cx: &Cx<'_>) -> Result<Vec<Row>> {
-        let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
+        let mut index: FxHashMap<Vec<GroupKey>, usize> = FxHashMap::default();
         let mut groups: Vec<(Vec<GroupKey>, Vec<Accumulator>)> = Vec::new();
         let mut args = Vec::new();
+        let mut key: Vec<GroupKey> = Vec::with_capacity(self.keys.len());
+        let mut previous: Option<usize> = None;
         while let Some(row) = self.input.next(cx)? {
             cx.tick()?;
             let group = if self.keys.is_empty() {
@@ -68,30 +69,52 @@ impl Aggregate {
                 }
                 0
             } else {
-                let key: Vec<GroupKey> = self
-                    .keys
-                    .iter()
-                    .map(|(_, e)| eval(e, &row, cx).map(GroupKey))
-                    .collect::<Result<_>>()?;
-                match index.get(&key) {
-                    Some(&g) => g,
+                // Input often arrives clustered by key (e.g. every expansion of one node):
+                // the previous row's group is then recognised on borrowed key values,
+                // without copying or hashing them.
+                let mut same = previous;
+                if let Some(g) = previous {
+                    for ((_, e), k) in self.keys.iter().zip(&groups[g].0) {
+                        if !equivalent(&*eval_ref(e, &row, cx)?, &k.0) {
+                            same = None;
+                            break;
+                        }
+                    }
+                }
+                match same {
+                    Some(g) => g,
                     None => {
-                        index.insert(key.clone(), groups.len());
-                        groups.push((key, self.accumulators()));
-                        groups.len() - 1
+                        key.clear();
+                        for (_, e) in &self.keys {
+                            key.push(GroupKey(eval(e, &row, cx)?));
+                        }
+                        match index.get(&key) {
+                            Some(&g) => g,
+                            None => {
+                                index.insert(key.clone(), groups.len());
+                                groups.push((key.clone(), self.accumulators()));
+                                groups.len() - 1
+                            }
+                        }
                     }
                 }
             };
+            previous = Some(group);
             for ((_, call), acc) in self.aggregates.iter().zip(groups[group].1.iter_mut()) {
-                args.clear();
-                if call.args.is_empty() {
+                let updated = match &call.args[..] {
                     // count(*): every row counts.
-                    args.push(Value::Bool(true));
-                }
-                for a in &call.args {
-                    args.push(eval(a, &row, cx)?);
-                }
-                acc.update(&args).map_err(|e| e.or_span(call.span))?;
+                    [] => acc.update(&[Value::Bool(true)]),
+                    // One argument, read in place.
+                    [a] => acc.update(std::slice::from_ref(&*eval_ref(a, &row, cx)?)),
+                    more => {
+                        args.clear();
+                        for a in more {
+                            args.push(eval(a, &row, cx)?);
+                        }
+                        acc.update(&args)
+                    }
+                };
+                updated.map_err(|e| e.or_span(call.span))?;
             }
         }
         // Without grouping keys there is always one group, even over no rows.

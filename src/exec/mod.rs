@@ -32,7 +32,7 @@ use crate::plan::{LogicalPlan, Plan};
 use crate::result::{ResultSet, Stats};
 use crate::value::{Params, Value};
 
-pub(crate) use eval::eval;
+pub(crate) use eval::{eval, eval_ref};
 
 /// What execution needs besides the plan and the graph.
 pub struct Context<'a> {
@@ -82,6 +82,8 @@ pub(crate) type BoxOp = Box<dyn Operator>;
 
 /// Runs `plan` over `graph`.
 pub fn execute(plan: &Plan, graph: &mut Graph, ctx: &Context<'_>) -> Result<ResultSet> {
+    // date(), datetime.transaction(), ... read one instant for the whole statement.
+    let _clock = functions::StatementClock::start();
     let regexes = RefCell::new(HashMap::new());
     let profile = RefCell::new(Vec::new());
     let deleted_rel_types = RefCell::new(HashMap::new());

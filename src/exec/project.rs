@@ -1,7 +1,7 @@
 //! Row-at-a-time operators: filters, projections, OPTIONAL, DISTINCT, SKIP/LIMIT, UNWIND,
 //! the final column selection and UNION.
 
-use std::collections::HashSet;
+use crate::graph::hash::FxHashSet;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::plan::{PlanExpr, Slot};
@@ -117,7 +117,7 @@ impl Operator for Project {
 pub(super) struct Distinct {
     input: BoxOp,
     slots: Vec<Slot>,
-    seen: HashSet<Vec<GroupKey>>,
+    seen: FxHashSet<Vec<GroupKey>>,
 }
 
 impl Distinct {
@@ -125,7 +125,7 @@ impl Distinct {
         Distinct {
             input,
             slots,
-            seen: HashSet::new(),
+            seen: FxHashSet::default(),
         }
     }
 }
@@ -333,7 +333,7 @@ impl Operator for Produce {
 pub(super) struct Union {
     inputs: Vec<BoxOp>,
     pos: usize,
-    seen: Option<HashSet<Vec<GroupKey>>>,
+    seen: Option<FxHashSet<Vec<GroupKey>>>,
 }
 
 impl Union {
@@ -341,7 +341,7 @@ impl Union {
         Union {
             inputs,
             pos: 0,
-            seen: (!all).then(HashSet::new),
+            seen: (!all).then(FxHashSet::default),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Leaf and node operators: the argument row, materialized rows, node scans and checks.
 
 use crate::error::Result;
-use crate::graph::{Graph, NodeId};
+use crate::graph::{Graph, LabelId, NodeId};
 use crate::plan::{NodeCheck as Check, ScanSource, Slot};
 use crate::value::{Value, ops};
 
@@ -52,6 +52,27 @@ pub(super) fn accepts(check: &Check, row: &Row, cx: &Cx<'_>) -> Result<bool> {
     Ok(true)
 }
 
+/// A `NodeCheck` resolved against the graph once per run: label ids instead of names, so
+/// checking a node is a bit test.
+pub(super) struct Labels(Option<Vec<LabelId>>);
+
+impl Labels {
+    pub fn of(graph: &Graph, check: &Check) -> Labels {
+        // A label no node carries: nothing can pass.
+        Labels(check.labels.iter().map(|l| graph.label_id(l)).collect())
+    }
+
+    #[inline]
+    pub fn admit(&self, graph: &Graph, id: NodeId) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|ids| ids.iter().all(|&l| graph.has_label_id(id, l)))
+    }
+}
+
+/// How many candidates ahead a scan asks for property values (see `Graph::prefetch_node`).
+pub(super) const PREFETCH_DISTANCE: usize = 24;
+
 /// For each input row, each node of the source, bound to `slot`.
 pub(super) struct NodeScan {
     input: BoxOp,
@@ -61,6 +82,8 @@ pub(super) struct NodeScan {
     current: Option<Row>,
     ids: Vec<NodeId>,
     pos: usize,
+    /// `check`, resolved on the first row of a run.
+    labels: Option<Labels>,
 }
 
 impl NodeScan {
@@ -73,11 +96,12 @@ impl NodeScan {
             current: None,
             ids: Vec::new(),
             pos: 0,
+            labels: None,
         }
     }
 
     /// The candidate nodes for one input row (the smallest label set when several).
-    fn candidates(&self, row: &Row, cx: &Cx<'_>) -> Result<Vec<NodeId>> {
+    fn candidates(source: &ScanSource, row: &Row, cx: &Cx<'_>) -> Result<Vec<NodeId>> {
         let graph = cx.graph;
         let by_labels = |labels: &[std::sync::Arc<str>]| -> Vec<NodeId> {
             match labels.iter().min_by_key(|l| graph.label_count(l)) {
@@ -85,7 +109,7 @@ impl NodeScan {
                 None => graph.nodes().collect(),
             }
         };
-        Ok(match &self.source {
+        Ok(match source {
             ScanSource::All => graph.nodes().collect(),
             ScanSource::Labels(labels) => by_labels(labels),
             ScanSource::Index { labels, key, value } => {
@@ -103,16 +127,24 @@ impl Operator for NodeScan {
     fn open(&mut self, arg: &Row) {
         self.input.open(arg);
         self.current = None;
+        // The graph may have changed between runs of a subplan.
+        self.labels = None;
     }
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
+        let labels = self
+            .labels
+            .get_or_insert_with(|| Labels::of(cx.graph, &self.check));
         loop {
             if let Some(row) = &mut self.current {
                 while self.pos < self.ids.len() {
                     let id = self.ids[self.pos];
+                    if let Some(&ahead) = self.ids.get(self.pos + PREFETCH_DISTANCE) {
+                        cx.graph.prefetch_node(ahead);
+                    }
                     self.pos += 1;
                     cx.tick()?;
-                    if passes(cx.graph, id, &self.check) {
+                    if labels.admit(cx.graph, id) {
                         // Try the candidate in place; copy the row only when it is kept.
                         row[self.slot] = Value::Node(id);
                         if accepts(&self.check, row, cx)? {
@@ -123,7 +155,7 @@ impl Operator for NodeScan {
             }
             match self.input.next(cx)? {
                 Some(row) => {
-                    self.ids = self.candidates(&row, cx)?;
+                    self.ids = Self::candidates(&self.source, &row, cx)?;
                     self.pos = 0;
                     self.current = Some(row);
                 }

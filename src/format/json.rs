@@ -114,6 +114,7 @@ impl Serialize for Json<'_> {
                 tagged(s, "$float", &text)
             }
             Value::String(text) => s.serialize_str(text),
+            Value::Temporal(t) => tagged(s, t.json_tag(), &t.to_string()),
             Value::List(items) => s.collect_seq(items.iter().map(|v| Json(v, rs))),
             Value::Map(map) => s.collect_map(map.iter().map(|(k, v)| (k, Json(v, rs)))),
             Value::Node(id) => tagged(s, "$node", &NodeJson(*id, rs)),

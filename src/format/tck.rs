@@ -87,6 +87,8 @@ fn write_value(out: &mut String, value: &Value, result: &ResultSet) {
         }
         Value::Float(f) => out.push_str(&render_float(*f)),
         Value::String(s) => write_string(out, s),
+        // The TCK writes temporal values as their ISO text in quotes.
+        Value::Temporal(t) => write_string(out, &t.to_string()),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

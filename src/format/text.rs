@@ -27,6 +27,9 @@ fn write_value(out: &mut String, value: &Value, result: &ResultSet) {
         }
         Value::Float(f) => out.push_str(&float(*f)),
         Value::String(s) => quote(out, s),
+        Value::Temporal(t) => {
+            let _ = write!(out, "{t}");
+        }
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

@@ -3,15 +3,27 @@
 //! type → relationships, `name` → nodes). This is the only module that uses petgraph;
 //! the executor talks to `Graph`, never to petgraph directly.
 //! It knows nothing about Cypher: no expressions, no patterns.
+//!
+//! Hot paths read through ids resolved once per query rather than strings compared per
+//! row: `type_filter` for expansions, `label_id` for label checks, `property_key` for
+//! property reads. The `&str` forms remain for everything else.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+pub mod hash;
+mod index;
+mod properties;
 
-use petgraph::Direction as PgDirection;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
 
 use crate::value::Value;
+
+use hash::{FxHashMap, FxHashSet};
+use index::{Adjacency, NameIds, Symbols};
+pub use index::{Relationships, TypeFilter};
+use properties::Shapes;
+pub use properties::{Properties, PropertyKey};
 
 /// A node's stable id: it survives deletes of other nodes and appears in JSON output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,57 +56,27 @@ pub enum Direction {
     Both,
 }
 
-/// Property map of a node or relationship; keys are interned so millions of nodes share them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Properties {
-    entries: Vec<(Arc<str>, Value)>,
+/// The process-wide shared copy of `name`. Graphs intern labels, types and property keys
+/// here, so a plan that interns its names the same way holds the very same pointers, and
+/// comparing them (e.g. in `Properties::get`) is a pointer test. Grows with the number of
+/// distinct names ever used, which stays small.
+pub fn intern(name: &str) -> Arc<str> {
+    static NAMES: Mutex<Option<FxHashSet<Arc<str>>>> = Mutex::new(None);
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let names = names.get_or_insert_with(FxHashSet::default);
+    if let Some(k) = names.get(name) {
+        return k.clone();
+    }
+    let k: Arc<str> = Arc::from(name);
+    names.insert(k.clone());
+    k
 }
 
-impl Properties {
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries
-            .iter()
-            .find(|(k, _)| &**k == key)
-            .map(|(_, v)| v)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries.iter().map(|(k, v)| (&**k, v))
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| &**k)
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Sets `key`; a null value removes it (Cypher stores no nulls). Returns the old value.
-    fn set(&mut self, key: Arc<str>, value: Value) -> Option<Value> {
-        let pos = self.entries.iter().position(|(k, _)| *k == key);
-        match (pos, value.is_null()) {
-            (Some(i), true) => Some(self.entries.remove(i).1),
-            (Some(i), false) => Some(std::mem::replace(&mut self.entries[i].1, value)),
-            (None, true) => None,
-            (None, false) => {
-                self.entries.push((key, value));
-                None
-            }
-        }
-    }
-
-    /// The properties as a map value, e.g. for `properties(n)`.
-    pub fn to_map(&self) -> std::collections::BTreeMap<String, Value> {
-        self.iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
-}
+/// A label's small id in one graph (see `Graph::label_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LabelId(u32);
 
 /// A node's data.
 #[derive(Debug, Clone, Default)]
@@ -117,11 +99,25 @@ pub const NAME_KEY: &str = "name";
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     inner: StableDiGraph<NodeData, RelData, u32>,
-    /// Interned label, type and key strings.
-    symbols: HashMap<Arc<str>, ()>,
-    by_label: HashMap<Arc<str>, BTreeSet<NodeId>>,
-    by_type: HashMap<Arc<str>, BTreeSet<RelId>>,
-    by_name: HashMap<Arc<str>, BTreeSet<NodeId>>,
+    /// Interned property keys.
+    keys: FxHashSet<Arc<str>>,
+    /// Label ids; `by_label[id]` holds the nodes carrying label `id`.
+    labels: Symbols,
+    by_label: Vec<BTreeSet<NodeId>>,
+    /// Per node index: bit `i` set when the node carries label id `i` (ids below 64).
+    label_bits: Vec<u64>,
+    /// Type ids; `by_type[id]` holds the relationships of type `id`.
+    types: Symbols,
+    by_type: Vec<BTreeSet<RelId>>,
+    /// Per relationship index: its type id.
+    rel_types: Vec<u32>,
+    adjacency: Adjacency,
+    by_name: FxHashMap<Arc<str>, NameIds>,
+    /// Key lists shared by the property maps.
+    shapes: Shapes,
+    /// Per node index: where its property values live, for `prefetch_node` only (never
+    /// dereferenced; stale after a delete, which is harmless for a prefetch).
+    value_addresses: Vec<usize>,
 }
 
 impl Graph {
@@ -129,13 +125,23 @@ impl Graph {
         Self::default()
     }
 
-    fn intern(&mut self, s: &str) -> Arc<str> {
-        if let Some((k, _)) = self.symbols.get_key_value(s) {
-            return k.clone();
+    /// The interned form of property key `key`, created on first use; with it, repeated
+    /// `set_*_property_key` calls skip the lookup.
+    pub fn intern_key(&mut self, key: &str) -> PropertyKey {
+        if let Some(k) = self.keys.get(key) {
+            return PropertyKey(k.clone());
         }
-        let k: Arc<str> = Arc::from(s);
-        self.symbols.insert(k.clone(), ());
-        k
+        let k = intern(key);
+        self.keys.insert(k.clone());
+        PropertyKey(k)
+    }
+
+    fn label_set(&self, label: &str) -> Option<&BTreeSet<NodeId>> {
+        self.labels.id(label).map(|i| &self.by_label[i as usize])
+    }
+
+    fn type_set(&self, rel_type: &str) -> Option<&BTreeSet<RelId>> {
+        self.types.id(rel_type).map(|i| &self.by_type[i as usize])
     }
 
     // ---- counts and scans ----
@@ -160,33 +166,33 @@ impl Graph {
 
     /// Nodes carrying `label`, in id order (label index).
     pub fn nodes_with_label<'a>(&'a self, label: &str) -> impl Iterator<Item = NodeId> + 'a {
-        self.by_label
-            .get(label)
+        self.label_set(label)
             .into_iter()
             .flat_map(|s| s.iter().copied())
     }
 
     pub fn label_count(&self, label: &str) -> usize {
-        self.by_label.get(label).map_or(0, BTreeSet::len)
+        self.label_set(label).map_or(0, BTreeSet::len)
     }
 
     /// Relationships of `rel_type`, in id order (type index).
     pub fn rels_with_type<'a>(&'a self, rel_type: &str) -> impl Iterator<Item = RelId> + 'a {
-        self.by_type
-            .get(rel_type)
+        self.type_set(rel_type)
             .into_iter()
             .flat_map(|s| s.iter().copied())
     }
 
     pub fn type_count(&self, rel_type: &str) -> usize {
-        self.by_type.get(rel_type).map_or(0, BTreeSet::len)
+        self.type_set(rel_type).map_or(0, BTreeSet::len)
     }
 
     /// Every label in use, sorted.
     pub fn labels(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self
-            .by_label
+            .labels
+            .names
             .iter()
+            .zip(&self.by_label)
             .filter(|(_, s)| !s.is_empty())
             .map(|(k, _)| &**k)
             .collect();
@@ -197,8 +203,10 @@ impl Graph {
     /// Every relationship type in use, sorted.
     pub fn rel_types(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self
-            .by_type
+            .types
+            .names
             .iter()
+            .zip(&self.by_type)
             .filter(|(_, s)| !s.is_empty())
             .map(|(k, _)| &**k)
             .collect();
@@ -211,7 +219,7 @@ impl Graph {
         self.by_name
             .get(name)
             .into_iter()
-            .flat_map(|s| s.iter().copied())
+            .flat_map(|s| s.as_slice().iter().copied())
     }
 
     /// Nodes whose property `key` equals `value`, when an index answers that; `None` means
@@ -237,6 +245,17 @@ impl Graph {
         self.inner.node_weight(id.index())
     }
 
+    /// Asks the CPU to start fetching node `id`'s property values, for a scan that will
+    /// read them a few nodes from now: a scan's cost is mostly waiting on memory, and
+    /// fetching ahead overlaps those waits. Only a hint: it reads a small dense array, not
+    /// the node, so it costs little when the values turn out not to be needed.
+    #[inline]
+    pub fn prefetch_node(&self, id: NodeId) {
+        if let Some(&address) = self.value_addresses.get(id.0 as usize) {
+            properties::prefetch(address as *const u8);
+        }
+    }
+
     pub fn rel(&self, id: RelId) -> Option<&RelData> {
         self.inner.edge_weight(id.index())
     }
@@ -245,8 +264,28 @@ impl Graph {
         self.node(id).map_or(&[], |n| &n.labels)
     }
 
+    /// Whether node `id` carries `label`; reads the node's label bits, not its data.
     pub fn has_label(&self, id: NodeId, label: &str) -> bool {
-        self.node_labels(id).iter().any(|l| &**l == label)
+        self.label_id(label)
+            .is_some_and(|l| self.has_label_id(id, l))
+    }
+
+    /// The id of `label` in this graph; `None` when no node ever carried it.
+    pub fn label_id(&self, label: &str) -> Option<LabelId> {
+        self.labels.id(label).map(LabelId)
+    }
+
+    /// Whether node `id` carries the label `label` (from `label_id`). Bits of deleted nodes
+    /// are cleared, so a deleted node has no label.
+    #[inline]
+    pub fn has_label_id(&self, id: NodeId, label: LabelId) -> bool {
+        match self.label_bits.get(id.0 as usize) {
+            Some(bits) if label.0 < 64 => bits >> label.0 & 1 == 1,
+            _ => {
+                let name = &self.labels.names[label.0 as usize];
+                self.node_labels(id).iter().any(|l| Arc::ptr_eq(l, name))
+            }
+        }
     }
 
     pub fn node_property(&self, id: NodeId, key: &str) -> Option<&Value> {
@@ -255,6 +294,12 @@ impl Graph {
 
     pub fn rel_property(&self, id: RelId, key: &str) -> Option<&Value> {
         self.rel(id).and_then(|r| r.properties.get(key))
+    }
+
+    /// The interned form of property key `key`; `None` when nothing ever had it (so no
+    /// node or relationship has it now).
+    pub fn property_key(&self, key: &str) -> Option<PropertyKey> {
+        self.keys.get(key).cloned().map(PropertyKey)
     }
 
     pub fn rel_type(&self, id: RelId) -> Option<&str> {
@@ -270,43 +315,61 @@ impl Graph {
 
     /// The relationships of `node` in `direction`, optionally restricted to `types`
     /// (empty = any type), each with the node at the other end. A self-loop is reported
-    /// once even for `Direction::Both`.
-    pub fn relationships_of<'a>(
-        &'a self,
+    /// once even for `Direction::Both`. Newest relationships come first.
+    pub fn relationships_of(
+        &self,
         node: NodeId,
         direction: Direction,
-        types: &'a [Arc<str>],
-    ) -> impl Iterator<Item = (RelId, NodeId)> + 'a {
-        let idx = node.index();
+        types: &[Arc<str>],
+    ) -> Relationships<'_> {
+        self.relationships_with(node, direction, self.type_filter(types))
+    }
+
+    /// `types` resolved to this graph's type ids, for `relationships_with`; empty means any.
+    pub fn type_filter(&self, types: &[Arc<str>]) -> TypeFilter {
+        if types.is_empty() {
+            return TypeFilter::any();
+        }
+        let ids: Vec<u32> = types.iter().filter_map(|t| self.types.id(t)).collect();
+        TypeFilter::of(&ids)
+    }
+
+    /// Like `relationships_of`, with the types already resolved by `type_filter`.
+    pub fn relationships_with(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        filter: TypeFilter,
+    ) -> Relationships<'_> {
         let outgoing = matches!(direction, Direction::Outgoing | Direction::Both);
         let incoming = matches!(direction, Direction::Incoming | Direction::Both);
-        let out = outgoing
-            .then(|| self.inner.edges_directed(idx, PgDirection::Outgoing))
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                (
-                    RelId(e.id().index() as u32),
-                    NodeId(e.target().index() as u32),
-                    e.weight(),
-                )
-            });
-        let inc = incoming
-            .then(|| self.inner.edges_directed(idx, PgDirection::Incoming))
-            .into_iter()
-            .flatten()
-            // Self-loops were already reported as outgoing.
-            .filter(move |e| !(outgoing && e.source() == e.target()))
-            .map(|e| {
-                (
-                    RelId(e.id().index() as u32),
-                    NodeId(e.source().index() as u32),
-                    e.weight(),
-                )
-            });
-        out.chain(inc)
-            .filter(move |(_, _, w)| types.is_empty() || types.contains(&w.rel_type))
-            .map(|(r, n, _)| (r, n))
+        let empty: &[index::Adj] = &[];
+        Relationships {
+            out: if outgoing {
+                self.adjacency.out(node)
+            } else {
+                empty
+            }
+            .iter()
+            .rev(),
+            inc: if incoming {
+                self.adjacency.inc(node)
+            } else {
+                empty
+            }
+            .iter()
+            .rev(),
+            skip_loops_in: outgoing,
+            node: node.0,
+            filter,
+        }
+    }
+
+    /// Whether relationship `id` passes `filter`.
+    pub fn rel_passes(&self, id: RelId, filter: &TypeFilter) -> bool {
+        self.rel_types
+            .get(id.0 as usize)
+            .is_some_and(|&t| filter.admits(t))
     }
 
     /// Number of relationships of `node` in `direction` (a self-loop counts once).
@@ -324,6 +387,12 @@ impl Graph {
         K: IntoIterator<Item = (String, Value)>,
     {
         let id = NodeId(self.inner.add_node(NodeData::default()).index() as u32);
+        let n = id.0 as usize;
+        self.adjacency.ensure(n);
+        if self.label_bits.len() <= n {
+            self.label_bits.resize(n + 1, 0);
+        }
+        self.label_bits[n] = 0;
         for label in labels {
             self.add_label(id, label.as_ref());
         }
@@ -347,9 +416,12 @@ impl Graph {
         if !self.contains_node(start) || !self.contains_node(end) {
             return None;
         }
-        let t = self.intern(rel_type);
+        let (ty, name) = self.types.intern(rel_type);
+        if self.by_type.len() <= ty as usize {
+            self.by_type.resize_with(ty as usize + 1, BTreeSet::new);
+        }
         let data = RelData {
-            rel_type: t.clone(),
+            rel_type: name,
             properties: Properties::default(),
         };
         let id = RelId(
@@ -357,7 +429,13 @@ impl Graph {
                 .add_edge(start.index(), end.index(), data)
                 .index() as u32,
         );
-        self.by_type.entry(t).or_default().insert(id);
+        self.by_type[ty as usize].insert(id);
+        let r = id.0 as usize;
+        if self.rel_types.len() <= r {
+            self.rel_types.resize(r + 1, 0);
+        }
+        self.rel_types[r] = ty;
+        self.adjacency.add(id, start, end, ty);
         for (k, v) in properties {
             self.set_rel_property(id, &k, v);
         }
@@ -369,11 +447,19 @@ impl Graph {
         if !self.contains_node(id) || self.has_label(id, label) {
             return false;
         }
-        let l = self.intern(label);
+        let (lid, l) = self.labels.intern(label);
         if let Some(n) = self.inner.node_weight_mut(id.index()) {
-            n.labels.push(l.clone());
+            n.labels.push(l);
         }
-        self.by_label.entry(l).or_default().insert(id);
+        if self.by_label.len() <= lid as usize {
+            self.by_label.resize_with(lid as usize + 1, BTreeSet::new);
+        }
+        self.by_label[lid as usize].insert(id);
+        if lid < 64
+            && let Some(bits) = self.label_bits.get_mut(id.0 as usize)
+        {
+            *bits |= 1 << lid;
+        }
         true
     }
 
@@ -386,50 +472,128 @@ impl Graph {
             return false;
         };
         n.labels.remove(pos);
-        if let Some(set) = self.by_label.get_mut(label) {
-            set.remove(&id);
+        if let Some(lid) = self.labels.id(label) {
+            self.by_label[lid as usize].remove(&id);
+            if lid < 64
+                && let Some(bits) = self.label_bits.get_mut(id.0 as usize)
+            {
+                *bits &= !(1 << lid);
+            }
         }
         true
     }
 
     /// Sets (or with null, removes) a node property; returns the previous value.
     pub fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) -> Option<Value> {
-        let k = self.intern(key);
-        let new_name = (key == NAME_KEY)
-            .then(|| value.as_str().map(Arc::<str>::from))
-            .flatten();
+        let k = self.intern_key(key);
+        self.set_node_property_key(id, &k, value)
+    }
+
+    /// `set_node_property` with a key from `intern_key`, for loaders setting many values.
+    pub fn set_node_property_key(
+        &mut self,
+        id: NodeId,
+        key: &PropertyKey,
+        value: Value,
+    ) -> Option<Value> {
+        let is_name = key.as_str() == NAME_KEY;
+        // The index shares the value's text rather than copying it.
+        let new_name = match (is_name, &value) {
+            (true, Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
         let n = self.inner.node_weight_mut(id.index())?;
-        let old = n.properties.set(k, value);
-        if key == NAME_KEY {
-            if let Some(Value::String(old_name)) = &old
-                && let Some(set) = self.by_name.get_mut(&**old_name)
-            {
-                set.remove(&id);
+        let old = n.properties.set(&mut self.shapes, &key.0, value);
+        let address = n.properties.values_ptr() as usize;
+        self.note_values(id, address);
+        if is_name {
+            if let Some(Value::String(old_name)) = &old {
+                self.unindex_name(old_name, id);
             }
             if let Some(name) = new_name {
-                self.by_name.entry(name).or_default().insert(id);
+                match self.by_name.entry(name) {
+                    std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().insert(id),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(NameIds::One(id));
+                    }
+                }
             }
         }
         old
     }
 
+    fn unindex_name(&mut self, name: &str, id: NodeId) {
+        if let Some(ids) = self.by_name.get_mut(name)
+            && ids.remove(id)
+        {
+            self.by_name.remove(name);
+        }
+    }
+
     /// Sets (or with null, removes) a relationship property; returns the previous value.
     pub fn set_rel_property(&mut self, id: RelId, key: &str, value: Value) -> Option<Value> {
-        let k = self.intern(key);
+        let k = self.intern_key(key);
+        self.set_rel_property_key(id, &k, value)
+    }
+
+    /// `set_rel_property` with a key from `intern_key`, for loaders setting many values.
+    pub fn set_rel_property_key(
+        &mut self,
+        id: RelId,
+        key: &PropertyKey,
+        value: Value,
+    ) -> Option<Value> {
         self.inner
             .edge_weight_mut(id.index())?
             .properties
-            .set(k, value)
+            .set(&mut self.shapes, &key.0, value)
+    }
+
+    /// Makes room for `additional` more properties on a node, so a loader that knows how
+    /// many it will set allocates once and exactly.
+    pub fn reserve_node_properties(&mut self, id: NodeId, additional: usize) {
+        if let Some(n) = self.inner.node_weight_mut(id.index()) {
+            n.properties.reserve_exact(additional);
+            let address = n.properties.values_ptr() as usize;
+            self.note_values(id, address);
+        }
+    }
+
+    fn note_values(&mut self, id: NodeId, address: usize) {
+        let i = id.0 as usize;
+        if self.value_addresses.len() <= i {
+            self.value_addresses.resize(i + 1, 0);
+        }
+        self.value_addresses[i] = address;
+    }
+
+    /// Makes room for `additional` more properties on a relationship.
+    pub fn reserve_rel_properties(&mut self, id: RelId, additional: usize) {
+        if let Some(r) = self.inner.edge_weight_mut(id.index()) {
+            r.properties.reserve_exact(additional);
+        }
+    }
+
+    /// Makes room for `outgoing` and `incoming` more relationships of `node`, so a bulk
+    /// load allocates each adjacency list once and exactly.
+    pub fn reserve_relationships(&mut self, node: NodeId, outgoing: usize, incoming: usize) {
+        if self.contains_node(node) {
+            self.adjacency.reserve(node, outgoing, incoming);
+        }
     }
 
     /// Deletes a relationship; returns false if it did not exist.
     pub fn delete_rel(&mut self, id: RelId) -> bool {
-        let Some(data) = self.inner.remove_edge(id.index()) else {
+        let Some((start, end)) = self.rel_endpoints(id) else {
             return false;
         };
-        if let Some(set) = self.by_type.get_mut(&data.rel_type) {
-            set.remove(&id);
+        if self.inner.remove_edge(id.index()).is_none() {
+            return false;
         }
+        if let Some(&ty) = self.rel_types.get(id.0 as usize) {
+            self.by_type[ty as usize].remove(&id);
+        }
+        self.adjacency.remove(id, start, end);
         true
     }
 
@@ -453,14 +617,16 @@ impl Graph {
             return Ok(false);
         };
         for l in &data.labels {
-            if let Some(set) = self.by_label.get_mut(l) {
-                set.remove(&id);
+            if let Some(lid) = self.labels.id(l) {
+                self.by_label[lid as usize].remove(&id);
             }
         }
-        if let Some(Value::String(name)) = data.properties.get(NAME_KEY)
-            && let Some(set) = self.by_name.get_mut(&**name)
-        {
-            set.remove(&id);
+        if let Some(bits) = self.label_bits.get_mut(id.0 as usize) {
+            *bits = 0;
+        }
+        self.adjacency.clear(id);
+        if let Some(Value::String(name)) = data.properties.get(NAME_KEY) {
+            self.unindex_name(name, id);
         }
         Ok(true)
     }

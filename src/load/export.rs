@@ -138,6 +138,7 @@ fn cypher_literal(value: &Value) -> io::Result<String> {
         }
         // Debug prints the shortest text that reads back to the same float, with a `.` or `e`.
         Value::Float(f) => format!("{f:?}"),
+        Value::Temporal(t) => t.cypher_literal(),
         Value::String(s) => {
             let mut out = String::with_capacity(s.len() + 2);
             out.push('\'');
@@ -186,6 +187,8 @@ enum ColumnType {
     Long,
     Double,
     Boolean,
+    /// `date`, `datetime`, ... (ISO text, as the CSV loader reads it back).
+    Temporal(&'static str),
 }
 
 impl ColumnType {
@@ -195,6 +198,7 @@ impl ColumnType {
             Value::Int(_) => Some(ColumnType::Long),
             Value::Float(_) => Some(ColumnType::Double),
             Value::Bool(_) => Some(ColumnType::Boolean),
+            Value::Temporal(t) => Some(ColumnType::Temporal(t.function_name())),
             _ => None,
         };
         match value {
@@ -215,6 +219,7 @@ impl ColumnType {
             ColumnType::Long => "long",
             ColumnType::Double => "double",
             ColumnType::Boolean => "boolean",
+            ColumnType::Temporal(name) => name,
         };
         if array {
             format!("{name}[]")
@@ -242,7 +247,7 @@ fn place<T>(buckets: &mut Vec<Bucket<T>>, properties: &Properties, member: T) ->
         }
         let ty = ColumnType::of(value).ok_or_else(|| {
             invalid(format!(
-                "property `{key}` holds a {} that CSV cannot hold (only strings, numbers, booleans and lists of one of those)",
+                "property `{key}` holds a {} that CSV cannot hold (only strings, numbers, booleans, temporal values and lists of one of those)",
                 value.type_name()
             ))
         })?;
@@ -394,6 +399,7 @@ fn csv_scalar(value: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Bool(b) => b.to_string(),
+        Value::Temporal(t) => t.to_string(),
         other => other.type_name().to_string(),
     }
 }

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::graph::hash::FxHasher;
+
 use crate::graph::NodeId;
 
 /// Where a node was defined, to name both places in a duplicate-id error.
@@ -142,60 +144,6 @@ impl IdSpaces {
             .filter(|(distance, _)| *distance <= max_distance)
             .min()
             .map(|(_, k)| k)
-    }
-}
-
-/// The multiply-rotate hash rustc uses (FxHash), with a final mix: much cheaper than
-/// SipHash on short ids. Ids come from the user's own files, so HashDoS resistance buys
-/// nothing here.
-#[derive(Default, Clone, Copy)]
-pub(super) struct FxHasher {
-    hash: u64,
-}
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // A multiply carries low input bits upwards only, so without this, ids that differ
-        // only in later characters ("P100001", "P100002") share their low hash bits, which
-        // hashbrown uses to pick the bucket: millions of collisions. murmur3's fmix64
-        // spreads every input bit over the whole hash.
-        let mut h = self.hash;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
     }
 }
 

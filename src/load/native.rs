@@ -461,9 +461,18 @@ fn scalar(value: &DeValue<'_>) -> Result<Value, String> {
             .map(Value::Float)
             .map_err(|_| format!("invalid float `{}`", f.as_str())),
         DeValue::Boolean(b) => Ok(Value::Bool(*b)),
-        DeValue::Datetime(_) => Err(
-            "unsupported value: datetime — write dates as strings, e.g. \"2021-05-01\"".into(),
-        ),
+        // TOML's four datetime forms are Cypher's date, localtime, localdatetime and datetime.
+        DeValue::Datetime(dt) => {
+            let kind = match (dt.date.is_some(), dt.time.is_some(), dt.offset.is_some()) {
+                (true, true, true) => "datetime",
+                (true, true, false) => "localdatetime",
+                (true, false, _) => "date",
+                (false, ..) => "localtime",
+            };
+            crate::value::temporal::parse::typed(kind, &dt.to_string())
+                .map(Value::from)
+                .ok_or_else(|| format!("unsupported value: datetime `{dt}` is out of range"))
+        }
         DeValue::Table(_) => Err(
             "unsupported value: nested table — properties are flat; use separate keys such as `hq_city = ...`".into(),
         ),

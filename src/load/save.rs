@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use super::native::{NODE_KEYS, PROPERTIES_KEY, REL_KEYS};
 use crate::graph::{Graph, NodeId, Properties};
 use crate::value::Value;
+use crate::value::temporal::Temporal;
 
 /// Writes `graph` to `path` in kg's TOML format, atomically: a reader sees the old file or
 /// the complete new one, never a half-written file. Fails with `InvalidData` (and leaves
@@ -243,6 +244,9 @@ fn to_toml_value(value: &Value) -> Result<toml::Value, &'static str> {
         Value::Int(i) => toml::Value::Integer(*i),
         Value::Float(f) => toml::Value::Float(*f),
         Value::String(s) => toml::Value::String(s.to_string()),
+        Value::Temporal(t) => toml::Value::Datetime(toml_datetime(t).ok_or(
+            "is a time with offset, a date-time in a named zone or a duration, which kg's TOML format cannot hold",
+        )?),
         Value::List(items) => {
             let same_type = items
                 .windows(2)
@@ -263,6 +267,43 @@ fn to_toml_value(value: &Value) -> Result<toml::Value, &'static str> {
         Value::Map(_) | Value::Node(_) | Value::Rel(_) | Value::Path(_) => {
             return Err("is a map, node, relationship or path, which kg's TOML format cannot hold");
         }
+    })
+}
+
+/// A temporal value as one of TOML's datetime forms, when it has one: dates, local times,
+/// local date-times and date-times with a whole-minute offset.
+fn toml_datetime(t: &Temporal) -> Option<toml::value::Datetime> {
+    use toml::value::{Date, Datetime, Offset, Time};
+    let date = t.date().map(|d| -> Option<Date> {
+        Some(Date {
+            year: u16::try_from(d.year()).ok()?,
+            month: d.month().unsigned_abs(),
+            day: d.day().unsigned_abs(),
+        })
+    });
+    let time = t.time().map(|t| Time {
+        hour: t.hour().unsigned_abs(),
+        minute: t.minute().unsigned_abs(),
+        second: Some(t.second().unsigned_abs()),
+        nanosecond: (t.subsec_nanosecond() != 0).then(|| t.subsec_nanosecond().unsigned_abs()),
+    });
+    let offset = match t {
+        Temporal::Date(_) | Temporal::LocalTime(_) | Temporal::LocalDateTime(_) => None,
+        Temporal::DateTime(z) if z.zone.is_none() && z.offset % 60 == 0 => Some(match z.offset {
+            0 => Offset::Z,
+            seconds => Offset::Custom {
+                minutes: i16::try_from(seconds / 60).ok()?,
+            },
+        }),
+        _ => return None,
+    };
+    Some(Datetime {
+        date: match date {
+            Some(d) => Some(d?),
+            None => None,
+        },
+        time,
+        offset,
     })
 }
 

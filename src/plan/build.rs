@@ -3,7 +3,6 @@
 //! expressions compiled in `expr.rs`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use crate::ast::{
     Clause, Delete, Expr, ExprKind, Merge, Projection, Query, RemoveItem, SetItem, SingleQuery,
@@ -385,7 +384,7 @@ impl Builder {
                 Ok(match item {
                     SetItem::Property { target, key, value } => SetOp::Property {
                         target: self.expr(target, scope)?,
-                        key: Arc::from(key.name.as_str()),
+                        key: crate::graph::intern(&key.name),
                         value: self.expr(value, scope)?,
                     },
                     SetItem::Replace { variable, value } => SetOp::Properties {
@@ -400,7 +399,10 @@ impl Builder {
                     },
                     SetItem::Labels { variable, labels } => SetOp::AddLabels {
                         target: self.variable(variable, scope)?,
-                        labels: labels.iter().map(|l| Arc::from(l.name.as_str())).collect(),
+                        labels: labels
+                            .iter()
+                            .map(|l| crate::graph::intern(&l.name))
+                            .collect(),
                     },
                 })
             })
@@ -414,12 +416,15 @@ impl Builder {
                 Ok(match item {
                     RemoveItem::Property { target, key } => SetOp::Property {
                         target: self.expr(target, scope)?,
-                        key: Arc::from(key.name.as_str()),
+                        key: crate::graph::intern(&key.name),
                         value: PlanExpr::constant(crate::value::Value::Null),
                     },
                     RemoveItem::Labels { variable, labels } => SetOp::RemoveLabels {
                         target: self.variable(variable, scope)?,
-                        labels: labels.iter().map(|l| Arc::from(l.name.as_str())).collect(),
+                        labels: labels
+                            .iter()
+                            .map(|l| crate::graph::intern(&l.name))
+                            .collect(),
                     },
                 })
             })

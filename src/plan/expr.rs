@@ -2,8 +2,6 @@
 //! function table, aggregates become slots of the enclosing `Aggregate`, and pattern
 //! expressions become read-only subplans.
 
-use std::sync::Arc;
-
 use crate::ast::{Expr, ExprKind, Ident, Literal, PathKind, PatternElement, PatternPart, UnaryOp};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::exec::functions::{self, FunctionKind};
@@ -50,7 +48,7 @@ impl Builder {
                     .collect::<Result<_>>()?,
             ),
             ExprKind::Property(target, key) => {
-                K::Property(self.boxed(target, scope)?, Arc::from(key.name.as_str()))
+                K::Property(self.boxed(target, scope)?, crate::graph::intern(&key.name))
             }
             ExprKind::Index(a, b) => K::Index(self.boxed(a, scope)?, self.boxed(b, scope)?),
             ExprKind::Slice(a, from, to) => K::Slice(
@@ -70,7 +68,10 @@ impl Builder {
             ExprKind::IsNull { expr, negated } => K::IsNull(self.boxed(expr, scope)?, *negated),
             ExprKind::HasLabels(target, labels) => K::HasLabels(
                 self.boxed(target, scope)?,
-                labels.iter().map(|l| Arc::from(l.name.as_str())).collect(),
+                labels
+                    .iter()
+                    .map(|l| crate::graph::intern(&l.name))
+                    .collect(),
             ),
             ExprKind::CountStar => return self.aggregate("count", false, &[], span),
             ExprKind::FunctionCall(call) => {

@@ -61,7 +61,10 @@ impl MatchState {
 }
 
 fn arcs(idents: &[crate::ast::Ident]) -> Vec<Arc<str>> {
-    idents.iter().map(|i| Arc::from(i.name.as_str())).collect()
+    idents
+        .iter()
+        .map(|i| crate::graph::intern(&i.name))
+        .collect()
 }
 
 /// The direction to follow from the left node of a relationship (or from the right if `reverse`).
@@ -118,7 +121,7 @@ impl Builder {
             let value = self.expr(value, scope)?;
             let target = PlanExpr::new(PlanExprKind::Slot(slot), key.span);
             let property = PlanExpr::new(
-                PlanExprKind::Property(Box::new(target), Arc::from(key.name.as_str())),
+                PlanExprKind::Property(Box::new(target), crate::graph::intern(&key.name)),
                 key.span,
             );
             let expr = PlanExpr::new(
@@ -255,7 +258,7 @@ impl Builder {
             let source = match index_keys.iter().find(|(s, _)| *s == slot) {
                 Some((_, value)) => ScanSource::Index {
                     labels: check.labels.clone(),
-                    key: Arc::from(NAME_KEY),
+                    key: crate::graph::intern(NAME_KEY),
                     value: value.clone(),
                 },
                 None if check.labels.is_empty() => ScanSource::All,
@@ -424,7 +427,7 @@ impl Builder {
                         ..
                     }) => entries
                         .iter()
-                        .map(|(k, v)| Ok((Arc::from(k.name.as_str()), self.expr(v, scope)?)))
+                        .map(|(k, v)| Ok((crate::graph::intern(&k.name), self.expr(v, scope)?)))
                         .collect::<Result<_>>()?,
                     Some(other) => {
                         return Err(QueryError::not_supported(
@@ -541,7 +544,7 @@ impl Builder {
                     slot,
                     start,
                     end,
-                    rel_type: Arc::from(rel_type.name.as_str()),
+                    rel_type: crate::graph::intern(&rel_type.name),
                     properties,
                 });
                 steps.push(PathStep::Rel(slot));

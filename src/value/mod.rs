@@ -4,6 +4,7 @@
 //! Cypher's equality, ordering and arithmetic rules live in `ops`.
 
 pub mod ops;
+pub mod temporal;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub enum Value {
     Node(NodeId),
     Rel(RelId),
     Path(Box<Path>),
+    /// Dates, times, date-times and durations (boxed: they are larger than the other variants).
+    Temporal(Box<temporal::Temporal>),
 }
 
 /// A path: `nodes.len() == rels.len() + 1`, alternating node, rel, node, ...
@@ -77,6 +80,7 @@ impl Value {
             Value::Node(_) => "NODE",
             Value::Rel(_) => "RELATIONSHIP",
             Value::Path(_) => "PATH",
+            Value::Temporal(t) => t.type_name(),
         }
     }
 
@@ -102,6 +106,11 @@ impl Value {
     }
 }
 
+impl From<temporal::Temporal> for Value {
+    fn from(v: temporal::Temporal) -> Self {
+        Value::Temporal(Box::new(v))
+    }
+}
 impl From<bool> for Value {
     fn from(v: bool) -> Self {
         Value::Bool(v)

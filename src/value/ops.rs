@@ -24,6 +24,7 @@ impl PartialEq for Value {
             (Value::Node(a), Value::Node(b)) => a == b,
             (Value::Rel(a), Value::Rel(b)) => a == b,
             (Value::Path(a), Value::Path(b)) => a == b,
+            (Value::Temporal(a), Value::Temporal(b)) => a == b,
             _ => false,
         }
     }
@@ -59,6 +60,7 @@ pub fn equals(a: &Value, b: &Value) -> Option<bool> {
         (Value::Node(x), Value::Node(y)) => Some(x == y),
         (Value::Rel(x), Value::Rel(y)) => Some(x == y),
         (Value::Path(x), Value::Path(y)) => Some(x == y),
+        (Value::Temporal(x), Value::Temporal(y)) => Some(x.equals(y)),
         _ => Some(false),
     }
 }
@@ -108,6 +110,7 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
             }
             Some(x.len().cmp(&y.len()))
         }
+        (Value::Temporal(x), Value::Temporal(y)) => x.compare(y),
         _ => None,
     }
 }
@@ -149,7 +152,7 @@ pub fn greater_equal(a: &Value, b: &Value) -> Option<bool> {
 // ---- orderability ----
 
 /// Rank of a value's type in ascending ORDER BY (openCypher CIP2016-06-14):
-/// MAP < NODE < RELATIONSHIP < LIST < PATH < STRING < BOOLEAN < NUMBER < NULL.
+/// MAP < NODE < RELATIONSHIP < LIST < PATH < temporal types < STRING < BOOLEAN < NUMBER < NULL.
 fn order_rank(v: &Value) -> u8 {
     match v {
         Value::Map(_) => 0,
@@ -157,10 +160,11 @@ fn order_rank(v: &Value) -> u8 {
         Value::Rel(_) => 2,
         Value::List(_) => 3,
         Value::Path(_) => 4,
-        Value::String(_) => 5,
-        Value::Bool(_) => 6,
-        Value::Int(_) | Value::Float(_) => 7,
-        Value::Null => 8,
+        Value::Temporal(_) => 5,
+        Value::String(_) => 6,
+        Value::Bool(_) => 7,
+        Value::Int(_) | Value::Float(_) => 8,
+        Value::Null => 9,
     }
 }
 
@@ -194,6 +198,7 @@ pub fn order(a: &Value, b: &Value) -> Ordering {
         (Value::Node(x), Value::Node(y)) => x.cmp(y),
         (Value::Rel(x), Value::Rel(y)) => x.cmp(y),
         (Value::Path(x), Value::Path(y)) => x.cmp(y),
+        (Value::Temporal(x), Value::Temporal(y)) => x.order(y),
         _ => order_rank(a).cmp(&order_rank(b)),
     }
 }
@@ -314,6 +319,10 @@ fn hash_value<H: Hasher>(v: &Value, state: &mut H) {
             9u8.hash(state);
             p.hash(state);
         }
+        Value::Temporal(t) => {
+            10u8.hash(state);
+            t.to_string().hash(state);
+        }
     }
 }
 
@@ -391,6 +400,9 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
             out.extend(y.iter().cloned());
             Ok(Value::List(out))
         }
+        (Value::Temporal(_), _) | (_, Value::Temporal(_)) => {
+            super::temporal::binary('+', a, b).unwrap_or_else(|| Err(operand_error("+", a, b)))
+        }
         (Value::String(x), Value::String(y)) => Ok(Value::from(format!("{x}{y}"))),
         (Value::String(x), other @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => {
             Ok(Value::from(format!("{x}{}", scalar_text(other))))
@@ -410,6 +422,9 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
 
 /// Cypher `-`.
 pub fn sub(a: &Value, b: &Value) -> Result<Value> {
+    if let Some(result) = super::temporal::binary('-', a, b) {
+        return result;
+    }
     numeric(
         "-",
         a,
@@ -421,6 +436,9 @@ pub fn sub(a: &Value, b: &Value) -> Result<Value> {
 
 /// Cypher `*`.
 pub fn mul(a: &Value, b: &Value) -> Result<Value> {
+    if let Some(result) = super::temporal::binary('*', a, b) {
+        return result;
+    }
     numeric(
         "*",
         a,
@@ -433,6 +451,9 @@ pub fn mul(a: &Value, b: &Value) -> Result<Value> {
 /// Cypher `/`: integer division truncates toward zero; integer division by zero is an
 /// error, float division by zero gives ±infinity or NaN.
 pub fn div(a: &Value, b: &Value) -> Result<Value> {
+    if let Some(result) = super::temporal::binary('/', a, b) {
+        return result;
+    }
     numeric(
         "/",
         a,

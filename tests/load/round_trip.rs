@@ -264,3 +264,46 @@ fn bench_data_load_time() {
     );
     assert_eq!(graph.node_count(), stats.nodes);
 }
+
+#[test]
+fn save_native_round_trip_keeps_toml_temporals() {
+    let mut graph = Graph::new();
+    let temporal = |kind: &str, text: &str| {
+        Value::from(kg::value::temporal::parse::typed(kind, text).expect("valid temporal"))
+    };
+    graph.create_node(
+        ["Event"],
+        props(vec![
+            ("name", "launch".into()),
+            ("on", temporal("date", "2021-05-01")),
+            ("at", temporal("localtime", "10:00:00.5")),
+            ("local", temporal("localdatetime", "2021-05-01T10:00")),
+            ("instant", temporal("datetime", "2021-05-01T10:00-01:30")),
+            (
+                "days",
+                Value::List(vec![
+                    temporal("date", "2021-01-01"),
+                    temporal("date", "2021-01-02"),
+                ]),
+            ),
+        ]),
+    );
+    let dir = TempDir::new("save-temporal");
+    let path = dir.path().join("saved.toml");
+    save_native(&graph, &path).expect("save");
+    let loaded = load(&[path]);
+    assert_eq!(canonical(&loaded), canonical(&graph));
+
+    // Named zones and durations have no TOML form: saving says so instead of losing them.
+    let mut durations = Graph::new();
+    durations.create_node(
+        ["Event"],
+        props(vec![
+            ("name", "review".into()),
+            ("span", temporal("duration", "P1D")),
+        ]),
+    );
+    let err =
+        save_native(&durations, &dir.path().join("durations.toml")).expect_err("no TOML form");
+    assert!(err.to_string().contains("`span`"), "{err}");
+}

@@ -43,6 +43,7 @@ fn to_string(v: &Value) -> Option<Value> {
         Value::Null => Some(Value::Null),
         Value::String(_) => Some(v.clone()),
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => Some(Value::from(scalar_text(v))),
+        Value::Temporal(t) => Some(Value::from(t.to_string())),
         _ => None,
     }
 }

@@ -8,6 +8,9 @@ mod graph;
 mod list;
 mod numeric;
 mod string;
+mod temporal;
+
+pub(crate) use temporal::StatementClock;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -145,14 +148,29 @@ static FUNCTIONS: &[FunctionSpec] = &[
     aggregate("stDevP", 1),
 ];
 
+/// The temporal functions' specs, built once from `temporal::SIGNATURES`.
+fn temporal_specs() -> &'static [FunctionSpec] {
+    static SPECS: OnceLock<Vec<FunctionSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| {
+        temporal::SIGNATURES
+            .iter()
+            .map(|&(name, min, max)| scalar(name, min, max))
+            .collect()
+    })
+}
+
+/// Every built-in function, temporal ones included.
+fn all_functions() -> impl Iterator<Item = &'static FunctionSpec> {
+    FUNCTIONS.iter().chain(temporal_specs())
+}
+
 /// The function named `name`, case-insensitively.
 pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
     // Executors may call by name once per row, so the table is hashed by lowercase name
     // and short names are lowercased on the stack instead of allocating.
     static BY_NAME: OnceLock<HashMap<String, &'static FunctionSpec>> = OnceLock::new();
     let table = BY_NAME.get_or_init(|| {
-        FUNCTIONS
-            .iter()
+        all_functions()
             .map(|f| (f.name.to_ascii_lowercase(), f))
             .collect()
     });
@@ -170,8 +188,7 @@ pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
 /// UnknownFunction errors.
 pub fn suggest(name: &str) -> Option<&'static str> {
     let lower = name.to_lowercase();
-    FUNCTIONS
-        .iter()
+    all_functions()
         .map(|f| (strsim::jaro_winkler(&lower, &f.name.to_lowercase()), f.name))
         .filter(|(score, _)| *score >= 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -221,20 +238,10 @@ pub fn accepts_argument(name: &str, index: usize, type_name: &str) -> bool {
     accepted.contains(&type_name)
 }
 
-/// Functions of Cypher that kg deliberately lacks (temporal and spatial types), so the
+/// Functions of Cypher that kg deliberately lacks (spatial types), so the
 /// semantic pass can raise `QueryError::not_supported` instead of UnknownFunction.
 pub fn is_unsupported(name: &str) -> bool {
-    const UNSUPPORTED: [&str; 9] = [
-        "date",
-        "datetime",
-        "localdatetime",
-        "localtime",
-        "time",
-        "duration",
-        "timestamp",
-        "point",
-        "distance",
-    ];
+    const UNSUPPORTED: [&str; 2] = ["point", "distance"];
     let base = name.split('.').next().unwrap_or(name);
     UNSUPPORTED.iter().any(|u| u.eq_ignore_ascii_case(base))
 }
@@ -261,6 +268,13 @@ pub fn call(spec: &'static FunctionSpec, args: &[Value], graph: &Graph) -> Resul
         "toString" | "toStringOrNull" | "toInteger" | "toIntegerOrNull" | "toFloat"
         | "toFloatOrNull" | "toBoolean" | "toBooleanOrNull" | "toStringList" | "toIntegerList"
         | "toFloatList" | "toBooleanList" => conversion::call(name, args),
+        // Temporal specs live in their own table: one range check instead of name matching.
+        _ if temporal_specs()
+            .as_ptr_range()
+            .contains(&std::ptr::from_ref(spec)) =>
+        {
+            temporal::call(name, args)
+        }
         "coalesce" => Ok(args
             .iter()
             .find(|v| !v.is_null())
@@ -280,6 +294,11 @@ pub fn call(spec: &'static FunctionSpec, args: &[Value], graph: &Graph) -> Resul
         )),
         _ => numeric::call(name, args),
     }
+}
+
+/// `t.key` on a temporal value (`d.year`, `dur.minutesOfHour`, ...).
+pub(crate) fn temporal_property(t: &crate::value::temporal::Temporal, key: &str) -> Result<Value> {
+    temporal::property(t, key)
 }
 
 fn unknown_function(name: &str) -> QueryError {

@@ -62,8 +62,10 @@ fn lookup_is_case_insensitive_and_knows_arity() {
     for spec in FUNCTIONS {
         assert_eq!(lookup(&spec.name.to_uppercase()), Some(spec));
     }
-    assert!(is_unsupported("date"));
-    assert!(is_unsupported("duration.between"));
+    assert!(is_unsupported("point"));
+    assert!(!is_unsupported("date"));
+    assert!(lookup("DURATION.between").is_some());
+    assert!(lookup("localdatetime.transaction").is_some());
     assert!(!is_unsupported("toUpper"));
     assert_eq!(suggest("toUppper"), Some("toUpper"));
     assert_eq!(suggest("SUBSTR"), Some("substring"));

@@ -63,6 +63,8 @@ pub(super) enum Type {
     Int,
     Float,
     Bool,
+    /// `date`, `localtime`, `time`, `localdatetime`, `datetime` or `duration` (ISO text).
+    Temporal(&'static str),
 }
 
 impl Type {
@@ -72,7 +74,10 @@ impl Type {
             "int" | "long" | "short" | "byte" => Some(Type::Int),
             "float" | "double" => Some(Type::Float),
             "boolean" => Some(Type::Bool),
-            _ => None,
+            other => crate::value::temporal::parse::TYPE_NAMES
+                .iter()
+                .find(|name| **name == other)
+                .map(|name| Type::Temporal(name)),
         }
     }
 
@@ -82,6 +87,7 @@ impl Type {
             Type::Int => "an integer",
             Type::Float => "a number",
             Type::Bool => "true or false",
+            Type::Temporal(_) => "a temporal value in ISO 8601 form, e.g. 2021-05-01",
         }
     }
 }

@@ -6,7 +6,8 @@ use std::sync::mpsc;
 
 use super::header::{CsvFile, FileKind, PropertyColumn, Type};
 use super::{csv_error, end_column, field_column, reader};
-use crate::graph::NodeId;
+use crate::graph::hash::{FxHashMap, FxHashSet};
+use crate::graph::{Graph, NodeId, PropertyKey};
 use crate::load::{IdSpaces, LoadError, Loader, MAX_ERRORS, Origin};
 use crate::value::Value;
 
@@ -16,6 +17,8 @@ use crate::value::Value;
 
 /// Rows per batch sent from the parser thread: large enough to make the channel cheap.
 const BATCH_ROWS: usize = 8192;
+/// Distinct values a string column may have and still be interned (see `Strings`).
+const MAX_SHARED_STRINGS: usize = 1024;
 /// Batches in flight: bounds the memory the parser can run ahead by.
 const BATCHES_IN_FLIGHT: usize = 4;
 
@@ -50,6 +53,39 @@ impl<R> Batch<R> {
             self.names.push(name.into());
         }
         u32::try_from(self.names.len() - 1).unwrap_or(u32::MAX)
+    }
+}
+
+/// Shares the text of repeated string values, per column of one file: a column such as a
+/// currency or a job title then holds a few strings instead of one copy per row, which
+/// saves memory and keeps comparisons on it in cache. A column with too many distinct
+/// values (names, say) stops being interned.
+#[derive(Default)]
+struct Strings {
+    columns: Vec<Option<FxHashSet<Arc<str>>>>,
+}
+
+impl Strings {
+    fn new(width: usize) -> Self {
+        Strings {
+            columns: (0..width).map(|_| Some(FxHashSet::default())).collect(),
+        }
+    }
+
+    fn share(&mut self, column: usize, text: &str) -> Arc<str> {
+        let Some(Some(seen)) = self.columns.get_mut(column) else {
+            return Arc::from(text);
+        };
+        if let Some(s) = seen.get(text) {
+            return s.clone();
+        }
+        let s: Arc<str> = Arc::from(text);
+        if seen.len() >= MAX_SHARED_STRINGS {
+            self.columns[column] = None;
+        } else {
+            seen.insert(s.clone());
+        }
+        s
     }
 }
 
@@ -102,28 +138,71 @@ pub(in crate::load) fn add_rels(loader: &mut Loader, files: &[CsvFile]) {
         let (tx, rx) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         let parse_files = files.clone();
         scope.spawn(move || {
-            parse_all(&parse_files, &tx, |file, record, line, batch| {
-                parse_rel_row(ids, file, record, line, batch)
+            parse_all(&parse_files, &tx, |file, record, line, batch, strings| {
+                parse_rel_row(ids, file, record, line, batch, strings)
             })
         });
-        for batch in rx {
-            errors.extend(batch.errors);
+        let mut pending: Vec<Batch<RelRow>> = Vec::new();
+        for mut batch in rx {
+            errors.extend(std::mem::take(&mut batch.errors));
             stopped |= batch.stopped;
-            let props = &files[batch.file].props;
-            let mut values = batch.values.into_iter();
-            for row in batch.rows {
-                let rel_type = &batch.names[row.rel_type as usize];
-                let rel = graph.create_rel(row.start, row.end, rel_type, Vec::new());
-                for (column, value) in props.iter().zip(values.by_ref()) {
-                    if let (Some(rel), false) = (rel, value.is_null()) {
-                        graph.set_rel_property(rel, &column.key, value);
-                    }
-                }
+            if pending.first().is_some_and(|b| b.file != batch.file) {
+                insert_rels(graph, files[pending[0].file], std::mem::take(&mut pending));
             }
+            pending.push(batch);
+        }
+        if let Some(first) = pending.first() {
+            insert_rels(graph, files[first.file], pending);
         }
     });
     errors.into_iter().for_each(|e| loader.error(e));
     loader.truncated |= stopped;
+}
+
+/// Adds the relationships of one file, grouped by start node (in file order within a
+/// node): the relationships an expansion walks from one node then have neighbouring ids
+/// and neighbouring property storage, so reading their properties stays in cache.
+fn insert_rels(graph: &mut Graph, file: &CsvFile, batches: Vec<Batch<RelRow>>) {
+    let width = file.props.len();
+    let keys: Vec<PropertyKey> = file
+        .props
+        .iter()
+        .map(|c| graph.intern_key(&c.key))
+        .collect();
+    let mut order: Vec<(NodeId, u32, u32)> = Vec::new();
+    let mut degrees: FxHashMap<NodeId, (usize, usize)> = FxHashMap::default();
+    for (b, batch) in batches.iter().enumerate() {
+        for (r, row) in batch.rows.iter().enumerate() {
+            order.push((row.start, b as u32, r as u32));
+            degrees.entry(row.start).or_default().0 += 1;
+            degrees.entry(row.end).or_default().1 += 1;
+        }
+    }
+    // In node order, so that the lists of neighbouring nodes end up next to each other.
+    let mut degrees: Vec<_> = degrees.into_iter().collect();
+    degrees.sort_unstable_by_key(|&(node, _)| node);
+    for (node, (outgoing, incoming)) in degrees {
+        graph.reserve_relationships(node, outgoing, incoming);
+    }
+    // Stable: rows of one start node keep their file order.
+    order.sort_by_key(|&(start, _, _)| start);
+    let mut batches = batches;
+    for (_, b, r) in order {
+        let batch = &mut batches[b as usize];
+        let row = &batch.rows[r as usize];
+        let rel_type = &batch.names[row.rel_type as usize];
+        let Some(rel) = graph.create_rel(row.start, row.end, rel_type, Vec::new()) else {
+            continue;
+        };
+        let first = r as usize * width;
+        let values = &mut batch.values[first..first + width];
+        graph.reserve_rel_properties(rel, values.iter().filter(|v| !v.is_null()).count());
+        for (key, value) in keys.iter().zip(values) {
+            if !value.is_null() {
+                graph.set_rel_property_key(rel, key, std::mem::take(value));
+            }
+        }
+    }
 }
 
 fn insert_nodes(loader: &mut Loader, file: &CsvFile, batch: Batch<NodeRow>) {
@@ -132,22 +211,31 @@ fn insert_nodes(loader: &mut Loader, file: &CsvFile, batch: Batch<NodeRow>) {
     let FileKind::Nodes { group, id_key, .. } = &file.kind else {
         return;
     };
-    let mut values = batch.values.into_iter();
-    for row in batch.rows {
+    let keys: Vec<PropertyKey> = file
+        .props
+        .iter()
+        .map(|c| loader.graph.intern_key(&c.key))
+        .collect();
+    let id_key = id_key.as_ref().map(|k| loader.graph.intern_key(k));
+    let width = file.props.len();
+    let mut values = batch.values;
+    for (r, row) in batch.rows.iter().enumerate() {
         let labels = row
             .labels
             .map_or("", |i| &batch.names[i as usize])
             .split(';')
             .filter(|l| !l.is_empty());
-        let node = loader.graph.create_node(labels, Vec::new());
-        if let Some(key) = id_key {
-            loader
-                .graph
-                .set_node_property(node, key, Value::String(row.id.clone()));
+        let graph = &mut loader.graph;
+        let node = graph.create_node(labels, Vec::new());
+        let values = &mut values[r * width..(r + 1) * width];
+        let count = values.iter().filter(|v| !v.is_null()).count();
+        graph.reserve_node_properties(node, count + usize::from(id_key.is_some()));
+        if let Some(key) = &id_key {
+            graph.set_node_property_key(node, key, Value::String(row.id.clone()));
         }
-        for (column, value) in file.props.iter().zip(values.by_ref()) {
+        for (key, value) in keys.iter().zip(values) {
             if !value.is_null() {
-                loader.graph.set_node_property(node, &column.key, value);
+                graph.set_node_property_key(node, key, std::mem::take(value));
             }
         }
         let origin = Origin {
@@ -173,12 +261,18 @@ fn insert_nodes(loader: &mut Loader, file: &CsvFile, batch: Batch<NodeRow>) {
 
 /// Parses one row (already checked to have the header's width) into the batch.
 trait ParseRow<R>:
-    FnMut(&CsvFile, &csv::StringRecord, usize, &mut Batch<R>) -> Result<(), LoadError>
+    FnMut(&CsvFile, &csv::StringRecord, usize, &mut Batch<R>, &mut Strings) -> Result<(), LoadError>
 {
 }
 
 impl<R, F> ParseRow<R> for F where
-    F: FnMut(&CsvFile, &csv::StringRecord, usize, &mut Batch<R>) -> Result<(), LoadError>
+    F: FnMut(
+        &CsvFile,
+        &csv::StringRecord,
+        usize,
+        &mut Batch<R>,
+        &mut Strings,
+    ) -> Result<(), LoadError>
 {
 }
 
@@ -201,6 +295,7 @@ fn parse_all<R>(
             }
         };
         let mut record = csv::StringRecord::new();
+        let mut strings = Strings::new(file.names.len());
         let mut header = true;
         loop {
             match reader.read_record(&mut record) {
@@ -223,7 +318,7 @@ fn parse_all<R>(
             let result = if record.len() != file.names.len() {
                 Err(field_count_error(file, &record, line))
             } else {
-                parse_row(file, &record, line, &mut batch)
+                parse_row(file, &record, line, &mut batch, &mut strings)
             };
             if let Err(e) = result {
                 batch.errors.push(e);
@@ -270,6 +365,7 @@ fn parse_node_row(
     record: &csv::StringRecord,
     line: usize,
     batch: &mut Batch<NodeRow>,
+    strings: &mut Strings,
 ) -> Result<(), LoadError> {
     let FileKind::Nodes { id, label, .. } = file.kind else {
         return Ok(());
@@ -287,7 +383,7 @@ fn parse_node_row(
     // follow-on "unknown node id" errors in relationship files.
     let mut first_error = None;
     for column in &file.props {
-        let value = match parse_field(file, record, line, column) {
+        let value = match parse_field(file, record, line, column, strings) {
             Ok(v) => v,
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -312,6 +408,7 @@ fn parse_rel_row(
     record: &csv::StringRecord,
     line: usize,
     batch: &mut Batch<RelRow>,
+    strings: &mut Strings,
 ) -> Result<(), LoadError> {
     let FileKind::Rels {
         start,
@@ -352,7 +449,7 @@ fn parse_rel_row(
     }
     let first_value = batch.values.len();
     for column in &file.props {
-        match parse_field(file, record, line, column) {
+        match parse_field(file, record, line, column, strings) {
             Ok(v) => batch.values.push(v),
             Err(e) => {
                 batch.values.truncate(first_value);
@@ -375,10 +472,14 @@ fn parse_field(
     record: &csv::StringRecord,
     line: usize,
     column: &PropertyColumn,
+    strings: &mut Strings,
 ) -> Result<Value, LoadError> {
     let field = &record[column.index];
     if field.is_empty() {
         return Ok(Value::Null);
+    }
+    if let (Type::String, false) = (column.ty, column.array) {
+        return Ok(Value::String(strings.share(column.index, field)));
     }
     parse_value(field, column.ty, column.array).map_err(|bad| {
         LoadError::at(
@@ -412,6 +513,9 @@ fn parse_scalar(field: &str, ty: Type) -> Result<Value, &str> {
             f if f.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
             _ => Err(field),
         },
+        Type::Temporal(name) => crate::value::temporal::parse::typed(name, field.trim())
+            .map(Value::from)
+            .ok_or(field),
     }
 }
 

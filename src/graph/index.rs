@@ -1,0 +1,263 @@
+//! The indexes kept beside the petgraph store: symbol tables giving labels and
+//! relationship types small ids, typed adjacency lists (so an expansion filters by type
+//! with an integer test and walks one contiguous array instead of petgraph's linked
+//! edge lists), and the `name` → nodes index. Nothing here knows about Cypher.
+
+use std::sync::Arc;
+
+use super::hash::FxHashMap;
+use super::{NodeId, RelId};
+
+/// Interned names with dense ids, in order of first use.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Symbols {
+    pub names: Vec<Arc<str>>,
+    ids: FxHashMap<Arc<str>, u32>,
+}
+
+impl Symbols {
+    /// The id of `name`, created on first use.
+    pub fn intern(&mut self, name: &str) -> (u32, Arc<str>) {
+        if let Some((k, &id)) = self.ids.get_key_value(name) {
+            return (id, k.clone());
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        let k = super::intern(name);
+        self.names.push(k.clone());
+        self.ids.insert(k.clone(), id);
+        (id, k)
+    }
+
+    pub fn id(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+}
+
+/// Which relationship types an expansion follows, resolved against one graph's type ids
+/// (see `Graph::type_filter`). Cheap to clone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeFilter(Filter);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Filter {
+    Any,
+    /// Bit `i` set: type id `i` passes. Type ids are dense and few, so this is the usual case.
+    Mask(u64),
+    /// Some type id is 64 or more.
+    List(Arc<[u32]>),
+}
+
+impl TypeFilter {
+    /// Every type passes.
+    pub fn any() -> Self {
+        TypeFilter(Filter::Any)
+    }
+
+    /// Exactly the type ids `ids` pass (none when empty).
+    pub(super) fn of(ids: &[u32]) -> Self {
+        if ids.iter().all(|&i| i < 64) {
+            TypeFilter(Filter::Mask(ids.iter().fold(0, |m, &i| m | 1u64 << i)))
+        } else {
+            TypeFilter(Filter::List(ids.into()))
+        }
+    }
+
+    /// Whether no type can pass (every named type is absent from the graph).
+    pub fn is_empty(&self) -> bool {
+        matches!(self.0, Filter::Mask(0))
+    }
+
+    #[inline]
+    pub(super) fn admits(&self, ty: u32) -> bool {
+        match &self.0 {
+            Filter::Any => true,
+            Filter::Mask(m) => ty < 64 && m >> ty & 1 == 1,
+            Filter::List(ids) => ids.contains(&ty),
+        }
+    }
+}
+
+/// One relationship as seen from one of its ends: 12 bytes, so a node's list is compact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Adj {
+    pub rel: u32,
+    pub other: u32,
+    pub ty: u32,
+}
+
+/// Outgoing and incoming relationships of every node, indexed by node index. Lists keep
+/// insertion order; readers walk them backwards, newest first, as petgraph's lists do.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Adjacency {
+    out: Vec<Vec<Adj>>,
+    inc: Vec<Vec<Adj>>,
+}
+
+impl Adjacency {
+    /// Makes room for node index `node` (a new node, or a reused index).
+    pub fn ensure(&mut self, node: usize) {
+        if self.out.len() <= node {
+            self.out.resize_with(node + 1, Vec::new);
+            self.inc.resize_with(node + 1, Vec::new);
+        }
+    }
+
+    pub fn add(&mut self, rel: RelId, start: NodeId, end: NodeId, ty: u32) {
+        let (s, e) = (start.0 as usize, end.0 as usize);
+        self.ensure(s.max(e));
+        self.out[s].push(Adj {
+            rel: rel.0,
+            other: end.0,
+            ty,
+        });
+        self.inc[e].push(Adj {
+            rel: rel.0,
+            other: start.0,
+            ty,
+        });
+    }
+
+    pub fn reserve(&mut self, node: NodeId, outgoing: usize, incoming: usize) {
+        let n = node.0 as usize;
+        self.ensure(n);
+        self.out[n].reserve_exact(outgoing);
+        self.inc[n].reserve_exact(incoming);
+    }
+
+    /// Removes a relationship, keeping the order of the others.
+    pub fn remove(&mut self, rel: RelId, start: NodeId, end: NodeId) {
+        let drop = |list: &mut Vec<Adj>| {
+            if let Some(pos) = list.iter().rposition(|a| a.rel == rel.0) {
+                list.remove(pos);
+            }
+        };
+        if let Some(list) = self.out.get_mut(start.0 as usize) {
+            drop(list);
+        }
+        if let Some(list) = self.inc.get_mut(end.0 as usize) {
+            drop(list);
+        }
+    }
+
+    /// Forgets a deleted node's lists (its index may be reused).
+    pub fn clear(&mut self, node: NodeId) {
+        let n = node.0 as usize;
+        if n < self.out.len() {
+            self.out[n] = Vec::new();
+            self.inc[n] = Vec::new();
+        }
+    }
+
+    pub fn out(&self, node: NodeId) -> &[Adj] {
+        self.out.get(node.0 as usize).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn inc(&self, node: NodeId) -> &[Adj] {
+        self.inc.get(node.0 as usize).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The relationships of one node, filtered by type (see `Graph::relationships_with`).
+#[derive(Debug, Clone)]
+pub struct Relationships<'a> {
+    pub(super) out: std::iter::Rev<std::slice::Iter<'a, Adj>>,
+    pub(super) inc: std::iter::Rev<std::slice::Iter<'a, Adj>>,
+    /// Skip incoming self-loops: they were reported as outgoing.
+    pub(super) skip_loops_in: bool,
+    pub(super) node: u32,
+    pub(super) filter: TypeFilter,
+}
+
+impl Iterator for Relationships<'_> {
+    type Item = (RelId, NodeId);
+
+    #[inline]
+    fn next(&mut self) -> Option<(RelId, NodeId)> {
+        for a in self.out.by_ref() {
+            if self.filter.admits(a.ty) {
+                return Some((RelId(a.rel), NodeId(a.other)));
+            }
+        }
+        for a in self.inc.by_ref() {
+            if self.filter.admits(a.ty) && !(self.skip_loops_in && a.other == self.node) {
+                return Some((RelId(a.rel), NodeId(a.other)));
+            }
+        }
+        None
+    }
+}
+
+/// Nodes sharing one `name`; nearly always exactly one, kept inline.
+#[derive(Debug, Clone)]
+pub(super) enum NameIds {
+    One(NodeId),
+    /// Sorted, more than one.
+    Many(Vec<NodeId>),
+}
+
+impl NameIds {
+    pub fn as_slice(&self) -> &[NodeId] {
+        match self {
+            NameIds::One(id) => std::slice::from_ref(id),
+            NameIds::Many(ids) => ids,
+        }
+    }
+
+    pub fn insert(&mut self, id: NodeId) {
+        match self {
+            NameIds::One(old) if *old == id => {}
+            NameIds::One(old) => {
+                let mut ids = vec![*old, id];
+                ids.sort_unstable();
+                *self = NameIds::Many(ids);
+            }
+            NameIds::Many(ids) => {
+                if let Err(pos) = ids.binary_search(&id) {
+                    ids.insert(pos, id);
+                }
+            }
+        }
+    }
+
+    /// Removes `id`; returns true when no node is left.
+    pub fn remove(&mut self, id: NodeId) -> bool {
+        match self {
+            NameIds::One(old) => *old == id,
+            NameIds::Many(ids) => {
+                if let Ok(pos) = ids.binary_search(&id) {
+                    ids.remove(pos);
+                }
+                if let [only] = ids[..] {
+                    *self = NameIds::One(only);
+                }
+                false
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_admit_their_types_only() {
+        assert!(TypeFilter::any().admits(70));
+        let f = TypeFilter::of(&[1, 3]);
+        assert!(f.admits(1) && f.admits(3) && !f.admits(2) && !f.admits(64));
+        let big = TypeFilter::of(&[2, 90]);
+        assert!(big.admits(90) && big.admits(2) && !big.admits(3));
+        assert!(TypeFilter::of(&[]).is_empty());
+    }
+
+    #[test]
+    fn name_ids_grow_and_shrink() {
+        let mut ids = NameIds::One(NodeId(5));
+        ids.insert(NodeId(2));
+        ids.insert(NodeId(5));
+        assert_eq!(ids.as_slice(), &[NodeId(2), NodeId(5)]);
+        assert!(!ids.remove(NodeId(2)));
+        assert_eq!(ids.as_slice(), &[NodeId(5)]);
+        assert!(ids.remove(NodeId(5)));
+    }
+}

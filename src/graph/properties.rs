@@ -1,0 +1,206 @@
+//! Property storage. An entity stores only its values; its keys live in a `Shape`, a key
+//! list shared by every entity with the same keys in the same order (all the companies of
+//! a CSV file, say). Finding a key then reads a small list that stays in cache, and the
+//! one value wanted, instead of walking a per-entity list of (key, value) pairs; it also
+//! saves the key pointer per value.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::hash::FxHashMap;
+use crate::value::Value;
+
+/// Keys in insertion order; interned (see `graph::intern`), so comparing two is comparing
+/// pointers.
+type Shape = Arc<[Arc<str>]>;
+
+/// A property key interned by one graph (see `Graph::property_key`): reading it compares
+/// pointers, not text. Only meaningful for the graph that made it.
+#[derive(Debug, Clone)]
+pub struct PropertyKey(pub(super) Arc<str>);
+
+impl PropertyKey {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Property map of a node or relationship.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Properties {
+    /// `None` when there are no properties (no allocation for an empty map).
+    shape: Option<Shape>,
+    values: Vec<Value>,
+}
+
+impl Properties {
+    fn keys_slice(&self) -> &[Arc<str>] {
+        self.shape.as_deref().unwrap_or(&[])
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        let i = self
+            .keys_slice()
+            .iter()
+            .position(|k| k.len() == key.len() && (k.as_ptr() == key.as_ptr() || **k == *key))?;
+        self.values.get(i)
+    }
+
+    /// The value of an interned key: a pointer comparison decides.
+    pub fn get_key(&self, key: &PropertyKey) -> Option<&Value> {
+        let i = self
+            .keys_slice()
+            .iter()
+            .position(|k| Arc::ptr_eq(k, &key.0))?;
+        self.values.get(i)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.keys().zip(&self.values)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.keys_slice().iter().map(|k| &**k)
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The properties as a map value, e.g. for `properties(n)`.
+    pub fn to_map(&self) -> BTreeMap<String, Value> {
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    pub(super) fn values_ptr(&self) -> *const Value {
+        self.values.as_ptr()
+    }
+
+    pub(super) fn reserve_exact(&mut self, additional: usize) {
+        self.values.reserve_exact(additional);
+    }
+
+    /// Sets interned `key`; a null value removes it (Cypher stores no nulls). Returns the
+    /// old value.
+    pub(super) fn set(
+        &mut self,
+        shapes: &mut Shapes,
+        key: &Arc<str>,
+        value: Value,
+    ) -> Option<Value> {
+        let pos = self.keys_slice().iter().position(|k| Arc::ptr_eq(k, key));
+        match (pos, value.is_null()) {
+            (Some(i), true) => {
+                let old = self.values.remove(i);
+                let mut keys = self.keys_slice().to_vec();
+                keys.remove(i);
+                self.shape = shapes.canonical(keys);
+                Some(old)
+            }
+            (Some(i), false) => Some(std::mem::replace(&mut self.values[i], value)),
+            (None, true) => None,
+            (None, false) => {
+                self.shape = Some(shapes.with(self.shape.as_ref(), key));
+                self.values.push(value);
+                None
+            }
+        }
+    }
+}
+
+/// A prefetch hint for the cache line at `ptr`.
+#[inline]
+pub(super) fn prefetch<T>(ptr: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never dereferences: it is
+    // a hint that cannot fault, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(ptr.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = ptr;
+}
+
+/// The shapes of one graph, each kept once.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Shapes {
+    /// Every shape, by its keys' addresses.
+    by_keys: FxHashMap<Box<[usize]>, Shape>,
+    /// (shape address, or 0 for none; key address) → the shape with the key appended:
+    /// the step every loaded entity takes, one lookup each.
+    appended: FxHashMap<(usize, usize), Shape>,
+}
+
+fn address(key: &Arc<str>) -> usize {
+    Arc::as_ptr(key).cast::<u8>() as usize
+}
+
+impl Shapes {
+    /// `shape` with `key` appended.
+    fn with(&mut self, shape: Option<&Shape>, key: &Arc<str>) -> Shape {
+        let from = shape.map_or(0, |s| Arc::as_ptr(s).cast::<u8>() as usize);
+        if let Some(s) = self.appended.get(&(from, address(key))) {
+            return s.clone();
+        }
+        let mut keys = shape.map_or_else(Vec::new, |s| s.to_vec());
+        keys.push(key.clone());
+        let s = self.canonical(keys).unwrap_or_else(|| Arc::from([]));
+        self.appended.insert((from, address(key)), s.clone());
+        s
+    }
+
+    /// The one shape with exactly `keys`; `None` for no keys.
+    fn canonical(&mut self, keys: Vec<Arc<str>>) -> Option<Shape> {
+        if keys.is_empty() {
+            return None;
+        }
+        let addresses: Box<[usize]> = keys.iter().map(address).collect();
+        Some(
+            self.by_keys
+                .entry(addresses)
+                .or_insert_with(|| Arc::from(keys))
+                .clone(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::intern;
+
+    #[test]
+    fn entities_with_the_same_keys_share_a_shape() {
+        let mut shapes = Shapes::default();
+        let (name, year) = (intern("name"), intern("year"));
+        let mut a = Properties::default();
+        let mut b = Properties::default();
+        for p in [&mut a, &mut b] {
+            p.set(&mut shapes, &name, Value::from("x"));
+            p.set(&mut shapes, &year, Value::Int(1));
+        }
+        let (sa, sb) = (
+            a.shape.clone().expect("keys"),
+            b.shape.clone().expect("keys"),
+        );
+        assert!(Arc::ptr_eq(&sa, &sb));
+        assert_eq!(a.get("year"), Some(&Value::Int(1)));
+        assert_eq!(
+            a.set(&mut shapes, &name, Value::Null),
+            Some(Value::from("x"))
+        );
+        assert_eq!(a.keys().collect::<Vec<_>>(), vec!["year"]);
+        assert_eq!(a.get("name"), None);
+        assert_eq!(a.get("year"), Some(&Value::Int(1)));
+        assert_eq!(a.set(&mut shapes, &year, Value::Null), Some(Value::Int(1)));
+        assert!(a.is_empty() && a.shape.is_none());
+        assert_eq!(b.len(), 2);
+    }
+}
