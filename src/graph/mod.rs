@@ -118,6 +118,13 @@ pub struct Graph {
     /// Per node index: where its property values live, for `prefetch_node` only (never
     /// dereferenced; stale after a delete, which is harmless for a prefetch).
     value_addresses: Vec<usize>,
+    /// Per node / relationship index: deleted. Deleted entities keep their petgraph slot, so
+    /// an id is never handed out twice (petgraph would refill a freed slot): a statement that
+    /// deletes and then creates sees distinct ids, as openCypher's side-effect counts assume.
+    deleted_nodes: Vec<bool>,
+    deleted_rels: Vec<bool>,
+    deleted_node_count: usize,
+    deleted_rel_count: usize,
 }
 
 impl Graph {
@@ -147,21 +154,35 @@ impl Graph {
     // ---- counts and scans ----
 
     pub fn node_count(&self) -> usize {
-        self.inner.node_count()
+        self.inner.node_count() - self.deleted_node_count
     }
 
     pub fn rel_count(&self) -> usize {
-        self.inner.edge_count()
+        self.inner.edge_count() - self.deleted_rel_count
     }
 
     /// All nodes, in id order.
     pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.inner.node_indices().map(|i| NodeId(i.index() as u32))
+        self.inner
+            .node_indices()
+            .map(|i| NodeId(i.index() as u32))
+            .filter(|&id| !self.is_deleted_node(id))
     }
 
     /// All relationships, in id order.
     pub fn rels(&self) -> impl Iterator<Item = RelId> + '_ {
-        self.inner.edge_indices().map(|i| RelId(i.index() as u32))
+        self.inner
+            .edge_indices()
+            .map(|i| RelId(i.index() as u32))
+            .filter(|&id| !self.is_deleted_rel(id))
+    }
+
+    fn is_deleted_node(&self, id: NodeId) -> bool {
+        self.deleted_nodes.get(id.0 as usize).is_some_and(|d| *d)
+    }
+
+    fn is_deleted_rel(&self, id: RelId) -> bool {
+        self.deleted_rels.get(id.0 as usize).is_some_and(|d| *d)
     }
 
     /// Nodes carrying `label`, in id order (label index).
@@ -234,14 +255,17 @@ impl Graph {
     // ---- reading entities ----
 
     pub fn contains_node(&self, id: NodeId) -> bool {
-        self.inner.contains_node(id.index())
+        !self.is_deleted_node(id) && self.inner.contains_node(id.index())
     }
 
     pub fn contains_rel(&self, id: RelId) -> bool {
-        self.inner.edge_weight(id.index()).is_some()
+        !self.is_deleted_rel(id) && self.inner.edge_weight(id.index()).is_some()
     }
 
     pub fn node(&self, id: NodeId) -> Option<&NodeData> {
+        if self.is_deleted_node(id) {
+            return None;
+        }
         self.inner.node_weight(id.index())
     }
 
@@ -257,6 +281,9 @@ impl Graph {
     }
 
     pub fn rel(&self, id: RelId) -> Option<&RelData> {
+        if self.is_deleted_rel(id) {
+            return None;
+        }
         self.inner.edge_weight(id.index())
     }
 
@@ -308,6 +335,9 @@ impl Graph {
 
     /// (start, end) of a relationship.
     pub fn rel_endpoints(&self, id: RelId) -> Option<(NodeId, NodeId)> {
+        if self.is_deleted_rel(id) {
+            return None;
+        }
         self.inner
             .edge_endpoints(id.index())
             .map(|(a, b)| (NodeId(a.index() as u32), NodeId(b.index() as u32)))
@@ -465,6 +495,9 @@ impl Graph {
 
     /// Removes a label; returns true if the node had it.
     pub fn remove_label(&mut self, id: NodeId, label: &str) -> bool {
+        if !self.contains_node(id) {
+            return false;
+        }
         let Some(n) = self.inner.node_weight_mut(id.index()) else {
             return false;
         };
@@ -502,6 +535,9 @@ impl Graph {
             (true, Value::String(s)) => Some(s.clone()),
             _ => None,
         };
+        if !self.contains_node(id) {
+            return None;
+        }
         let n = self.inner.node_weight_mut(id.index())?;
         let old = n.properties.set(&mut self.shapes, &key.0, value);
         let address = n.properties.values_ptr() as usize;
@@ -543,6 +579,9 @@ impl Graph {
         key: &PropertyKey,
         value: Value,
     ) -> Option<Value> {
+        if !self.contains_rel(id) {
+            return None;
+        }
         self.inner
             .edge_weight_mut(id.index())?
             .properties
@@ -587,9 +626,12 @@ impl Graph {
         let Some((start, end)) = self.rel_endpoints(id) else {
             return false;
         };
-        if self.inner.remove_edge(id.index()).is_none() {
-            return false;
+        // Keep the slot (see `deleted_rels`); drop the data.
+        if let Some(data) = self.inner.edge_weight_mut(id.index()) {
+            data.properties = Properties::default();
         }
+        mark_deleted(&mut self.deleted_rels, id.0 as usize);
+        self.deleted_rel_count += 1;
         if let Some(&ty) = self.rel_types.get(id.0 as usize) {
             self.by_type[ty as usize].remove(&id);
         }
@@ -613,9 +655,12 @@ impl Graph {
         for r in rels {
             self.delete_rel(r);
         }
-        let Some(data) = self.inner.remove_node(id.index()) else {
+        // Keep the slot (see `deleted_nodes`); take the data out to unindex it.
+        let Some(data) = self.inner.node_weight_mut(id.index()).map(std::mem::take) else {
             return Ok(false);
         };
+        mark_deleted(&mut self.deleted_nodes, id.0 as usize);
+        self.deleted_node_count += 1;
         for l in &data.labels {
             if let Some(lid) = self.labels.id(l) {
                 self.by_label[lid as usize].remove(&id);
@@ -632,6 +677,13 @@ impl Graph {
     }
 }
 
+fn mark_deleted(flags: &mut Vec<bool>, index: usize) {
+    if flags.len() <= index {
+        flags.resize(index + 1, false);
+    }
+    flags[index] = true;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -641,6 +693,32 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
+    }
+
+    #[test]
+    fn deleted_ids_are_never_handed_out_again() {
+        let mut g = Graph::new();
+        let a = g.create_node(["A"], Vec::new());
+        let b = g.create_node(["A"], Vec::new());
+        let r = g
+            .create_rel(a, b, "T", Vec::new())
+            .expect("endpoints exist");
+        assert!(g.delete_rel(r));
+        assert_eq!(g.delete_node(a, false), Ok(true));
+        let c = g.create_node(["A"], Vec::new());
+        let r2 = g
+            .create_rel(b, c, "T", Vec::new())
+            .expect("endpoints exist");
+        assert!(c != a && c != b && r2 != r);
+        assert_eq!(g.node_count(), 2);
+        assert_eq!(g.rel_count(), 1);
+        assert_eq!(g.nodes().collect::<Vec<_>>(), vec![b, c]);
+        assert_eq!(g.rels().collect::<Vec<_>>(), vec![r2]);
+        assert!(!g.contains_node(a) && g.node(a).is_none() && g.rel(r).is_none());
+        assert_eq!(g.set_node_property(a, "x", Value::Int(1)), None);
+        assert_eq!(g.node_property(a, "x"), None);
+        assert!(!g.delete_rel(r));
+        assert_eq!(g.delete_node(a, true), Ok(false));
     }
 
     #[test]
