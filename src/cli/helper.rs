@@ -385,13 +385,24 @@ fn matching_names<'a>(
     quote: &str,
 ) -> Vec<Pair> {
     let lower = partial.to_lowercase();
-    let mut hits: Vec<(bool, &str)> = names
+    // Tiers: the name starts with the text, a word of it does, or it merely contains it.
+    // Only the best tier is offered, so a unique prefix completes at once instead of
+    // drowning among names that happen to contain the letters ('Ui' in "Circuits").
+    let mut hits: Vec<(u8, &str)> = names
         .into_iter()
         .filter_map(|n| {
             let l = n.to_lowercase();
-            l.contains(&lower).then(|| (!l.starts_with(&lower), n))
+            if l.starts_with(&lower) {
+                Some((0, n))
+            } else if l.split([' ', '-', '(']).any(|w| w.starts_with(&lower)) {
+                Some((1, n))
+            } else {
+                l.contains(&lower).then_some((2, n))
+            }
         })
         .collect();
+    let best = hits.iter().map(|(tier, _)| *tier).min();
+    hits.retain(|(tier, _)| Some(*tier) == best);
     hits.sort();
     hits.into_iter()
         .map(|(_, n)| {
@@ -665,5 +676,9 @@ mod tests {
             vec!["MATCH (n) WHERE n.name = \"Wu Gansha\""]
         );
         assert_eq!(complete(":show Wu"), vec![":show Wu Gansha"]);
+        // A prefix beats names that merely contain the letters.
+        let names = matching_names(["All About Circuits", "Uisee"], "Ui", "'");
+        assert_eq!(names.len(), 1);
+        assert_eq!(names[0].replacement, "Uisee'");
     }
 }
