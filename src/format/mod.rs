@@ -5,6 +5,7 @@
 pub mod delimited;
 pub mod json;
 pub mod markdown;
+mod notation;
 pub mod table;
 pub mod tck;
 pub mod text;

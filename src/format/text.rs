@@ -3,175 +3,25 @@
 //! `(:Person {name: 'Wu Gansha'})-[:FOUNDED]->(:Company {name: 'Uisee'})`.
 //! Strings are quoted so that null and the string "null" look different.
 
-use std::fmt::Write;
-
 use unicode_width::UnicodeWidthStr;
 
-use crate::graph::{NodeId, Properties, RelId};
+use super::notation::{self, Notation};
 use crate::result::ResultSet;
-use crate::value::{Path, Value};
+use crate::value::Value;
 
 /// A value in Cypher notation, with entity data taken from `result`'s snapshots.
 pub fn cypher(value: &Value, result: &ResultSet) -> String {
-    let mut out = String::new();
-    write_value(&mut out, value, result);
-    out
-}
-
-fn write_value(out: &mut String, value: &Value, result: &ResultSet) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Float(f) => out.push_str(&float(*f)),
-        Value::String(s) => quote(out, s),
-        Value::Temporal(t) => {
-            let _ = write!(out, "{t}");
-        }
-        Value::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_value(out, item, result);
-            }
-            out.push(']');
-        }
-        Value::Map(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                key(out, k);
-                out.push_str(": ");
-                write_value(out, v, result);
-            }
-            out.push('}');
-        }
-        Value::Node(id) => write_node(out, *id, result),
-        Value::Rel(id) => write_rel(out, *id, result, None),
-        Value::Path(path) => write_path(out, path, result),
-    }
+    Notation::CYPHER.render(value, result)
 }
 
 /// A float that always reads as a float: `1.0`, `1e300`, `NaN`, `Infinity`.
 pub fn float(f: f64) -> String {
-    if f.is_nan() {
-        "NaN".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else {
-        let s = format!("{f:?}");
-        if s.contains(['.', 'e', 'E']) {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    }
-}
-
-fn quote(out: &mut String, s: &str) {
-    out.push('\'');
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
+    Notation::CYPHER.float(f)
 }
 
 /// A name as Cypher accepts it: bare when it is a plain identifier, backticked otherwise.
 pub fn key(out: &mut String, name: &str) {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    if plain {
-        out.push_str(name);
-    } else {
-        let _ = write!(out, "`{}`", name.replace('`', "``"));
-    }
-}
-
-fn properties(out: &mut String, props: &Properties, result: &ResultSet) {
-    if props.is_empty() {
-        return;
-    }
-    out.push_str(" {");
-    // `name` first and the long `evidence` last, so a cut cell still says which entity it is.
-    let mut entries: Vec<_> = props.iter().collect();
-    entries.sort_by_key(|(k, _)| match *k {
-        "name" => 0,
-        "evidence" => 2,
-        _ => 1,
-    });
-    for (i, (k, v)) in entries.into_iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        key(out, k);
-        out.push_str(": ");
-        write_value(out, v, result);
-    }
-    out.push('}');
-}
-
-fn write_node(out: &mut String, id: NodeId, result: &ResultSet) {
-    out.push('(');
-    match result.nodes.get(&id) {
-        Some(node) => {
-            for label in &node.labels {
-                out.push(':');
-                key(out, label);
-            }
-            properties(out, &node.properties, result);
-        }
-        // Deleted by the statement itself: only the id is left.
-        None => {
-            let _ = write!(out, "#{}", id.0);
-        }
-    }
-    out.push(')');
-}
-
-/// Writes `-[:T {..}]->`, pointing away from `from` when given (paths walk both ways).
-fn write_rel(out: &mut String, id: RelId, result: &ResultSet, from: Option<NodeId>) {
-    let snapshot = result.rels.get(&id);
-    let backwards = match (snapshot, from) {
-        (Some(r), Some(from)) => r.start != from,
-        _ => false,
-    };
-    out.push_str(if backwards { "<-[" } else { "-[" });
-    match snapshot {
-        Some(r) => {
-            out.push(':');
-            key(out, &r.rel_type);
-            properties(out, &r.properties, result);
-        }
-        None => {
-            let _ = write!(out, "#{}", id.0);
-        }
-    }
-    out.push_str(if backwards { "]-" } else { "]->" });
-}
-
-fn write_path(out: &mut String, path: &Path, result: &ResultSet) {
-    for (i, node) in path.nodes.iter().enumerate() {
-        write_node(out, *node, result);
-        if let Some(rel) = path.rels.get(i) {
-            write_rel(out, *rel, result, Some(*node));
-        }
-    }
+    notation::write_key(out, name);
 }
 
 /// `text` broken into lines of at most `max` columns, at spaces where possible.
