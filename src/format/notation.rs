@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::graph::{NodeId, Properties, RelId};
 use crate::result::ResultSet;
-use crate::value::{Path, Value};
+use crate::value::{self, Path, Value};
 
 /// The choices that tell TCK notation and table notation apart.
 #[derive(Debug, Clone, Copy)]
@@ -68,21 +68,7 @@ impl Notation {
 
     /// `s` in single quotes with `\`, `'` and line breaks escaped.
     pub fn write_string(self, out: &mut String, s: &str) {
-        out.push('\'');
-        for c in s.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\'' => out.push_str("\\'"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if self.escape_controls && c.is_control() => {
-                    let _ = write!(out, "\\u{:04X}", c as u32);
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('\'');
+        value::write_quoted(out, s, self.escape_controls);
     }
 
     fn write_value(self, out: &mut String, value: &Value, result: &ResultSet) {

@@ -141,18 +141,7 @@ fn cypher_literal(value: &Value) -> io::Result<String> {
         Value::Temporal(t) => t.cypher_literal(),
         Value::String(s) => {
             let mut out = String::with_capacity(s.len() + 2);
-            out.push('\'');
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\'' => out.push_str("\\'"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c => out.push(c),
-                }
-            }
-            out.push('\'');
+            crate::value::write_quoted(&mut out, s, false);
             out
         }
         Value::List(items) => {

@@ -7,6 +7,7 @@ pub mod ops;
 pub mod temporal;
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::sync::Arc;
 
 use crate::graph::{NodeId, RelId};
@@ -104,6 +105,26 @@ impl Value {
             _ => None,
         }
     }
+}
+
+/// Writes `s` as a single-quoted Cypher string literal: `\\`, `'`, `\n`, `\r` and `\t` are
+/// escaped, and with `escape_controls` every other control character becomes `\uXXXX`.
+pub fn write_quoted(out: &mut String, s: &str, escape_controls: bool) {
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if escape_controls && c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
 }
 
 impl From<temporal::Temporal> for Value {
