@@ -5,6 +5,8 @@
 
 pub mod ops;
 pub mod temporal;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -1,17 +1,7 @@
 //! Unit tests for the aggregation accumulators, citing the TCK Aggregation features.
 
 use super::*;
-
-fn int(i: i64) -> Value {
-    Value::Int(i)
-}
-fn float(f: f64) -> Value {
-    Value::Float(f)
-}
-fn s(text: &str) -> Value {
-    Value::from(text)
-}
-const NULL: Value = Value::Null;
+use crate::value::test_support::{NULL, float, int, s};
 
 /// Folds `values` (one argument each) and returns the result.
 fn fold(kind: AggregateKind, distinct: bool, values: &[Value]) -> Result<Value> {

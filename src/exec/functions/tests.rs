@@ -3,6 +3,7 @@
 use super::*;
 use crate::error::{ErrorCode, ErrorKind};
 use crate::value::Path;
+use crate::value::test_support::{NULL, float, int, ints, s, strs};
 
 fn call(name: &str, args: &[Value]) -> Result<Value> {
     call_scalar(name, args, &Graph::new())
@@ -17,22 +18,6 @@ fn err(name: &str, args: &[Value]) -> (ErrorKind, Option<ErrorCode>) {
     (e.kind, e.code)
 }
 
-fn int(i: i64) -> Value {
-    Value::Int(i)
-}
-fn float(f: f64) -> Value {
-    Value::Float(f)
-}
-fn s(text: &str) -> Value {
-    Value::from(text)
-}
-fn ints(items: &[i64]) -> Value {
-    Value::List(items.iter().map(|i| Value::Int(*i)).collect())
-}
-fn strs(items: &[&str]) -> Value {
-    Value::List(items.iter().map(|t| Value::from(*t)).collect())
-}
-const NULL: Value = Value::Null;
 const TYPE_ERROR: (ErrorKind, Option<ErrorCode>) =
     (ErrorKind::TypeError, Some(ErrorCode::InvalidArgumentType));
 const BAD_VALUE: (ErrorKind, Option<ErrorCode>) =

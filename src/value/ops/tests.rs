@@ -1,34 +1,13 @@
 //! Unit tests for Cypher value semantics, with the TCK scenario each case comes from.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use super::*;
 use crate::error::{ErrorCode, ErrorKind};
 use crate::graph::{NodeId, RelId};
 use crate::value::Path;
-
-fn int(i: i64) -> Value {
-    Value::Int(i)
-}
-fn float(f: f64) -> Value {
-    Value::Float(f)
-}
-fn s(text: &str) -> Value {
-    Value::from(text)
-}
-fn list(items: Vec<Value>) -> Value {
-    Value::List(items)
-}
-fn map(entries: &[(&str, Value)]) -> Value {
-    Value::Map(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect::<BTreeMap<_, _>>(),
-    )
-}
-const NULL: Value = Value::Null;
+use crate::value::test_support::{NULL, float, int, list, map, s};
 
 #[test]
 fn equals_follows_three_valued_logic() {
