@@ -8,6 +8,9 @@ use kg::Value;
 use kg::graph::Graph;
 use kg::load::default_graph;
 
+mod common;
+use common::canonical;
+
 const SOURCE: &str = include_str!("../data/source.txt");
 
 fn graph() -> Graph {
@@ -286,36 +289,6 @@ fn loading_the_data_directory_gives_the_embedded_graph() {
     assert_eq!(stats.rels, embedded.rel_count());
     assert_eq!(loaded.labels(), embedded.labels());
     assert_eq!(loaded.rel_types(), embedded.rel_types());
-}
-
-/// The graph as sorted text, blind to node and relationship ids.
-fn canonical(graph: &Graph) -> (Vec<String>, Vec<String>) {
-    let mut nodes: Vec<String> = graph
-        .nodes()
-        .map(|n| {
-            let data = graph.node(n).expect("node");
-            let mut labels: Vec<&str> = data.labels.iter().map(|l| &**l).collect();
-            labels.sort_unstable();
-            format!("{labels:?} {:?}", data.properties.to_map())
-        })
-        .collect();
-    nodes.sort();
-    let mut rels: Vec<String> = graph
-        .rels()
-        .map(|r| {
-            let (s, e) = graph.rel_endpoints(r).expect("endpoints");
-            let data = graph.rel(r).expect("rel");
-            format!(
-                "{} -[{} {:?}]-> {}",
-                name_of(graph, s),
-                data.rel_type,
-                data.properties.to_map(),
-                name_of(graph, e)
-            )
-        })
-        .collect();
-    rels.sort();
-    (nodes, rels)
 }
 
 /// Compares two graphs by `canonical`, showing only the entries that differ.

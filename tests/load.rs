@@ -2,6 +2,7 @@
 //! file:line:column, and (in load/round_trip.rs) what is saved or exported loads back with
 //! nothing lost.
 
+mod common;
 #[path = "load/round_trip.rs"]
 mod round_trip;
 

@@ -1,49 +1,15 @@
 //! Round trips: what `save_native` and `export` write loads back with nothing lost; and
 //! the load time of a benchmark data set. Part of tests/load.rs.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use kg::Value;
 use kg::graph::Graph;
 use kg::load::{ExportFormat, export, load_paths, save_native};
 
-use super::{COMPANIES, PEOPLE, SOURCE, TempDir, load};
+use crate::common::canonical;
 
-/// The graph as sorted text: nodes by labels and properties, relationships by endpoint
-/// names, type and properties. Equal for graphs that differ only in ids.
-fn canonical(graph: &Graph) -> (Vec<String>, Vec<String>) {
-    let describe = |labels: &[std::sync::Arc<str>], props: BTreeMap<String, Value>| {
-        let mut labels: Vec<&str> = labels.iter().map(|l| &**l).collect();
-        labels.sort_unstable();
-        format!("{labels:?} {props:?}")
-    };
-    let mut nodes: Vec<String> = graph
-        .nodes()
-        .map(|n| {
-            let data = graph.node(n).expect("node");
-            describe(&data.labels, data.properties.to_map())
-        })
-        .collect();
-    nodes.sort();
-    let name = |n| format!("{:?}", graph.node_property(n, "name"));
-    let mut rels: Vec<String> = graph
-        .rels()
-        .map(|r| {
-            let (s, e) = graph.rel_endpoints(r).expect("endpoints");
-            let data = graph.rel(r).expect("rel");
-            format!(
-                "{} -[{} {:?}]-> {}",
-                name(s),
-                data.rel_type,
-                data.properties.to_map(),
-                name(e)
-            )
-        })
-        .collect();
-    rels.sort();
-    (nodes, rels)
-}
+use super::{COMPANIES, PEOPLE, SOURCE, TempDir, load};
 
 fn props(pairs: Vec<(&str, Value)>) -> Vec<(String, Value)> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
