@@ -2,42 +2,17 @@
 //! --continue-on-error, JSON Lines, error positions, --check, and golden output for each
 //! format and meta-command. Runs the real binary with NO_COLOR=1; `time_ms` is stripped.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// A fresh directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "kg-cli-test-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("write fixture");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::{TempDir, assert_contains, assert_ends_with};
 
 /// A tiny CSV graph: two people, two companies, three relationships.
 fn fixture() -> TempDir {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     dir.write(
         "Person.csv",
         "id:ID,name,aliases:string[],evidence,:LABEL\n\
@@ -163,19 +138,14 @@ fn json_values_are_tagged() {
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        text.contains(
-            r#""rows":[[1,1.0,{"$float":"NaN"},null,[1,"a"],{"k":true},{"$path":[{"$node":{"id":"#
-        ),
-        "{text}"
+    assert_contains(
+        &text,
+        r#""rows":[[1,1.0,{"$float":"NaN"},null,[1,"a"],{"k":true},{"$path":[{"$node":{"id":"#,
     );
-    assert!(
-        text.contains(r#"{"$rel":{"id":0,"type":"FOUNDED","start":"#),
-        "{text}"
-    );
-    assert!(
-        text.contains(r#""labels":["Company"],"properties":{"name":"Uisee"}}}]}]]"#),
-        "{text}"
+    assert_contains(&text, r#"{"$rel":{"id":0,"type":"FOUNDED","start":"#);
+    assert_contains(
+        &text,
+        r#""labels":["Company"],"properties":{"name":"Uisee"}}}]}]]"#,
     );
 }
 
@@ -221,12 +191,9 @@ fn failing_statement_stops_the_script_with_status_1() {
         }})
     );
     // Stopping says what was left out and how to run it anyway.
-    assert!(
-        stderr(&out).ends_with(
-            "stopped at the first failure: 1 statement not run (--continue-on-error runs the rest)\n"
-        ),
-        "{}",
-        stderr(&out)
+    assert_ends_with(
+        &stderr(&out),
+        "stopped at the first failure: 1 statement not run (--continue-on-error runs the rest)\n",
     );
 }
 
@@ -245,11 +212,8 @@ fn continue_on_error_runs_everything_and_sums_up() {
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[2], result_line(r#"["b"]"#, "[[2]]"));
     let err = stderr(&out);
-    assert!(err.contains("1 statement failed:"), "{err}");
-    assert!(
-        err.contains("<command>:1:23: SyntaxError (UndefinedVariable)"),
-        "{err}"
-    );
+    assert_contains(&err, "1 statement failed:");
+    assert_contains(&err, "<command>:1:23: SyntaxError (UndefinedVariable)");
     // Meta-commands are counted as such.
     let mixed = run_with_stdin(
         &["--empty", "--continue-on-error"],
@@ -257,20 +221,18 @@ fn continue_on_error_runs_everything_and_sums_up() {
     );
     assert_eq!(code(&mixed), 1);
     let err = stderr(&mixed);
-    assert!(
-        err.contains(
-            "1 statement and 1 meta-command failed:\n  \
+    assert_contains(
+        &err,
+        "1 statement and 1 meta-command failed:\n  \
              <stdin>:1:8: SyntaxError (UndefinedVariable): variable `q` is not defined\n  \
-             <stdin>:2:1: unknown meta-command :shcema — did you mean :schema? (:help lists them)\n"
-        ),
-        "{err}"
+             <stdin>:2:1: unknown meta-command :shcema — did you mean :schema? (:help lists them)\n",
     );
     assert!(stdout(&mixed).contains("one"), "the rest ran");
 }
 
 #[test]
 fn script_file_and_stdin_and_dash() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let script = dir.write(
         "s.cypher",
         "// a script\nRETURN 1 AS one;\nRETURN 'two' AS two\n",
@@ -293,7 +255,7 @@ fn script_file_and_stdin_and_dash() {
 
 #[test]
 fn script_errors_are_positioned_from_the_start_of_the_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let script = dir.write(
         "bad.cypher",
         "RETURN 1 AS a;\n\n// next one fails\nMATCH (p) RETURN q;\n",
@@ -302,15 +264,12 @@ fn script_errors_are_positioned_from_the_start_of_the_file() {
     let table = run(&["--empty", "-f", path]);
     assert_eq!(code(&table), 1);
     let err = stderr(&table);
-    assert!(
-        err.contains(&format!("{path}:4:18: SyntaxError (UndefinedVariable)")),
-        "{err}"
+    assert_contains(
+        &err,
+        &format!("{path}:4:18: SyntaxError (UndefinedVariable)"),
     );
-    assert!(
-        err.contains("  MATCH (p) RETURN q;\n                   ^\n"),
-        "{err}"
-    );
-    assert!(err.contains("hint: did you mean p?"), "{err}");
+    assert_contains(&err, "  MATCH (p) RETURN q;\n                   ^\n");
+    assert_contains(&err, "hint: did you mean p?");
     let json = run(&["--empty", "--format", "json", "-f", path]);
     let lines = json_lines(&json);
     assert_eq!(lines[1]["error"]["line"], 4);
@@ -332,10 +291,9 @@ fn params_in_scripts_print_nothing_in_json() {
 fn param_expression_errors_point_into_the_script() {
     let out = run_with_stdin(&["--empty"], "RETURN 1 AS x;\n:param bad => nope + 1\n");
     assert_eq!(code(&out), 1);
-    assert!(
-        stderr(&out).contains("<stdin>:2:15: SyntaxError (UndefinedVariable)"),
-        "{}",
-        stderr(&out)
+    assert_contains(
+        &stderr(&out),
+        "<stdin>:2:15: SyntaxError (UndefinedVariable)",
     );
     // In JSON mode too: stdout keeps one line per statement.
     let json = run_with_stdin(
@@ -344,10 +302,9 @@ fn param_expression_errors_point_into_the_script() {
     );
     assert_eq!(code(&json), 1);
     assert_eq!(json_lines(&json), vec![result_line(r#"["x"]"#, "[[1]]")]);
-    assert!(
-        stderr(&json).contains("<stdin>:2:15: SyntaxError (UndefinedVariable)"),
-        "{}",
-        stderr(&json)
+    assert_contains(
+        &stderr(&json),
+        "<stdin>:2:15: SyntaxError (UndefinedVariable)",
     );
 }
 
@@ -362,16 +319,11 @@ fn check_parses_without_running() {
     assert_eq!(stderr(&ok), "<stdin>: 2 statements checked, no errors\n");
     let bad = run_with_stdin(&["--empty", "--check"], "RETURN 1;\nMATCH (n) RETURN m;\n");
     assert_eq!(code(&bad), 1);
-    assert!(
-        stderr(&bad).contains("<stdin>:2:18: SyntaxError (UndefinedVariable)"),
-        "{}",
-        stderr(&bad)
+    assert_contains(
+        &stderr(&bad),
+        "<stdin>:2:18: SyntaxError (UndefinedVariable)",
     );
-    assert!(
-        stderr(&bad).ends_with("<stdin>: 2 statements checked, 1 error\n"),
-        "{}",
-        stderr(&bad)
-    );
+    assert_ends_with(&stderr(&bad), "<stdin>: 2 statements checked, 1 error\n");
 }
 
 #[test]
@@ -383,7 +335,7 @@ fn bad_usage_exits_2() {
 
 #[test]
 fn bad_data_exits_2_with_the_loaders_message() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let bad = dir.write("broken.toml", "[[node]]\nid = \n");
     let out = run(&[
         "--data",
@@ -393,7 +345,7 @@ fn bad_data_exits_2_with_the_loaders_message() {
     ]);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
-    assert!(err.contains(&format!("{}:2:", bad.display())), "{err}");
+    assert_contains(&err, &format!("{}:2:", bad.display()));
     let missing = run(&["--data", "/no/such/dir", "-c", "RETURN 1"]);
     assert_eq!(code(&missing), 2);
     assert!(stderr(&missing).contains("/no/such/dir"));
@@ -594,19 +546,12 @@ fn meta_find_and_show() {
     );
     let card = meta(":show Wu Gansha\n");
     let text = stdout(&card);
-    assert!(text.contains("labels              | ['Person']"), "{text}");
-    assert!(text.contains("-[:FOUNDED]-> (1)   | ['Uisee']"), "{text}");
-    assert!(
-        text.contains("evidence            | Wu Gansha founded Uisee."),
-        "{text}"
-    );
+    assert_contains(&text, "labels              | ['Person']");
+    assert_contains(&text, "-[:FOUNDED]-> (1)   | ['Uisee']");
+    assert_contains(&text, "evidence            | Wu Gansha founded Uisee.");
     let missing = meta(":show Wu Gansa\n");
     assert_eq!(code(&missing), 1);
-    assert!(
-        stderr(&missing).contains("did you mean 'Wu Gansha'?"),
-        "{}",
-        stderr(&missing)
-    );
+    assert_contains(&stderr(&missing), "did you mean 'Wu Gansha'?");
     let empty = run_with_stdin(&["--empty"], ":schema\n");
     assert_eq!(
         stdout(&empty),
@@ -626,9 +571,9 @@ fn meta_why_after_a_query() {
     let out = meta("MATCH (p:Person)-[f:FOUNDED]->(c) RETURN p, f;\n:why\n");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        text.ends_with("(:Person Wu Gansha)\n  “Wu Gansha founded Uisee.”\n(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “the founder of Uisee”\n"),
-        "{text}"
+    assert_ends_with(
+        &text,
+        "(:Person Wu Gansha)\n  “Wu Gansha founded Uisee.”\n(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “the founder of Uisee”\n",
     );
 }
 
@@ -655,7 +600,7 @@ fn meta_params_format_and_help() {
 
 #[test]
 fn meta_save_load_and_export() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let saved = dir.0.join("saved.toml");
     let exported = dir.0.join("graph.dot");
     let script = format!(
@@ -674,11 +619,7 @@ fn meta_save_load_and_export() {
         ),
     );
     assert_eq!(code(&reloaded), 0, "{}", stderr(&reloaded));
-    assert!(
-        stdout(&reloaded).contains("'Extra node'"),
-        "{}",
-        stdout(&reloaded)
-    );
+    assert_contains(&stdout(&reloaded), "'Extra node'");
     // A Cypher export loads back by running it on an empty graph.
     let cypher = dir.0.join("graph.cypher");
     let round_trip = run_with_stdin(
@@ -691,21 +632,16 @@ fn meta_save_load_and_export() {
         ),
     );
     assert_eq!(code(&round_trip), 0, "{}", stderr(&round_trip));
-    assert!(
-        stdout(&round_trip).ends_with("'a'    | 1   | 'b'\n1 row\n"),
-        "{}",
-        stdout(&round_trip)
-    );
-    assert!(
-        stderr(&round_trip).contains("loaded 2 nodes and 1 relationship from"),
-        "{}",
-        stderr(&round_trip)
+    assert_ends_with(&stdout(&round_trip), "'a'    | 1   | 'b'\n1 row\n");
+    assert_contains(
+        &stderr(&round_trip),
+        "loaded 2 nodes and 1 relationship from",
     );
 }
 
 #[test]
 fn meta_max_rows_last_timing_source_and_quit() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let inner = dir.0.join("inner.cypher");
     std::fs::write(&inner, "RETURN 'from inner' AS origin;\n").expect("write inner script");
     let script = format!(
@@ -720,7 +656,7 @@ fn meta_max_rows_last_timing_source_and_quit() {
         .lines()
         .find(|l| l.starts_with("1 row · "))
         .expect("a timed footer");
-    assert!(timed.ends_with(" ms"), "{timed}");
+    assert_ends_with(timed, " ms");
     let untimed = text.replace(timed, "1 row · <time>");
     assert_eq!(
         untimed,

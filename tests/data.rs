@@ -1,6 +1,8 @@
 //! The curated article graph built into the binary (`load::default_graph`): its size, and
 //! the curation rules of data/SCHEMA.md that every node and relationship must follow.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
@@ -8,7 +10,6 @@ use kg::Value;
 use kg::graph::Graph;
 use kg::load::default_graph;
 
-mod common;
 use common::canonical;
 
 const SOURCE: &str = include_str!("../data/source.txt");

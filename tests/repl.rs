@@ -2,13 +2,16 @@
 //! Multi-line statements, Tab completion, errors with a caret, :save/:load, Ctrl-R after a
 //! restart, and Ctrl-C cancelling a running query.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use expectrl::process::unix::{PtyStream, UnixProcess};
 use expectrl::{Expect, Session};
+
+use common::{TempDir, assert_contains};
 
 type Repl = Session<UnixProcess, PtyStream>;
 
@@ -16,28 +19,6 @@ const PROMPT: &str = "kg> ";
 const CTRL_C: &str = "\x03";
 const CTRL_D: &str = "\x04";
 const CTRL_R: &str = "\x12";
-
-/// A fresh directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "kg-repl-test-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn sample_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
@@ -73,7 +54,7 @@ fn quit(mut repl: Repl) {
 
 #[test]
 fn multi_line_statement_runs_when_complete() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(&mut repl, "RETURN 40 + 2");
     repl.expect("  ->").expect("continuation prompt");
@@ -86,7 +67,7 @@ fn multi_line_statement_runs_when_complete() {
 
 #[test]
 fn backspace_at_a_continuation_joins_the_lines_whole() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     // Enter continues, Backspace takes the whole `  -> ` and the line break back, Home
     // stops after a prompt: what runs is what is shown, with no stray `->`.
@@ -101,7 +82,7 @@ fn backspace_at_a_continuation_joins_the_lines_whole() {
 
 #[test]
 fn tab_completes_labels_keys_and_names() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let data = sample_data();
     let mut repl = start(
         &["--data", data.to_str().expect("utf-8")],
@@ -125,7 +106,7 @@ fn tab_completes_labels_keys_and_names() {
 
 #[test]
 fn errors_show_a_caret_under_the_position() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(&mut repl, "MATCH (p) RETURN q;");
     repl.expect("1:18: SyntaxError (UndefinedVariable)")
@@ -139,7 +120,7 @@ fn errors_show_a_caret_under_the_position() {
 
 #[test]
 fn save_then_load_round_trip() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let saved = dir.0.join("saved.toml");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(&mut repl, "CREATE (:Note {name: 'round trip'});");
@@ -158,7 +139,7 @@ fn save_then_load_round_trip() {
 
 #[test]
 fn history_search_after_restart() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let history = dir.0.join("history");
     let mut first = start(&["--empty"], &history);
     enter(&mut first, "RETURN 'remember me' AS memo;");
@@ -181,7 +162,7 @@ fn history_search_after_restart() {
 
 #[test]
 fn ctrl_c_cancels_a_running_query() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(
         &mut repl,
@@ -206,7 +187,7 @@ fn ctrl_c_cancels_a_running_query() {
 
 #[test]
 fn ctrl_c_clears_input_and_twice_tells_how_to_leave() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     repl.send("RETURN 1").expect("type");
     repl.send(CTRL_C).expect("clear");
@@ -218,7 +199,7 @@ fn ctrl_c_clears_input_and_twice_tells_how_to_leave() {
 
 #[test]
 fn leaving_with_unsaved_changes_warns_once() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(&mut repl, "CREATE (:Scratch);");
     repl.expect("+1 node").expect("created");
@@ -232,7 +213,7 @@ fn leaving_with_unsaved_changes_warns_once() {
 
 #[test]
 fn tables_fit_the_terminal_after_a_resize() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     repl.get_process_mut()
         .set_window_size(40, 24)
@@ -247,7 +228,7 @@ fn tables_fit_the_terminal_after_a_resize() {
         rows.len() == 2 && rows.iter().all(|l| l.trim_end().chars().count() <= 40),
         "{table}"
     );
-    assert!(table.contains("… | 1"), "{table}");
+    assert_contains(&table, "… | 1");
     // :last shows the cell whole, wrapped to the width.
     enter(&mut repl, ":last");
     let shown = repl.expect("1 row").expect("the whole result");
@@ -265,7 +246,7 @@ fn tables_fit_the_terminal_after_a_resize() {
 
 #[test]
 fn state_changes_are_confirmed() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(&mut repl, ":param who => 'Wu ' + 'Gansha'");
     repl.expect("$who = 'Wu Gansha'").expect("confirmed");
