@@ -346,7 +346,8 @@ fn division_by_zero() -> QueryError {
     )
 }
 
-fn operand_error(op: &str, a: &Value, b: &Value) -> QueryError {
+/// `op` does not apply to these operand types, e.g. `1 + true`.
+pub(crate) fn operand_error(op: &str, a: &Value, b: &Value) -> QueryError {
     QueryError::runtime(
         ErrorKind::TypeError,
         ErrorCode::InvalidArgumentType,

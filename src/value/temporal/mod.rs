@@ -504,15 +504,7 @@ pub fn binary(op: char, a: &Value, b: &Value) -> Option<crate::error::Result<Val
                 .map(Temporal::Duration)
         }
         _ => {
-            return Some(Err(QueryError::runtime(
-                ErrorKind::TypeError,
-                ErrorCode::InvalidArgumentType,
-                format!(
-                    "cannot apply `{op}` to {} and {}",
-                    a.type_name(),
-                    b.type_name()
-                ),
-            )));
+            return Some(Err(super::ops::operand_error(&op.to_string(), a, b)));
         }
     };
     Some(result.map(Value::from).ok_or_else(|| {
