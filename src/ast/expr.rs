@@ -17,6 +17,7 @@ impl PartialEq for Expr {
 }
 
 impl Expr {
+    /// An expression of `kind` covering `span`.
     pub fn new(kind: ExprKind, span: Span) -> Self {
         Expr { kind, span }
     }
@@ -25,9 +26,11 @@ impl Expr {
 /// The kinds of expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
+    /// `null`, `true`, `1`, `1.5`, `'text'`
     Literal(Literal),
     /// `$name` (or `$0`)
     Parameter(String),
+    /// A name bound by a pattern, WITH, UNWIND, ...
     Variable(String),
     /// `[a, b, c]`
     List(Vec<Expr>),
@@ -39,13 +42,12 @@ pub enum ExprKind {
     Index(Box<Expr>, Box<Expr>),
     /// `expr[from..to]`, either bound optional
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    /// `NOT x`, `-x`, `+x`
     Unary(UnaryOp, Box<Expr>),
+    /// `lhs op rhs`
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `expr IS NULL` (negated: `IS NOT NULL`)
-    IsNull {
-        expr: Box<Expr>,
-        negated: bool,
-    },
+    IsNull { expr: Box<Expr>, negated: bool },
     /// `n:Label1:Label2` used as a predicate
     HasLabels(Box<Expr>, Vec<Ident>),
     /// `name(args)` or `name(DISTINCT args)`; `name` may be dotted (`a.b.c`)
@@ -89,17 +91,25 @@ pub enum ExprKind {
     ExistsSubquery(Box<SingleQuery>),
 }
 
+/// A constant written in the query.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
+    /// `null`
     Null,
+    /// `true` or `false`
     Bool(bool),
+    /// `42`, `0x2A`, `0o52`
     Integer(i64),
+    /// `1.5`, `1e3`
     Float(f64),
+    /// `'text'`, with escapes already resolved
     String(String),
 }
 
+/// Prefix operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnaryOp {
+    /// `NOT x`
     Not,
     /// `-x`
     Negate,
@@ -111,29 +121,49 @@ pub enum UnaryOp {
 /// OR < XOR < AND < (NOT) < comparison < string/list predicates < + - < * / % < ^.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinaryOp {
+    /// `OR`
     Or,
+    /// `XOR`
     Xor,
+    /// `AND`
     And,
+    /// `=`
     Eq,
+    /// `<>`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
     /// `=~`
     RegexMatch,
+    /// `IN`
     In,
+    /// `STARTS WITH`
     StartsWith,
+    /// `ENDS WITH`
     EndsWith,
+    /// `CONTAINS`
     Contains,
+    /// `+`
     Add,
+    /// `-`
     Sub,
+    /// `*`
     Mul,
+    /// `/`
     Div,
+    /// `%`
     Mod,
+    /// `^`
     Pow,
 }
 
+/// A call such as `toLower(x)` or `count(DISTINCT x)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionCall {
     /// As written, e.g. `toLower` or `db.labels`; lookups are case-insensitive.
@@ -142,6 +172,7 @@ pub struct FunctionCall {
     pub args: Vec<Expr>,
 }
 
+/// `CASE [subject] WHEN ... THEN ... [ELSE ...] END`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseExpr {
     /// `CASE x WHEN 1 THEN ...` has a subject; `CASE WHEN x = 1 THEN ...` has none.
@@ -150,10 +181,15 @@ pub struct CaseExpr {
     pub otherwise: Option<Box<Expr>>,
 }
 
+/// The list predicate functions: `all`, `any`, `none`, `single`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantifier {
+    /// `all(x IN list WHERE p)`: every element satisfies `p`.
     All,
+    /// `any(...)`: at least one element does.
     Any,
+    /// `none(...)`: no element does.
     None,
+    /// `single(...)`: exactly one element does.
     Single,
 }

@@ -82,6 +82,7 @@ pub struct Ident {
 }
 
 impl Ident {
+    /// A name written at `span`.
     pub fn new(name: impl Into<String>, span: Span) -> Self {
         Ident {
             name: name.into(),
@@ -114,8 +115,11 @@ pub struct Statement {
 /// Whether to run the query, or only show (EXPLAIN) or also measure (PROFILE) its plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatementMode {
+    /// Run the query.
     Run,
+    /// `EXPLAIN`: show the plan without running it.
     Explain,
+    /// `PROFILE`: run the query and show the plan with row counts.
     Profile,
 }
 
@@ -129,7 +133,9 @@ pub struct Query {
 /// `UNION` removes duplicate rows, `UNION ALL` keeps them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnionKind {
+    /// `UNION`
     Distinct,
+    /// `UNION ALL`
     All,
 }
 
@@ -166,6 +172,7 @@ pub enum Clause {
 }
 
 impl Clause {
+    /// The clause's byte range in the statement text.
     pub fn span(&self) -> Span {
         match self {
             Clause::Match(c) => c.span,
@@ -182,6 +189,7 @@ impl Clause {
     }
 }
 
+/// `[OPTIONAL] MATCH pattern [WHERE expr]`
 #[derive(Debug, Clone)]
 pub struct Match {
     pub optional: bool,
@@ -190,6 +198,7 @@ pub struct Match {
     pub span: Span,
 }
 
+/// `UNWIND expr AS variable`
 #[derive(Debug, Clone)]
 pub struct Unwind {
     pub expr: Expr,
@@ -239,6 +248,7 @@ pub struct SortItem {
     pub descending: bool,
 }
 
+/// `WITH projection [WHERE expr]`
 #[derive(Debug, Clone)]
 pub struct With {
     pub projection: Projection,
@@ -246,18 +256,21 @@ pub struct With {
     pub span: Span,
 }
 
+/// `RETURN projection`
 #[derive(Debug, Clone)]
 pub struct Return {
     pub projection: Projection,
     pub span: Span,
 }
 
+/// `CREATE pattern`
 #[derive(Debug, Clone)]
 pub struct Create {
     pub pattern: Pattern,
     pub span: Span,
 }
 
+/// `MERGE part [ON CREATE SET ...] [ON MATCH SET ...]`
 #[derive(Debug, Clone)]
 pub struct Merge {
     pub part: PatternPart,
@@ -266,6 +279,7 @@ pub struct Merge {
     pub span: Span,
 }
 
+/// `SET item, ...`
 #[derive(Debug, Clone)]
 pub struct SetClause {
     pub items: Vec<SetItem>,
@@ -289,6 +303,7 @@ pub enum SetItem {
     Labels { variable: Ident, labels: Vec<Ident> },
 }
 
+/// `REMOVE item, ...`
 #[derive(Debug, Clone)]
 pub struct Remove {
     pub items: Vec<RemoveItem>,
@@ -304,6 +319,7 @@ pub enum RemoveItem {
     Labels { variable: Ident, labels: Vec<Ident> },
 }
 
+/// `[DETACH] DELETE expr, ...`
 #[derive(Debug, Clone)]
 pub struct Delete {
     pub detach: bool,
@@ -311,6 +327,7 @@ pub struct Delete {
     pub span: Span,
 }
 
+/// `CALL procedure[(args)] [YIELD ...]`
 #[derive(Debug, Clone)]
 pub struct Call {
     /// Dotted procedure name, e.g. `db.labels`.

@@ -35,6 +35,7 @@ pub struct KgHelper {
 }
 
 impl KgHelper {
+    /// A helper completing from `schema`, highlighting when `color`.
     pub fn new(schema: Schema, color: bool) -> KgHelper {
         KgHelper {
             schema,

@@ -23,14 +23,17 @@ impl Paint {
         }
     }
 
+    /// Bold red: error kinds and carets.
     pub fn red(self, text: &str) -> String {
         self.wrap("1;31", text)
     }
 
+    /// Yellow: warnings and notices.
     pub fn yellow(self, text: &str) -> String {
         self.wrap("33", text)
     }
 
+    /// Cyan: the `hint:` label.
     pub fn cyan(self, text: &str) -> String {
         self.wrap("36", text)
     }

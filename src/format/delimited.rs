@@ -11,7 +11,9 @@ use super::text::cypher;
 /// The field separator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delimiter {
+    /// CSV
     Comma,
+    /// TSV
     Tab,
 }
 

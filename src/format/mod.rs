@@ -24,8 +24,11 @@ pub enum Format {
     Table,
     /// JSON Lines, one object per statement (protocol.md).
     Json,
+    /// Comma-separated values with a header row (RFC 4180 quoting).
     Csv,
+    /// Tab-separated values with a header row.
     Tsv,
+    /// A Markdown table.
     Markdown,
 }
 

@@ -121,6 +121,7 @@ impl IdSpaces {
         }
     }
 
+    /// The node registered under `id` in ID space `group`, if any.
     pub fn resolve(&self, group: usize, id: &str) -> Option<NodeId> {
         self.groups
             .get(group)

@@ -8,6 +8,7 @@ use super::helpers::{Pair, children, exactly_one, span_of};
 use crate::ast::{ExprKind, Ident};
 use crate::error::{ErrorCode, QueryError, Result, Span};
 
+/// An integer literal too large for 64 bits (TCK Literals: IntegerOverflow).
 pub(super) fn integer_overflow(span: Span) -> QueryError {
     syntax_error(
         ErrorCode::IntegerOverflow,
@@ -23,6 +24,7 @@ pub(super) enum IntegerLiteral {
     MinMagnitude,
 }
 
+/// Decimal, hexadecimal (`0x`) or octal (`0o`) integer literal.
 pub(super) fn build_integer_literal(pair: Pair<'_>) -> Result<IntegerLiteral> {
     let span = span_of(&pair);
     let digits = exactly_one(pair)?;
@@ -58,6 +60,7 @@ pub(super) fn build_integer_literal(pair: Pair<'_>) -> Result<IntegerLiteral> {
     }
 }
 
+/// A float literal such as `1.5` or `1e3`.
 pub(super) fn build_float_literal(pair: Pair<'_>) -> Result<f64> {
     let span = span_of(&pair);
     let value: f64 = pair.as_str().parse().map_err(|_| {
@@ -152,6 +155,7 @@ fn invalid_unicode(text: &str, start: usize, at: usize, width: usize) -> QueryEr
     )
 }
 
+/// `$name` or `$0`; the value stays out of the AST (STYLE rule 12).
 pub(super) fn build_parameter(pair: Pair<'_>) -> Result<ExprKind> {
     let name = exactly_one(pair)?;
     Ok(ExprKind::Parameter(match name.as_rule() {
@@ -174,6 +178,7 @@ pub(super) fn build_schema_name(pair: Pair<'_>) -> Result<Ident> {
     build_name(pair)
 }
 
+/// Any name, with backtick quoting removed.
 pub(super) fn build_name(pair: Pair<'_>) -> Result<Ident> {
     let span = span_of(&pair);
     let inner = exactly_one(pair)?;

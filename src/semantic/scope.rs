@@ -8,15 +8,23 @@ use crate::ast::Span;
 /// What a variable (or expression) is statically known to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VarKind {
+    /// A node.
     Node,
+    /// A relationship.
     Rel,
     /// A variable-length relationship variable: a list of relationships.
     RelList,
+    /// A path.
     Path,
+    /// A map.
     Map,
+    /// A list.
     List,
+    /// A string.
     String,
+    /// An integer or a float.
     Number,
+    /// A boolean.
     Bool,
     /// Not known before running (parameters, properties, function results, null).
     Any,

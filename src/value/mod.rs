@@ -20,17 +20,26 @@ pub type Params = BTreeMap<String, Value>;
 /// A Cypher value.
 #[derive(Debug, Clone, Default)]
 pub enum Value {
+    /// `null`: missing or unknown.
     #[default]
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A 64-bit integer.
     Int(i64),
+    /// A 64-bit float.
     Float(f64),
     /// Strings are shared: reading a property into many rows does not copy the text.
     String(Arc<str>),
+    /// A list of any values.
     List(Vec<Value>),
+    /// A map, keys in sorted order.
     Map(BTreeMap<String, Value>),
+    /// A node, by id.
     Node(NodeId),
+    /// A relationship, by id.
     Rel(RelId),
+    /// A path (boxed to keep `Value` small).
     Path(Box<Path>),
     /// Dates, times, date-times and durations (boxed: they are larger than the other variants).
     Temporal(Box<temporal::Temporal>),
@@ -44,6 +53,7 @@ pub struct Path {
 }
 
 impl Path {
+    /// The path of one node and no relationships.
     pub fn single(node: NodeId) -> Self {
         Path {
             nodes: vec![node],
@@ -56,16 +66,19 @@ impl Path {
         self.rels.len()
     }
 
+    /// Whether the path has no relationships.
     pub fn is_empty(&self) -> bool {
         self.rels.is_empty()
     }
 }
 
 impl Value {
+    /// A string value.
     pub fn string(s: impl AsRef<str>) -> Value {
         Value::String(Arc::from(s.as_ref()))
     }
 
+    /// Whether this is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -87,6 +100,7 @@ impl Value {
         }
     }
 
+    /// The text of a string value.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -94,6 +108,7 @@ impl Value {
         }
     }
 
+    /// The integer of an integer value.
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
@@ -101,6 +116,7 @@ impl Value {
         }
     }
 
+    /// The boolean of a boolean value.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),

@@ -27,6 +27,7 @@ impl Shell {
         }
     }
 
+    /// Runs a parsed meta-command; failures are reported and counted, not returned.
     pub(super) fn execute_meta(
         &mut self,
         source: &Source,

@@ -80,6 +80,7 @@ pub struct Shell {
 }
 
 impl Shell {
+    /// A shell around `session`.
     pub fn new(session: Session, settings: Settings) -> Shell {
         Shell {
             session,

@@ -1,3 +1,6 @@
+//! Unit tests for temporal values: parsing, printing, duration normalisation, arithmetic,
+//! `between`, ordering, components and the bundled time-zone data.
+
 use super::arith::{self, BetweenUnit};
 use super::*;
 
