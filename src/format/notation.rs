@@ -221,3 +221,51 @@ pub(crate) fn write_key(out: &mut String, key: &str) {
         out.push('`');
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::test_support::sample;
+    use crate::value::temporal::{Temporal, parse};
+
+    /// Each `Notation` field shows up in the text, and only there.
+    #[test]
+    fn the_two_notations_differ_where_the_fields_say() {
+        let both = |value: &Value, result: &ResultSet| {
+            (
+                Notation::TCK.render(value, result),
+                Notation::CYPHER.render(value, result),
+            )
+        };
+        let empty = ResultSet::default();
+        let inf = Value::Float(f64::NEG_INFINITY);
+        assert_eq!(both(&inf, &empty), ("-Inf".into(), "-Infinity".into()));
+        let bell = Value::from("a\u{7}");
+        assert_eq!(
+            both(&bell, &empty),
+            ("'a\\u0007'".into(), "'a\u{7}'".into())
+        );
+        let date = Value::from(Temporal::Date(parse::date("2016-01-02").expect("date")));
+        assert_eq!(
+            both(&date, &empty),
+            ("'2016-01-02'".into(), "2016-01-02".into())
+        );
+        let rs = sample();
+        assert_eq!(
+            both(&rs.rows[0][0], &rs),
+            (
+                "<(:Person {name: 'Wu Gansha'})-[:FOUNDED {year: 2016}]->(:Company {name: 'Uisee'})>"
+                    .into(),
+                "(:Person {name: 'Wu Gansha'})-[:FOUNDED {year: 2016}]->(:Company {name: 'Uisee'})"
+                    .into()
+            )
+        );
+        assert_eq!(
+            both(&rs.rows[2][0], &rs),
+            (
+                "[:FOUNDED {year: 2016}]".into(),
+                "-[:FOUNDED {year: 2016}]->".into()
+            )
+        );
+    }
+}
