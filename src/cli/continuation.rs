@@ -157,6 +157,16 @@ mod tests {
 
     const TWO_LINES: &str = "MATCH (n)\n  ->\u{a0}RETURN n";
 
+    /// What a guarded key answers when it deletes up to `search`.
+    fn kill(search: CharSearch) -> Option<Cmd> {
+        Some(Cmd::Kill(Movement::ViCharSearch(1, search)))
+    }
+
+    /// What a guarded key answers when it moves the cursor to `search`.
+    fn step(search: CharSearch) -> Option<Cmd> {
+        Some(Cmd::Move(Movement::ViCharSearch(1, search)))
+    }
+
     #[test]
     fn continuation_prompts_are_stripped() {
         assert_eq!(strip_continuations(TWO_LINES), "MATCH (n)\nRETURN n");
@@ -190,20 +200,14 @@ mod tests {
         let at = TWO_LINES.find("RETURN").expect("second line");
         assert_eq!(
             guard(GuardedKey::Backspace, TWO_LINES, at),
-            Some(Cmd::Kill(Movement::ViCharSearch(
-                1,
-                CharSearch::Backward('\n')
-            )))
+            kill(CharSearch::Backward('\n'))
         );
         // Elsewhere Backspace is rustyline's.
         assert_eq!(guard(GuardedKey::Backspace, TWO_LINES, at + 1), None);
         assert_eq!(guard(GuardedKey::Backspace, TWO_LINES, 3), None);
         assert_eq!(
             guard(GuardedKey::Delete, TWO_LINES, 9),
-            Some(Cmd::Kill(Movement::ViCharSearch(
-                1,
-                CharSearch::Forward(MARK)
-            )))
+            kill(CharSearch::Forward(MARK))
         );
     }
 
@@ -212,24 +216,15 @@ mod tests {
         let at = TWO_LINES.find("RETURN").expect("second line");
         assert_eq!(
             guard(GuardedKey::Left, TWO_LINES, at),
-            Some(Cmd::Move(Movement::ViCharSearch(
-                1,
-                CharSearch::Backward('\n')
-            )))
+            step(CharSearch::Backward('\n'))
         );
         assert_eq!(
             guard(GuardedKey::Right, TWO_LINES, 9),
-            Some(Cmd::Move(Movement::ViCharSearch(
-                1,
-                CharSearch::Forward(MARK)
-            )))
+            step(CharSearch::Forward(MARK))
         );
         assert_eq!(
             guard(GuardedKey::Home, TWO_LINES, at + 3),
-            Some(Cmd::Move(Movement::ViCharSearch(
-                1,
-                CharSearch::BackwardAfter(MARK)
-            )))
+            step(CharSearch::BackwardAfter(MARK))
         );
         assert_eq!(guard(GuardedKey::Home, TWO_LINES, 5), None);
         assert_eq!(guard(GuardedKey::Right, TWO_LINES, 5), None);
