@@ -5,7 +5,8 @@
 //! (floats always show a dot or an exponent; `NaN`, `Inf`, `-Inf`), `'text'`, `[1, 2]`,
 //! `{k: 1}`, nodes `(:L1:L2 {k: 'v'})`, relationships `[:T {k: 1}]`, and paths
 //! `<(:A)-[:T]->(:B)<-[:U]-(:C)>`. Node and relationship data come from the `ResultSet`
-//! snapshots, so no graph is needed.
+//! snapshots, so no graph is needed. The renderer itself is shared with `text.rs`; see
+//! `notation.rs`.
 
 use super::notation::Notation;
 use crate::result::ResultSet;

@@ -1,7 +1,8 @@
 //! Values in Cypher notation, as the table and Markdown formats show them:
 //! `'Uisee'`, `[1, 2.0]`, `{a: null}`, `(:Company {name: 'Uisee'})`,
 //! `(:Person {name: 'Wu Gansha'})-[:FOUNDED]->(:Company {name: 'Uisee'})`.
-//! Strings are quoted so that null and the string "null" look different.
+//! Strings are quoted so that null and the string "null" look different. The renderer is
+//! shared with `tck.rs` (see `notation.rs`); this file adds the line wrapping tables use.
 
 use unicode_width::UnicodeWidthStr;
 
