@@ -21,8 +21,8 @@ pub(crate) struct Notation {
     /// Labels and property keys sorted, so the text compares stably. Otherwise labels keep
     /// their stored order and properties put `name` first and `evidence` last, for reading.
     pub sorted: bool,
-    /// TCK shapes: a lone relationship as `[:T]`, a path in `<...>`, and `({k: 1})` for an
-    /// unlabelled node. Otherwise `-[:T]->`, a bare path, and `( {k: 1})`.
+    /// TCK shapes: a lone relationship as `[:T]` and a path in `<...>`; otherwise `-[:T]->`
+    /// and a bare path.
     pub tck_shapes: bool,
 }
 
@@ -164,7 +164,8 @@ impl Notation {
         }
         let mut props = String::new();
         self.write_properties(&mut props, &node.properties, result);
-        if self.tck_shapes && labels.is_empty() {
+        // `({k: 1})`, not `( {k: 1})`, when there is no label before the map.
+        if labels.is_empty() {
             out.push_str(props.trim_start());
         } else {
             out.push_str(&props);
