@@ -11,7 +11,7 @@ use crate::graph::{Direction, Graph, NodeId, RelId, TypeFilter};
 use crate::plan::{Hop, PathStep, PlanExpr, Slot};
 use crate::value::{Path, Value, ops};
 
-use super::scan::{Labels, PREFETCH_DISTANCE, accepts, passes};
+use super::scan::{Labels, PREFETCH_DISTANCE, Predicates, passes};
 use super::{BoxOp, Cx, Operator, Row, eval};
 
 /// Whether relationship `r` may be used given the hop's uniqueness slots.
@@ -38,8 +38,9 @@ pub(super) struct Expand {
     current: Option<Row>,
     buf: Vec<(RelId, NodeId)>,
     pos: usize,
-    /// The hop's types and target labels, resolved on the first row of a run.
-    resolved: Option<(TypeFilter, Labels)>,
+    /// The hop's types, target labels and target predicates, resolved on the first row of
+    /// a run.
+    resolved: Option<(TypeFilter, Labels, Predicates)>,
     /// When closing a cycle: typed neighbours of each bound target seen so far, sorted by
     /// neighbour, so a node with many relationships is walked once and each row then
     /// finds its matches by binary search.
@@ -72,10 +73,11 @@ impl Operator for Expand {
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         let hop = &self.hop;
         let graph = cx.graph;
-        let (types, labels) = self.resolved.get_or_insert_with(|| {
+        let (types, labels, predicates) = self.resolved.get_or_insert_with(|| {
             (
                 graph.type_filter(&hop.types),
                 Labels::of(graph, &hop.to_check),
+                Predicates::prepare(&hop.to_check, hop.to, Some(hop.rel), cx),
             )
         });
         loop {
@@ -99,7 +101,7 @@ impl Operator for Expand {
                     // Try the candidate in place; copy the row only when it is kept.
                     row[hop.rel] = Value::Rel(r);
                     row[hop.to] = Value::Node(n);
-                    if accepts(&hop.to_check, row, cx)? {
+                    if predicates.accept(&hop.to_check, n, Some(r), row, cx)? {
                         return Ok(Some(row.clone()));
                     }
                 }

@@ -1,8 +1,11 @@
 //! Leaf and node operators: the argument row, materialized rows, node scans and checks.
 
+use std::sync::Arc;
+
+use crate::ast::BinaryOp;
 use crate::error::Result;
-use crate::graph::{Graph, LabelId, NodeId};
-use crate::plan::{NodeCheck as Check, ScanSource, Slot};
+use crate::graph::{Graph, LabelId, NodeId, Properties, RelId};
+use crate::plan::{NodeCheck as Check, PlanExpr, PlanExprKind, ScanSource, Slot};
 use crate::value::{Value, ops};
 
 use super::{BoxOp, Cx, Operator, Row, eval};
@@ -52,6 +55,156 @@ pub(super) fn accepts(check: &Check, row: &Row, cx: &Cx<'_>) -> Result<bool> {
     Ok(true)
 }
 
+/// A predicate fused into a binding operator, prepared once per run. `node.key <op> c`
+/// with `c` a constant or a parameter that has a value is read straight off the candidate
+/// node's properties: no expression walk, no parameter lookup, no intermediate value.
+/// Anything else goes through `eval`. Both refer to the predicate by its index in the
+/// `NodeCheck`.
+enum Prepared {
+    Property {
+        index: usize,
+        /// The property is the relationship's being bound, not the node's.
+        on_rel: bool,
+        key: Arc<str>,
+        op: BinaryOp,
+        operand: Value,
+    },
+    General(usize),
+}
+
+/// The fused predicates of a `NodeCheck` on the node bound to one slot.
+pub(super) struct Predicates(Vec<Prepared>);
+
+impl Predicates {
+    /// Prepares `check`'s predicates for candidate nodes bound to `slot` (and candidate
+    /// relationships bound to `rel`, for an expansion).
+    pub fn prepare(check: &Check, slot: Slot, rel: Option<Slot>, cx: &Cx<'_>) -> Predicates {
+        Predicates(
+            check
+                .predicates
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    Self::prepare_one(i, p, slot, rel, cx).unwrap_or(Prepared::General(i))
+                })
+                .collect(),
+        )
+    }
+
+    fn prepare_one(
+        index: usize,
+        predicate: &PlanExpr,
+        slot: Slot,
+        rel: Option<Slot>,
+        cx: &Cx<'_>,
+    ) -> Option<Prepared> {
+        let PlanExprKind::Binary(op, a, b) = &predicate.kind else {
+            return None;
+        };
+        let fast = matches!(
+            op,
+            BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::StartsWith
+                | BinaryOp::EndsWith
+                | BinaryOp::Contains
+        );
+        let PlanExprKind::Property(target, key) = &a.kind else {
+            return None;
+        };
+        let on_rel = match target.kind {
+            PlanExprKind::Slot(s) if s == slot => false,
+            PlanExprKind::Slot(s) if Some(s) == rel => true,
+            _ => return None,
+        };
+        if !fast {
+            return None;
+        }
+        let operand = match &b.kind {
+            PlanExprKind::Const(v) => v.clone(),
+            // A missing parameter stays general, so it fails as it always has.
+            PlanExprKind::Param(name) => cx.params.get(name)?.clone(),
+            _ => return None,
+        };
+        Some(Prepared::Property {
+            index,
+            on_rel,
+            key: key.clone(),
+            op: *op,
+            operand,
+        })
+    }
+
+    /// Whether `row`, with candidate node `id` (and relationship `rel`) bound, satisfies
+    /// every predicate of `check`.
+    pub fn accept(
+        &self,
+        check: &Check,
+        id: NodeId,
+        rel: Option<RelId>,
+        row: &Row,
+        cx: &Cx<'_>,
+    ) -> Result<bool> {
+        for p in &self.0 {
+            let pass = match p {
+                Prepared::Property {
+                    index,
+                    on_rel,
+                    key,
+                    op,
+                    operand,
+                } => match properties(cx.graph, *on_rel, id, rel) {
+                    Some(properties) => {
+                        let value = properties.get(key).unwrap_or(&Value::Null);
+                        compare(*op, value, operand) == Some(true)
+                    }
+                    // A deleted entity: let `eval` report it.
+                    None => general(&check.predicates[*index], row, cx)?,
+                },
+                Prepared::General(index) => general(&check.predicates[*index], row, cx)?,
+            };
+            if !pass {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The properties of the candidate node, or relationship when `on_rel`.
+fn properties(graph: &Graph, on_rel: bool, id: NodeId, rel: Option<RelId>) -> Option<&Properties> {
+    if on_rel {
+        rel.and_then(|r| graph.rel(r)).map(|r| &r.properties)
+    } else {
+        graph.node(id).map(|n| &n.properties)
+    }
+}
+
+/// `value <op> operand` for the operators `Predicates` reads in place.
+fn compare(op: BinaryOp, value: &Value, operand: &Value) -> Option<bool> {
+    match op {
+        BinaryOp::Eq => ops::equals(value, operand),
+        BinaryOp::Ne => ops::not(ops::equals(value, operand)),
+        BinaryOp::Lt => ops::less_than(value, operand),
+        BinaryOp::Le => ops::less_equal(value, operand),
+        BinaryOp::Gt => ops::greater_than(value, operand),
+        BinaryOp::Ge => ops::greater_equal(value, operand),
+        BinaryOp::StartsWith => ops::starts_with(value, operand),
+        BinaryOp::EndsWith => ops::ends_with(value, operand),
+        BinaryOp::Contains => ops::contains(value, operand),
+        _ => None,
+    }
+}
+
+fn general(predicate: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<bool> {
+    let value = eval(predicate, row, cx)?;
+    Ok(ops::truth(&value).map_err(|e| e.or_span(predicate.span))? == Some(true))
+}
+
 /// A `NodeCheck` resolved against the graph once per run: label ids instead of names, so
 /// checking a node is a bit test.
 pub(super) struct Labels(Option<Vec<LabelId>>);
@@ -84,6 +237,7 @@ pub(super) struct NodeScan {
     pos: usize,
     /// `check`, resolved on the first row of a run.
     labels: Option<Labels>,
+    predicates: Option<Predicates>,
 }
 
 impl NodeScan {
@@ -97,6 +251,7 @@ impl NodeScan {
             ids: Vec::new(),
             pos: 0,
             labels: None,
+            predicates: None,
         }
     }
 
@@ -129,12 +284,16 @@ impl Operator for NodeScan {
         self.current = None;
         // The graph may have changed between runs of a subplan.
         self.labels = None;
+        self.predicates = None;
     }
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         let labels = self
             .labels
             .get_or_insert_with(|| Labels::of(cx.graph, &self.check));
+        let predicates = self
+            .predicates
+            .get_or_insert_with(|| Predicates::prepare(&self.check, self.slot, None, cx));
         loop {
             if let Some(row) = &mut self.current {
                 while self.pos < self.ids.len() {
@@ -147,7 +306,7 @@ impl Operator for NodeScan {
                     if labels.admit(cx.graph, id) {
                         // Try the candidate in place; copy the row only when it is kept.
                         row[self.slot] = Value::Node(id);
-                        if accepts(&self.check, row, cx)? {
+                        if predicates.accept(&self.check, id, None, row, cx)? {
                             return Ok(Some(row.clone()));
                         }
                     }

@@ -126,3 +126,42 @@ fn deleted_entities_cannot_be_read() {
         vec![vec![Value::Int(1)]]
     );
 }
+
+#[test]
+fn property_predicates_read_in_place_agree_with_general_evaluation() {
+    let mut s = chain(200);
+    s.run("MATCH (n:N) WHERE n.i % 3 = 0 SET n.tag = 'x' + toString(n.i % 10)")
+        .expect("setup");
+    s.run("MATCH (a:N), (b:N) WHERE b.i = a.i + 1 CREATE (a)-[:NEXT {w: a.i % 4}]->(b)")
+        .expect("setup");
+    s.set_param("lo", Value::Int(20));
+    s.set_param("p", Value::from("x3"));
+    // Each fast-path form next to one `eval` has to walk (`+ 0`, `+ ''`).
+    let pairs = [
+        (
+            "MATCH (n:N) WHERE n.i >= $lo AND n.i < 60 AND n.tag STARTS WITH 'x' RETURN n.i ORDER BY n.i",
+            "MATCH (n:N) WHERE n.i + 0 >= $lo AND n.i + 0 < 60 AND n.tag + '' STARTS WITH 'x' RETURN n.i ORDER BY n.i",
+        ),
+        (
+            "MATCH (n:N) WHERE n.tag = $p OR n.i = 1 RETURN n.i ORDER BY n.i",
+            "MATCH (n:N) WHERE n.tag + '' = $p OR n.i + 0 = 1 RETURN n.i ORDER BY n.i",
+        ),
+        (
+            "MATCH (n:N) WHERE n.tag <> 'x0' RETURN count(n)",
+            "MATCH (n:N) WHERE n.tag + '' <> 'x0' RETURN count(n)",
+        ),
+        (
+            "MATCH (a:N)-[r:NEXT]->(b:N) WHERE r.w = 2 AND b.tag ENDS WITH '5' RETURN a.i ORDER BY a.i",
+            "MATCH (a:N)-[r:NEXT]->(b:N) WHERE r.w + 0 = 2 AND b.tag + '' ENDS WITH '5' RETURN a.i ORDER BY a.i",
+        ),
+    ];
+    for (fast, general) in pairs {
+        let expected = rows(&mut s, general);
+        assert!(!expected.is_empty(), "{general}");
+        assert_eq!(rows(&mut s, fast), expected, "{fast}");
+    }
+    let err = s
+        .run("MATCH (n:N) WHERE n.i = $missing RETURN n")
+        .expect_err("missing parameter");
+    assert_eq!(err.kind, ErrorKind::ParameterMissing);
+}

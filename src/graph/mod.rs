@@ -278,6 +278,11 @@ impl Graph {
         if let Some(&address) = self.value_addresses.get(id.0 as usize) {
             properties::prefetch(address as *const u8);
         }
+        // The node record too (labels, the property map's header): taking its address
+        // reads nothing but the slot count.
+        if let Some(data) = self.inner.node_weight(id.index()) {
+            properties::prefetch(data as *const NodeData);
+        }
     }
 
     pub fn rel(&self, id: RelId) -> Option<&RelData> {
