@@ -511,6 +511,38 @@ impl LogicalPlan {
         }
     }
 
+    /// `children`, mutably, for passes that rewrite the inputs in place.
+    pub fn children_mut(&mut self) -> Vec<&mut LogicalPlan> {
+        use LogicalPlan as P;
+        match self {
+            P::Argument => vec![],
+            P::Union { inputs, .. } => inputs.iter_mut().collect(),
+            P::Optional { input, inner, .. } => vec![input, inner],
+            P::Merge { input, pattern, .. } => vec![input, pattern],
+            P::NodeScan { input, .. }
+            | P::NodeCheck { input, .. }
+            | P::Expand { input, .. }
+            | P::VarLengthExpand { input, .. }
+            | P::ShortestPath { input, .. }
+            | P::BindPath { input, .. }
+            | P::Filter { input, .. }
+            | P::Project { input, .. }
+            | P::Aggregate { input, .. }
+            | P::Distinct { input, .. }
+            | P::OrderBy { input, .. }
+            | P::Skip { input, .. }
+            | P::Limit { input, .. }
+            | P::Unwind { input, .. }
+            | P::Produce { input, .. }
+            | P::Create { input, .. }
+            | P::Set { input, .. }
+            | P::Remove { input, .. }
+            | P::Delete { input, .. }
+            | P::Discard { input }
+            | P::ProcedureCall { input, .. } => vec![input],
+        }
+    }
+
     /// Whether this plan or any input writes.
     pub fn writes(&self) -> bool {
         matches!(
