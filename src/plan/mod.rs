@@ -478,13 +478,14 @@ impl Plan {
     }
 }
 
-impl LogicalPlan {
-    /// The operator's inputs (subplans inside expressions excluded).
-    pub fn children(&self) -> Vec<&LogicalPlan> {
+/// The inputs of a plan node, shared by `children` and `children_mut` (the match binds
+/// by reference or by mutable reference, following `$plan`).
+macro_rules! plan_inputs {
+    ($plan:expr, $iter:ident) => {{
         use LogicalPlan as P;
-        match self {
+        match $plan {
             P::Argument => vec![],
-            P::Union { inputs, .. } => inputs.iter().collect(),
+            P::Union { inputs, .. } => inputs.$iter().collect(),
             P::Optional { input, inner, .. } => vec![input, inner],
             P::Merge { input, pattern, .. } => vec![input, pattern],
             P::NodeScan { input, .. }
@@ -509,38 +510,18 @@ impl LogicalPlan {
             | P::Discard { input }
             | P::ProcedureCall { input, .. } => vec![input],
         }
+    }};
+}
+
+impl LogicalPlan {
+    /// The operator's inputs (subplans inside expressions excluded).
+    pub fn children(&self) -> Vec<&LogicalPlan> {
+        plan_inputs!(self, iter)
     }
 
     /// `children`, mutably, for passes that rewrite the inputs in place.
     pub fn children_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        use LogicalPlan as P;
-        match self {
-            P::Argument => vec![],
-            P::Union { inputs, .. } => inputs.iter_mut().collect(),
-            P::Optional { input, inner, .. } => vec![input, inner],
-            P::Merge { input, pattern, .. } => vec![input, pattern],
-            P::NodeScan { input, .. }
-            | P::NodeCheck { input, .. }
-            | P::Expand { input, .. }
-            | P::VarLengthExpand { input, .. }
-            | P::ShortestPath { input, .. }
-            | P::BindPath { input, .. }
-            | P::Filter { input, .. }
-            | P::Project { input, .. }
-            | P::Aggregate { input, .. }
-            | P::Distinct { input, .. }
-            | P::OrderBy { input, .. }
-            | P::Skip { input, .. }
-            | P::Limit { input, .. }
-            | P::Unwind { input, .. }
-            | P::Produce { input, .. }
-            | P::Create { input, .. }
-            | P::Set { input, .. }
-            | P::Remove { input, .. }
-            | P::Delete { input, .. }
-            | P::Discard { input }
-            | P::ProcedureCall { input, .. } => vec![input],
-        }
+        plan_inputs!(self, iter_mut)
     }
 
     /// Whether this plan or any input writes.
