@@ -12,7 +12,7 @@ use crate::plan::{Hop, PathStep, PlanExpr, Slot};
 use crate::value::{Path, Value, ops};
 
 use super::scan::{Labels, PREFETCH_DISTANCE, Predicates, passes};
-use super::{BoxOp, Cx, Operator, Row, eval};
+use super::{BoxOp, Cx, FanOut, Operator, Row, eval};
 
 /// Whether relationship `r` may be used given the hop's uniqueness slots.
 fn unused(row: &Row, unique: &[Slot], r: RelId) -> bool {
@@ -157,8 +157,7 @@ pub(super) struct VarLengthExpand {
     max: Option<u64>,
     rel_properties: Vec<(Arc<str>, PlanExpr)>,
     reversed: bool,
-    current: Option<Row>,
-    results: std::vec::IntoIter<(Vec<RelId>, NodeId)>,
+    fan_out: FanOut<(Vec<RelId>, NodeId)>,
 }
 
 impl VarLengthExpand {
@@ -177,8 +176,7 @@ impl VarLengthExpand {
             max,
             rel_properties,
             reversed,
-            current: None,
-            results: Vec::new().into_iter(),
+            fan_out: FanOut::new(),
         }
     }
 
@@ -288,19 +286,15 @@ impl VarLengthExpand {
 impl Operator for VarLengthExpand {
     fn open(&mut self, arg: &Row) {
         self.input.open(arg);
-        self.current = None;
-        self.results = Vec::new().into_iter();
+        self.fan_out.clear();
     }
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current
-                && let Some((mut rels, n)) = self.results.next()
-            {
+            if let Some((mut out, (mut rels, n))) = self.fan_out.next() {
                 if self.reversed {
                     rels.reverse();
                 }
-                let mut out = row.clone();
                 out[self.hop.rel] = Value::List(rels.into_iter().map(Value::Rel).collect());
                 out[self.hop.to] = Value::Node(n);
                 return Ok(Some(out));
@@ -308,11 +302,11 @@ impl Operator for VarLengthExpand {
             let Some(row) = self.input.next(cx)? else {
                 return Ok(None);
             };
-            self.results = match row[self.hop.from] {
-                Value::Node(from) => self.trails(from, &row, cx)?.into_iter(),
-                _ => Vec::new().into_iter(),
+            let results = match row[self.hop.from] {
+                Value::Node(from) => self.trails(from, &row, cx)?,
+                _ => Vec::new(),
             };
-            self.current = Some(row);
+            self.fan_out.start(row, results);
         }
     }
 }
@@ -325,8 +319,7 @@ pub(super) struct ShortestPath {
     max: Option<u64>,
     all: bool,
     path: Slot,
-    current: Option<Row>,
-    results: std::vec::IntoIter<Path>,
+    fan_out: FanOut<Path>,
 }
 
 impl ShortestPath {
@@ -338,8 +331,7 @@ impl ShortestPath {
             max,
             all,
             path,
-            current: None,
-            results: Vec::new().into_iter(),
+            fan_out: FanOut::new(),
         }
     }
 
@@ -485,16 +477,12 @@ impl ShortestPath {
 impl Operator for ShortestPath {
     fn open(&mut self, arg: &Row) {
         self.input.open(arg);
-        self.current = None;
-        self.results = Vec::new().into_iter();
+        self.fan_out.clear();
     }
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current
-                && let Some(path) = self.results.next()
-            {
-                let mut out = row.clone();
+            if let Some((mut out, path)) = self.fan_out.next() {
                 out[self.hop.rel] = Value::List(path.rels.iter().map(|r| Value::Rel(*r)).collect());
                 out[self.path] = Value::Path(Box::new(path));
                 return Ok(Some(out));
@@ -502,11 +490,11 @@ impl Operator for ShortestPath {
             let Some(row) = self.input.next(cx)? else {
                 return Ok(None);
             };
-            self.results = match (&row[self.hop.from], &row[self.hop.to]) {
-                (Value::Node(a), Value::Node(b)) => self.search(*a, *b, cx)?.into_iter(),
-                _ => Vec::new().into_iter(),
+            let results = match (&row[self.hop.from], &row[self.hop.to]) {
+                (Value::Node(a), Value::Node(b)) => self.search(*a, *b, cx)?,
+                _ => Vec::new(),
             };
-            self.current = Some(row);
+            self.fan_out.start(row, results);
         }
     }
 }

@@ -80,6 +80,41 @@ pub(crate) trait Operator {
 
 pub(crate) type BoxOp = Box<dyn Operator>;
 
+/// The results computed for one input row, handed out one at a time with a copy of that
+/// row: the state of operators that produce several rows per input row (variable-length
+/// expansion, shortest paths, procedure calls).
+pub(crate) struct FanOut<T> {
+    row: Option<Row>,
+    results: std::vec::IntoIter<T>,
+}
+
+impl<T> FanOut<T> {
+    pub fn new() -> Self {
+        FanOut {
+            row: None,
+            results: Vec::new().into_iter(),
+        }
+    }
+
+    /// Forgets the current row and its remaining results.
+    pub fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    /// Starts handing out `results` for `row`.
+    pub fn start(&mut self, row: Row, results: Vec<T>) {
+        self.row = Some(row);
+        self.results = results.into_iter();
+    }
+
+    /// The next result with its own copy of the row, or `None` when the row is used up.
+    pub fn next(&mut self) -> Option<(Row, T)> {
+        let row = self.row.as_ref()?;
+        let item = self.results.next()?;
+        Some((row.clone(), item))
+    }
+}
+
 /// Runs `plan` over `graph`.
 pub fn execute(plan: &Plan, graph: &mut Graph, ctx: &Context<'_>) -> Result<ResultSet> {
     // date(), datetime.transaction(), ... read one instant for the whole statement.

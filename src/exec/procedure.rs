@@ -8,15 +8,14 @@ use crate::plan::{PlanExpr, Slot};
 use crate::procedure::Procedure;
 use crate::value::Value;
 
-use super::{BoxOp, Cx, Operator, Row, eval};
+use super::{BoxOp, Cx, FanOut, Operator, Row, eval};
 
 pub(super) struct ProcedureCall {
     input: BoxOp,
     procedure: Arc<Procedure>,
     args: Vec<PlanExpr>,
     outputs: Vec<(usize, Slot)>,
-    current: Option<Row>,
-    results: std::vec::IntoIter<Vec<Value>>,
+    fan_out: FanOut<Vec<Value>>,
 }
 
 impl ProcedureCall {
@@ -31,8 +30,7 @@ impl ProcedureCall {
             procedure,
             args,
             outputs,
-            current: None,
-            results: Vec::new().into_iter(),
+            fan_out: FanOut::new(),
         }
     }
 }
@@ -40,16 +38,12 @@ impl ProcedureCall {
 impl Operator for ProcedureCall {
     fn open(&mut self, arg: &Row) {
         self.input.open(arg);
-        self.current = None;
-        self.results = Vec::new().into_iter();
+        self.fan_out.clear();
     }
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(row) = &self.current
-                && let Some(result) = self.results.next()
-            {
-                let mut out = row.clone();
+            if let Some((mut out, result)) = self.fan_out.next() {
                 for (index, slot) in &self.outputs {
                     out[*slot] = result.get(*index).cloned().unwrap_or(Value::Null);
                 }
@@ -76,8 +70,7 @@ impl Operator for ProcedureCall {
             if self.procedure.signature.is_void() {
                 return Ok(Some(row));
             }
-            self.results = results.into_iter();
-            self.current = Some(row);
+            self.fan_out.start(row, results);
         }
     }
 }
