@@ -128,7 +128,7 @@ impl Session {
         self.cancel.store(false, Ordering::SeqCst);
         let bound = semantic::bind(statement, &self.params, &self.procedures)?;
         let stats = plan::GraphStats::of(&self.graph);
-        let plan = plan::optimize(plan::build(&bound, &stats)?);
+        let plan = plan::optimize(plan::build(&bound, stats)?);
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
             StatementMode::Run | StatementMode::Profile => {

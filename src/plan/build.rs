@@ -60,9 +60,9 @@ pub(super) struct Builder {
 }
 
 /// Builds the plan of a bound statement; `stats` guide the order patterns are matched in.
-pub fn build(bound: &BoundQuery, stats: &GraphStats) -> Result<Plan> {
+pub fn build(bound: &BoundQuery, stats: GraphStats) -> Result<Plan> {
     let mut builder = Builder {
-        stats: stats.clone(),
+        stats,
         procedures: bound.procedures.clone(),
         ..Builder::default()
     };
