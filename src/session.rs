@@ -132,24 +132,14 @@ impl Session {
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
             StatementMode::Run | StatementMode::Profile => {
-                // Writes are applied in place. `exec` undoes creates and updates of a failed
-                // (or cancelled) statement itself; deletes cannot be undone in place, so keep a
-                // copy for statements that delete. No statement is ever half-applied.
-                let backup = plan.deletes().then(|| self.graph.clone());
+                // Writes are applied in place; `exec` undoes every change of a failed (or
+                // cancelled) statement from its undo log, so none is ever half-applied.
                 let ctx = exec::Context {
                     params: &self.params,
                     cancel: &self.cancel,
                     profile: statement.mode == StatementMode::Profile,
                 };
-                match exec::execute(&plan, &mut self.graph, &ctx) {
-                    Ok(result) => result,
-                    Err(err) => {
-                        if let Some(graph) = backup {
-                            self.graph = graph;
-                        }
-                        return Err(err);
-                    }
-                }
+                exec::execute(&plan, &mut self.graph, &ctx)?
             }
         };
         result.time_ms = started.elapsed().as_secs_f64() * 1000.0;

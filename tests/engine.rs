@@ -328,3 +328,27 @@ fn failed_create_and_set_roll_back() {
         vec![vec![int(30), Value::List(vec![text("Person")])]]
     );
 }
+
+#[test]
+fn failed_detach_delete_is_undone_in_place() {
+    let mut s = session(PEOPLE);
+    let before = rows(
+        &mut s,
+        "MATCH (c:Company {name: 'Acme'})<-[r:WORKS_AT]-(p) RETURN id(c), id(r), p.name",
+    );
+    let e = error(
+        &mut s,
+        "MATCH (n:Company) DETACH DELETE n WITH count(*) AS c RETURN 1 / 0",
+    );
+    assert_eq!(e.0, ErrorKind::ArithmeticError);
+    // Same ids, found again through the label and name indexes and the adjacency lists.
+    let after = rows(
+        &mut s,
+        "MATCH (c:Company {name: 'Acme'})<-[r:WORKS_AT]-(p) RETURN id(c), id(r), p.name",
+    );
+    assert_eq!(after, before);
+    assert_eq!(
+        rows(&mut s, "MATCH (a {name: 'Ann'})-[r]->() RETURN type(r)"),
+        vec![vec![text("WORKS_AT")], vec![text("KNOWS")]]
+    );
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::graph::{Direction, Graph, NodeId, RelId};
+use crate::graph::{Direction, Graph, NodeId, Properties, RelId, RemovedNode, RemovedRel};
 use crate::plan::{CreateOp, LogicalPlan, PlanExpr, SetOp};
 use crate::value::Value;
 
@@ -15,17 +15,23 @@ use super::expand::build_path;
 use super::scan::Rows;
 use super::{BoxOp, Env, Row, eval};
 
-/// The inverse of one change, for rolling back a failed statement without copying the
-/// graph. Deletes have no inverse here (ids could not be restored): `Session` copies the
-/// graph before statements that delete.
+/// The inverse of one change, for rolling back a failed (or cancelled) statement without
+/// copying the graph. Deleted ids are never reused, so a delete is undone by putting the
+/// element back under its old id. Removed elements are boxed to keep the log's entries
+/// small for the common case, creates and property sets.
 #[derive(Debug)]
 pub(crate) enum Undo {
     CreatedNode(NodeId),
     CreatedRel(RelId),
-    NodeProperty(NodeId, Arc<str>, Option<Value>),
-    RelProperty(RelId, Arc<str>, Option<Value>),
+    DeletedNode(Box<RemovedNode>),
+    DeletedRel(Box<RemovedRel>),
+    /// A property set, with its old value (`None`: it was added).
+    Property(Entity, Arc<str>, Option<Value>),
+    /// A property removed, with its value and its place among the entity's keys.
+    RemovedProperty(Entity, Arc<str>, Box<(Value, usize)>),
     AddedLabel(NodeId, Arc<str>),
-    RemovedLabel(NodeId, Arc<str>),
+    /// A label removed, with its place among the node's labels.
+    RemovedLabel(NodeId, Arc<str>, usize),
 }
 
 /// Reverts `undo` (most recent change first).
@@ -38,18 +44,48 @@ pub(crate) fn roll_back(graph: &mut Graph, undo: Vec<Undo>) {
             Undo::CreatedRel(id) => {
                 graph.delete_rel(id);
             }
-            Undo::NodeProperty(id, key, old) => {
-                graph.set_node_property(id, &key, old.unwrap_or(Value::Null));
+            Undo::DeletedNode(removed) => graph.restore_node(*removed),
+            Undo::DeletedRel(removed) => graph.restore_rel(*removed),
+            Undo::Property(entity, key, old) => {
+                entity.set(graph, &key, old.unwrap_or(Value::Null));
             }
-            Undo::RelProperty(id, key, old) => {
-                graph.set_rel_property(id, &key, old.unwrap_or(Value::Null));
+            Undo::RemovedProperty(Entity::Node(id), key, removed) => {
+                let (value, position) = *removed;
+                graph.restore_node_property(id, &key, value, position);
+            }
+            Undo::RemovedProperty(Entity::Rel(id), key, removed) => {
+                let (value, position) = *removed;
+                graph.restore_rel_property(id, &key, value, position);
             }
             Undo::AddedLabel(id, label) => {
                 graph.remove_label(id, &label);
             }
-            Undo::RemovedLabel(id, label) => {
-                graph.add_label(id, &label);
+            Undo::RemovedLabel(id, label, position) => {
+                graph.restore_label(id, &label, position);
             }
+        }
+    }
+}
+
+/// A node or relationship whose properties a write changed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Entity {
+    Node(NodeId),
+    Rel(RelId),
+}
+
+impl Entity {
+    fn properties(self, graph: &Graph) -> Option<&Properties> {
+        match self {
+            Entity::Node(id) => graph.node(id).map(|n| &n.properties),
+            Entity::Rel(id) => graph.rel(id).map(|r| &r.properties),
+        }
+    }
+
+    fn set(self, graph: &mut Graph, key: &str, value: Value) -> Option<Value> {
+        match self {
+            Entity::Node(id) => graph.set_node_property(id, key, value),
+            Entity::Rel(id) => graph.set_rel_property(id, key, value),
         }
     }
 }
@@ -269,29 +305,12 @@ impl Writer<'_, '_, '_> {
 
     /// Sets (or with null removes) one property of a node or relationship.
     fn set_property(&mut self, target: &Value, key: &str, value: Value) -> Result<()> {
-        let set = !value.is_null();
-        let old = match target {
+        let entity = match target {
             Value::Null => return Ok(()),
-            Value::Node(n) => {
-                if !self.g.contains_node(*n) {
-                    return Err(deleted("node"));
-                }
-                let old = self.g.set_node_property(*n, key, value);
-                self.env
-                    .undo
-                    .push(Undo::NodeProperty(*n, Arc::from(key), old.clone()));
-                old
-            }
-            Value::Rel(r) => {
-                if !self.g.contains_rel(*r) {
-                    return Err(deleted("relationship"));
-                }
-                let old = self.g.set_rel_property(*r, key, value);
-                self.env
-                    .undo
-                    .push(Undo::RelProperty(*r, Arc::from(key), old.clone()));
-                old
-            }
+            Value::Node(n) if self.g.contains_node(*n) => Entity::Node(*n),
+            Value::Rel(r) if self.g.contains_rel(*r) => Entity::Rel(*r),
+            Value::Node(_) => return Err(deleted("node")),
+            Value::Rel(_) => return Err(deleted("relationship")),
             other => {
                 return Err(QueryError::type_mismatch(
                     "a node or relationship",
@@ -299,16 +318,30 @@ impl Writer<'_, '_, '_> {
                 ));
             }
         };
-        if set || old.is_some() {
-            self.env.stats.properties_set += 1;
-        }
+        // A removal must remember where the key stood, so undo can restore the key order.
+        let removing = value.is_null();
+        let position = match entity.properties(self.g) {
+            Some(props) if removing => props.keys().position(|k| k == key),
+            _ => None,
+        };
+        let old = entity.set(self.g, key, value);
+        let key = Arc::from(key);
+        let undo = match (old, position) {
+            (Some(old), Some(position)) => {
+                Undo::RemovedProperty(entity, key, Box::new((old, position)))
+            }
+            (None, _) if removing => return Ok(()),
+            (old, _) => Undo::Property(entity, key, old),
+        };
+        self.env.undo.push(undo);
+        self.env.stats.properties_set += 1;
         Ok(())
     }
 
     fn keys_of(&self, target: &Value) -> Vec<Arc<str>> {
         let props = match target {
-            Value::Node(n) => self.g.node(*n).map(|d| &d.properties),
-            Value::Rel(r) => self.g.rel(*r).map(|d| &d.properties),
+            Value::Node(n) => Entity::Node(*n).properties(self.g),
+            Value::Rel(r) => Entity::Rel(*r).properties(self.g),
             _ => None,
         };
         props.map_or_else(Vec::new, |p| p.keys().map(Arc::from).collect())
@@ -369,8 +402,12 @@ impl Writer<'_, '_, '_> {
                     Value::Null => {}
                     Value::Node(n) => {
                         for l in labels {
-                            if self.g.remove_label(n, l) {
-                                self.env.undo.push(Undo::RemovedLabel(n, l.clone()));
+                            let position = self.g.node_labels(n).iter().position(|x| x == l);
+                            if let Some(position) = position
+                                && self.g.remove_label(n, l)
+                            {
+                                let undo = Undo::RemovedLabel(n, l.clone(), position);
+                                self.env.undo.push(undo);
                                 self.env.stats.labels_removed += 1;
                             }
                         }
@@ -385,11 +422,16 @@ impl Writer<'_, '_, '_> {
         Ok(())
     }
 
-    /// Keeps the type of a relationship about to be deleted, for `type(r)` later on.
-    fn remember_rel_type(&mut self, r: RelId) {
-        if let Some(rel) = self.g.rel(r) {
-            let rel_type = rel.rel_type.clone();
+    /// Deletes relationship `r` (if it still exists), keeping its type for `type(r)` later
+    /// in the statement and what the undo log needs to put it back.
+    fn delete_rel(&mut self, r: RelId) {
+        let Some(rel_type) = self.g.rel(r).map(|rel| rel.rel_type.clone()) else {
+            return;
+        };
+        if let Some(removed) = self.g.remove_rel(r) {
             self.env.deleted_rel_types.borrow_mut().insert(r, rel_type);
+            self.env.undo.push(Undo::DeletedRel(Box::new(removed)));
+            self.env.stats.relationships_deleted += 1;
         }
     }
 
@@ -421,33 +463,28 @@ impl Writer<'_, '_, '_> {
         }
         for r in rels {
             self.env.check_cancel()?;
-            self.remember_rel_type(r);
-            if self.g.delete_rel(r) {
-                self.env.stats.relationships_deleted += 1;
-            }
+            self.delete_rel(r);
         }
+        let mut attached = Vec::new();
         for (n, span) in nodes {
             self.env.check_cancel()?;
-            let attached: Vec<RelId> = if self.g.contains_node(n) {
-                self.g
-                    .relationships_of(n, Direction::Both, &[])
-                    .map(|(r, _)| r)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let degree = attached.len() as u64;
             if detach {
-                for r in attached {
-                    self.remember_rel_type(r);
+                attached.clear();
+                attached.extend(
+                    self.g
+                        .relationships_of(n, Direction::Both, &[])
+                        .map(|(r, _)| r),
+                );
+                for &r in &attached {
+                    self.delete_rel(r);
                 }
             }
-            match self.g.delete_node(n, detach) {
-                Ok(true) => {
+            match self.g.remove_node(n) {
+                Ok(Some(removed)) => {
+                    self.env.undo.push(Undo::DeletedNode(Box::new(removed)));
                     self.env.stats.nodes_deleted += 1;
-                    self.env.stats.relationships_deleted += degree;
                 }
-                Ok(false) => {}
+                Ok(None) => {}
                 Err(_) => {
                     return Err(QueryError::runtime(
                         ErrorKind::ConstraintVerificationFailed,

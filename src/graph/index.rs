@@ -85,6 +85,13 @@ pub(super) struct Adj {
     pub ty: u32,
 }
 
+/// Where a removed relationship stood in its two adjacency lists (`None`: it was missing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct AdjPositions {
+    out: Option<u32>,
+    inc: Option<u32>,
+}
+
 /// Outgoing and incoming relationships of every node, indexed by node index. Lists keep
 /// insertion order; readers walk them backwards, newest first, as petgraph's lists do.
 #[derive(Debug, Clone, Default)]
@@ -124,19 +131,38 @@ impl Adjacency {
         self.inc[n].reserve_exact(incoming);
     }
 
-    /// Removes a relationship, keeping the order of the others.
-    pub fn remove(&mut self, rel: RelId, start: NodeId, end: NodeId) {
-        let drop = |list: &mut Vec<Adj>| {
-            if let Some(pos) = list.iter().rposition(|a| a.rel == rel.0) {
-                list.remove(pos);
+    /// Removes a relationship, keeping the order of the others. Returns where it stood in
+    /// the start node's outgoing and the end node's incoming list, for `insert_at`.
+    pub fn remove(&mut self, rel: RelId, start: NodeId, end: NodeId) -> AdjPositions {
+        let drop = |list: Option<&mut Vec<Adj>>| {
+            let list = list?;
+            let pos = list.iter().rposition(|a| a.rel == rel.0)?;
+            list.remove(pos);
+            u32::try_from(pos).ok()
+        };
+        AdjPositions {
+            out: drop(self.out.get_mut(start.0 as usize)),
+            inc: drop(self.inc.get_mut(end.0 as usize)),
+        }
+    }
+
+    /// Puts back a relationship `remove` took out, at the places it returned: undone in
+    /// reverse order, removals leave every list exactly as it was.
+    pub fn insert_at(&mut self, rel: RelId, start: NodeId, end: NodeId, ty: u32, at: AdjPositions) {
+        let (s, e) = (start.0 as usize, end.0 as usize);
+        self.ensure(s.max(e));
+        let put = |list: &mut Vec<Adj>, pos: Option<u32>, other: u32| {
+            if let Some(pos) = pos {
+                let adj = Adj {
+                    rel: rel.0,
+                    other,
+                    ty,
+                };
+                list.insert((pos as usize).min(list.len()), adj);
             }
         };
-        if let Some(list) = self.out.get_mut(start.0 as usize) {
-            drop(list);
-        }
-        if let Some(list) = self.inc.get_mut(end.0 as usize) {
-            drop(list);
-        }
+        put(&mut self.out[s], at.out, end.0);
+        put(&mut self.inc[e], at.inc, start.0);
     }
 
     /// Forgets a deleted node's lists (its index may be reused).

@@ -20,7 +20,7 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use crate::value::Value;
 
 use hash::{FxHashMap, FxHashSet};
-use index::{Adjacency, NameIds, Symbols};
+use index::{AdjPositions, Adjacency, NameIds, Symbols};
 pub use index::{Relationships, TypeFilter};
 use properties::Shapes;
 pub use properties::{Properties, PropertyKey};
@@ -90,6 +90,23 @@ pub struct NodeData {
 pub struct RelData {
     pub rel_type: Arc<str>,
     pub properties: Properties,
+}
+
+/// A node taken out by `Graph::remove_node`, with everything `Graph::restore_node` needs
+/// to put it back exactly (its id stays reserved meanwhile: ids are never reused).
+#[derive(Debug)]
+pub struct RemovedNode {
+    id: NodeId,
+    data: NodeData,
+}
+
+/// A relationship taken out by `Graph::remove_rel`, for `Graph::restore_rel`. Its type and
+/// endpoints stay in the tombstone; only the properties and list positions are kept here.
+#[derive(Debug)]
+pub struct RemovedRel {
+    id: RelId,
+    properties: Properties,
+    positions: AdjPositions,
 }
 
 /// The property that gets an equality index: every node has a unique `name` in kg's data model.
@@ -486,6 +503,25 @@ impl Graph {
         if let Some(n) = self.inner.node_weight_mut(id.index()) {
             n.labels.push(l);
         }
+        self.index_label(id, lid);
+        true
+    }
+
+    /// Undoes `remove_label`: puts `label` back at `position` among node `id`'s labels, so
+    /// `labels(n)` lists them in their old order.
+    pub fn restore_label(&mut self, id: NodeId, label: &str, position: usize) {
+        if !self.contains_node(id) || self.has_label(id, label) {
+            return;
+        }
+        let (lid, l) = self.labels.intern(label);
+        if let Some(n) = self.inner.node_weight_mut(id.index()) {
+            n.labels.insert(position.min(n.labels.len()), l);
+        }
+        self.index_label(id, lid);
+    }
+
+    /// Enters node `id` under label id `lid` in the label index and the label bits.
+    fn index_label(&mut self, id: NodeId, lid: u32) {
         if self.by_label.len() <= lid as usize {
             self.by_label.resize_with(lid as usize + 1, BTreeSet::new);
         }
@@ -495,7 +531,6 @@ impl Graph {
         {
             *bits |= 1 << lid;
         }
-        true
     }
 
     /// Removes a label; returns true if the node had it.
@@ -552,15 +587,19 @@ impl Graph {
                 self.unindex_name(old_name, id);
             }
             if let Some(name) = new_name {
-                match self.by_name.entry(name) {
-                    std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().insert(id),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(NameIds::One(id));
-                    }
-                }
+                self.index_name(name, id);
             }
         }
         old
+    }
+
+    fn index_name(&mut self, name: Arc<str>, id: NodeId) {
+        match self.by_name.entry(name) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().insert(id),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(NameIds::One(id));
+            }
+        }
     }
 
     fn unindex_name(&mut self, name: &str, id: NodeId) {
@@ -591,6 +630,46 @@ impl Graph {
             .edge_weight_mut(id.index())?
             .properties
             .set(&mut self.shapes, &key.0, value)
+    }
+
+    /// Undoes the removal of node `id`'s property `key`: puts `value` back at `position`
+    /// among the node's keys (`Properties::keys` order), as it was before the removal.
+    pub fn restore_node_property(&mut self, id: NodeId, key: &str, value: Value, position: usize) {
+        let later = self.node(id).map(|n| keys_from(&n.properties, position));
+        self.reinsert_property(later, key, value, |g, k, v| g.set_node_property(id, k, v));
+    }
+
+    /// `restore_node_property` for a relationship.
+    pub fn restore_rel_property(&mut self, id: RelId, key: &str, value: Value, position: usize) {
+        let later = self.rel(id).map(|r| keys_from(&r.properties, position));
+        self.reinsert_property(later, key, value, |g, k, v| g.set_rel_property(id, k, v));
+    }
+
+    /// Sets `key` after taking out the keys `later` (those from its old position on) and
+    /// putting them back after it: a property map only appends, so this restores the order.
+    fn reinsert_property(
+        &mut self,
+        later: Option<Vec<String>>,
+        key: &str,
+        value: Value,
+        set: impl Fn(&mut Self, &str, Value) -> Option<Value>,
+    ) {
+        let Some(later) = later else {
+            return;
+        };
+        let moved: Vec<(String, Option<Value>)> = later
+            .into_iter()
+            .map(|k| {
+                let v = set(self, &k, Value::Null);
+                (k, v)
+            })
+            .collect();
+        set(self, key, value);
+        for (k, v) in moved {
+            if let Some(v) = v {
+                set(self, &k, v);
+            }
+        }
     }
 
     /// Makes room for `additional` more properties on a node, so a loader that knows how
@@ -628,41 +707,88 @@ impl Graph {
 
     /// Deletes a relationship; returns false if it did not exist.
     pub fn delete_rel(&mut self, id: RelId) -> bool {
-        let Some((start, end)) = self.rel_endpoints(id) else {
-            return false;
-        };
-        // Keep the slot (see `deleted_rels`); drop the data.
-        if let Some(data) = self.inner.edge_weight_mut(id.index()) {
-            data.properties = Properties::default();
-        }
+        self.remove_rel(id).is_some()
+    }
+
+    /// Deletes a relationship and returns what `restore_rel` needs to undo that; `None` if
+    /// it did not exist.
+    pub fn remove_rel(&mut self, id: RelId) -> Option<RemovedRel> {
+        let (start, end) = self.rel_endpoints(id)?;
+        // Keep the slot (see `deleted_rels`), with its type and endpoints; take the data.
+        let properties = self
+            .inner
+            .edge_weight_mut(id.index())
+            .map(|data| std::mem::take(&mut data.properties))
+            .unwrap_or_default();
         mark_deleted(&mut self.deleted_rels, id.0 as usize);
         self.deleted_rel_count += 1;
         if let Some(&ty) = self.rel_types.get(id.0 as usize) {
             self.by_type[ty as usize].remove(&id);
         }
-        self.adjacency.remove(id, start, end);
-        true
+        let positions = self.adjacency.remove(id, start, end);
+        Some(RemovedRel {
+            id,
+            properties,
+            positions,
+        })
+    }
+
+    /// Undoes `remove_rel`: the relationship comes back with its id, properties, type index
+    /// entry and places in its endpoints' lists. Removals must be restored in reverse order
+    /// (endpoints first), as an undo log does.
+    pub fn restore_rel(&mut self, removed: RemovedRel) {
+        let RemovedRel {
+            id,
+            properties,
+            positions,
+        } = removed;
+        let i = id.0 as usize;
+        if !self.is_deleted_rel(id) {
+            return;
+        }
+        let Some((start, end)) = self.inner.edge_endpoints(id.index()) else {
+            return;
+        };
+        let (start, end) = (NodeId(start.index() as u32), NodeId(end.index() as u32));
+        if let Some(data) = self.inner.edge_weight_mut(id.index()) {
+            data.properties = properties;
+        }
+        self.deleted_rels[i] = false;
+        self.deleted_rel_count -= 1;
+        let ty = self.rel_types[i];
+        self.by_type[ty as usize].insert(id);
+        self.adjacency.insert_at(id, start, end, ty, positions);
     }
 
     /// Deletes a node and, if `detach`, its relationships. Without `detach` a node that
     /// still has relationships is left alone and `Err(degree)` is returned.
     pub fn delete_node(&mut self, id: NodeId, detach: bool) -> Result<bool, usize> {
+        if detach && self.contains_node(id) {
+            let rels: Vec<RelId> = self
+                .relationships_of(id, Direction::Both, &[])
+                .map(|(r, _)| r)
+                .collect();
+            for r in rels {
+                self.delete_rel(r);
+            }
+        }
+        Ok(self.remove_node(id)?.is_some())
+    }
+
+    /// Deletes a node that has no relationships and returns what `restore_node` needs to
+    /// undo that: `Ok(None)` if it did not exist, `Err(degree)` (and no change) if it still
+    /// has relationships.
+    pub fn remove_node(&mut self, id: NodeId) -> Result<Option<RemovedNode>, usize> {
         if !self.contains_node(id) {
-            return Ok(false);
+            return Ok(None);
         }
-        let rels: Vec<RelId> = self
-            .relationships_of(id, Direction::Both, &[])
-            .map(|(r, _)| r)
-            .collect();
-        if !rels.is_empty() && !detach {
-            return Err(rels.len());
-        }
-        for r in rels {
-            self.delete_rel(r);
+        let degree = self.degree(id, Direction::Both);
+        if degree > 0 {
+            return Err(degree);
         }
         // Keep the slot (see `deleted_nodes`); take the data out to unindex it.
         let Some(data) = self.inner.node_weight_mut(id.index()).map(std::mem::take) else {
-            return Ok(false);
+            return Ok(None);
         };
         mark_deleted(&mut self.deleted_nodes, id.0 as usize);
         self.deleted_node_count += 1;
@@ -678,8 +804,37 @@ impl Graph {
         if let Some(Value::String(name)) = data.properties.get(NAME_KEY) {
             self.unindex_name(name, id);
         }
-        Ok(true)
+        Ok(Some(RemovedNode { id, data }))
     }
+
+    /// Undoes `remove_node`: the node comes back with its id, labels, properties and
+    /// index entries (label index, label bits, name index). It had no relationships when
+    /// removed; `restore_rel` puts back any that went with it.
+    pub fn restore_node(&mut self, removed: RemovedNode) {
+        let RemovedNode { id, data } = removed;
+        if !self.is_deleted_node(id) {
+            return;
+        }
+        self.deleted_nodes[id.0 as usize] = false;
+        self.deleted_node_count -= 1;
+        for l in &data.labels {
+            if let Some(lid) = self.labels.id(l) {
+                self.index_label(id, lid);
+            }
+        }
+        if let Some(Value::String(name)) = data.properties.get(NAME_KEY) {
+            self.index_name(name.clone(), id);
+        }
+        let address = data.properties.values_ptr() as usize;
+        self.note_values(id, address);
+        if let Some(slot) = self.inner.node_weight_mut(id.index()) {
+            *slot = data;
+        }
+    }
+}
+
+fn keys_from(properties: &Properties, position: usize) -> Vec<String> {
+    properties.keys().skip(position).map(String::from).collect()
 }
 
 fn mark_deleted(flags: &mut Vec<bool>, index: usize) {

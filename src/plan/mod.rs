@@ -471,11 +471,6 @@ impl Plan {
     pub fn writes(&self) -> bool {
         self.root.writes()
     }
-
-    /// Whether running the plan may delete nodes or relationships.
-    pub fn deletes(&self) -> bool {
-        self.root.deletes()
-    }
 }
 
 /// The inputs of a plan node, shared by `children` and `children_mut` (the match binds
@@ -534,11 +529,6 @@ impl LogicalPlan {
                 | LogicalPlan::Remove { .. }
                 | LogicalPlan::Delete { .. }
         ) || self.children().iter().any(|c| c.writes())
-    }
-
-    /// Whether this plan or any input deletes entities (which `exec` cannot undo in place).
-    pub fn deletes(&self) -> bool {
-        matches!(self, LogicalPlan::Delete { .. }) || self.children().iter().any(|c| c.deletes())
     }
 
     /// Slots read by expressions anywhere in the plan (for deciding where filters can go).
