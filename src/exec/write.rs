@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::graph::{Direction, Graph, NodeId, Properties, RelId, RemovedNode, RemovedRel};
+use crate::graph::{Direction, Graph, NodeId, Properties, RelId, RemovedNode, RemovedRels};
 use crate::plan::{CreateOp, LogicalPlan, PlanExpr, SetOp};
 use crate::value::Value;
 
@@ -24,7 +24,7 @@ pub(crate) enum Undo {
     CreatedNode(NodeId),
     CreatedRel(RelId),
     DeletedNode(Box<RemovedNode>),
-    DeletedRel(Box<RemovedRel>),
+    DeletedRels(Box<RemovedRels>),
     /// A property set, with its old value (`None`: it was added).
     Property(Entity, Arc<str>, Option<Value>),
     /// A property removed, with its value and its place among the entity's keys.
@@ -45,7 +45,7 @@ pub(crate) fn roll_back(graph: &mut Graph, undo: Vec<Undo>) {
                 graph.delete_rel(id);
             }
             Undo::DeletedNode(removed) => graph.restore_node(*removed),
-            Undo::DeletedRel(removed) => graph.restore_rel(*removed),
+            Undo::DeletedRels(removed) => graph.restore_rels(*removed),
             Undo::Property(entity, key, old) => {
                 entity.set(graph, &key, old.unwrap_or(Value::Null));
             }
@@ -422,21 +422,28 @@ impl Writer<'_, '_, '_> {
         Ok(())
     }
 
-    /// Deletes relationship `r` (if it still exists), keeping its type for `type(r)` later
-    /// in the statement and what the undo log needs to put it back.
-    fn delete_rel(&mut self, r: RelId) {
-        let Some(rel_type) = self.g.rel(r).map(|rel| rel.rel_type.clone()) else {
-            return;
-        };
-        if let Some(removed) = self.g.remove_rel(r) {
-            self.env.deleted_rel_types.borrow_mut().insert(r, rel_type);
-            self.env.undo.push(Undo::DeletedRel(Box::new(removed)));
-            self.env.stats.relationships_deleted += 1;
+    /// Deletes relationships `rels` (those not yet deleted), keeping their types for
+    /// `type(r)` later in the statement and what the undo log needs to put them back.
+    fn delete_rels(&mut self, rels: Vec<RelId>) -> Result<()> {
+        {
+            let mut types = self.env.deleted_rel_types.borrow_mut();
+            for &r in &rels {
+                if let Some(rel) = self.g.rel(r) {
+                    types.insert(r, rel.rel_type.clone());
+                }
+            }
         }
+        self.env.check_cancel()?;
+        let removed = self.g.remove_rels(rels);
+        self.env.stats.relationships_deleted += removed.len() as u64;
+        if !removed.is_empty() {
+            self.env.undo.push(Undo::DeletedRels(Box::new(removed)));
+        }
+        Ok(())
     }
 
-    /// Deletes everything the rows name: relationships first, then nodes, so
-    /// `DELETE n, r` works whatever the order.
+    /// Deletes everything the rows name: relationships first (with DETACH, those of the
+    /// nodes too), all at once, then nodes, so `DELETE n, r` works whatever the order.
     fn delete(&mut self, exprs: &[PlanExpr], detach: bool, rows: &[Row]) -> Result<()> {
         let mut nodes: Vec<(NodeId, crate::ast::Span)> = Vec::new();
         let mut rels: Vec<RelId> = Vec::new();
@@ -461,24 +468,16 @@ impl Writer<'_, '_, '_> {
                 }
             }
         }
-        for r in rels {
-            self.env.check_cancel()?;
-            self.delete_rel(r);
+        if detach {
+            for (n, _) in &nodes {
+                self.env.check_cancel()?;
+                let attached = self.g.relationships_of(*n, Direction::Both, &[]);
+                rels.extend(attached.map(|(r, _)| r));
+            }
         }
-        let mut attached = Vec::new();
+        self.delete_rels(rels)?;
         for (n, span) in nodes {
             self.env.check_cancel()?;
-            if detach {
-                attached.clear();
-                attached.extend(
-                    self.g
-                        .relationships_of(n, Direction::Both, &[])
-                        .map(|(r, _)| r),
-                );
-                for &r in &attached {
-                    self.delete_rel(r);
-                }
-            }
             match self.g.remove_node(n) {
                 Ok(Some(removed)) => {
                     self.env.undo.push(Undo::DeletedNode(Box::new(removed)));

@@ -85,12 +85,8 @@ pub(super) struct Adj {
     pub ty: u32,
 }
 
-/// Where a removed relationship stood in its two adjacency lists (`None`: it was missing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct AdjPositions {
-    out: Option<u32>,
-    inc: Option<u32>,
-}
+/// Entries taken out of one adjacency list, each with its place there (ascending).
+pub(super) type Taken = Vec<(u32, Adj)>;
 
 /// Outgoing and incoming relationships of every node, indexed by node index. Lists keep
 /// insertion order; readers walk them backwards, newest first, as petgraph's lists do.
@@ -131,38 +127,73 @@ impl Adjacency {
         self.inc[n].reserve_exact(incoming);
     }
 
-    /// Removes a relationship, keeping the order of the others. Returns where it stood in
-    /// the start node's outgoing and the end node's incoming list, for `insert_at`.
-    pub fn remove(&mut self, rel: RelId, start: NodeId, end: NodeId) -> AdjPositions {
-        let drop = |list: Option<&mut Vec<Adj>>| {
-            let list = list?;
-            let pos = list.iter().rposition(|a| a.rel == rel.0)?;
-            list.remove(pos);
-            u32::try_from(pos).ok()
+    /// Removes a relationship, keeping the order of the others.
+    pub fn remove(&mut self, rel: RelId, start: NodeId, end: NodeId) {
+        let drop = |list: &mut Vec<Adj>| {
+            if let Some(pos) = list.iter().rposition(|a| a.rel == rel.0) {
+                list.remove(pos);
+            }
         };
-        AdjPositions {
-            out: drop(self.out.get_mut(start.0 as usize)),
-            inc: drop(self.inc.get_mut(end.0 as usize)),
+        if let Some(list) = self.out.get_mut(start.0 as usize) {
+            drop(list);
+        }
+        if let Some(list) = self.inc.get_mut(end.0 as usize) {
+            drop(list);
         }
     }
 
-    /// Puts back a relationship `remove` took out, at the places it returned: undone in
-    /// reverse order, removals leave every list exactly as it was.
-    pub fn insert_at(&mut self, rel: RelId, start: NodeId, end: NodeId, ty: u32, at: AdjPositions) {
-        let (s, e) = (start.0 as usize, end.0 as usize);
-        self.ensure(s.max(e));
-        let put = |list: &mut Vec<Adj>, pos: Option<u32>, other: u32| {
-            if let Some(pos) = pos {
-                let adj = Adj {
-                    rel: rel.0,
-                    other,
-                    ty,
-                };
-                list.insert((pos as usize).min(list.len()), adj);
-            }
+    fn list_mut(&mut self, node: NodeId, outgoing: bool) -> Option<&mut Vec<Adj>> {
+        let lists = if outgoing {
+            &mut self.out
+        } else {
+            &mut self.inc
         };
-        put(&mut self.out[s], at.out, end.0);
-        put(&mut self.inc[e], at.inc, start.0);
+        lists.get_mut(node.0 as usize)
+    }
+
+    /// Removes from one list, in a single pass, the relationships `gone` picks, keeping the
+    /// order of the others; returns them with their positions, for `put_back`. Deleting many
+    /// relationships of a hub this way is linear, where one `remove` each is quadratic.
+    pub fn take_where(
+        &mut self,
+        node: NodeId,
+        outgoing: bool,
+        gone: impl Fn(u32) -> bool,
+    ) -> Taken {
+        let Some(list) = self.list_mut(node, outgoing) else {
+            return Vec::new();
+        };
+        let mut taken = Vec::new();
+        let mut position = 0;
+        list.retain(|a| {
+            let keep = !gone(a.rel);
+            if !keep {
+                taken.push((position, *a));
+            }
+            position += 1;
+            keep
+        });
+        taken
+    }
+
+    /// Undoes `take_where`: merges `taken` (ascending positions) back into the list, which
+    /// is then exactly as before.
+    pub fn put_back(&mut self, node: NodeId, outgoing: bool, taken: Taken) {
+        self.ensure(node.0 as usize);
+        let Some(list) = self.list_mut(node, outgoing) else {
+            return;
+        };
+        let mut rest = std::mem::take(list).into_iter();
+        let mut merged = Vec::with_capacity(rest.len() + taken.len());
+        for (position, adj) in taken {
+            merged.extend(
+                rest.by_ref()
+                    .take((position as usize).saturating_sub(merged.len())),
+            );
+            merged.push(adj);
+        }
+        merged.extend(rest);
+        *list = merged;
     }
 
     /// Forgets a deleted node's lists (its index may be reused).

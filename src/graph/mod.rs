@@ -20,7 +20,7 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use crate::value::Value;
 
 use hash::{FxHashMap, FxHashSet};
-use index::{AdjPositions, Adjacency, NameIds, Symbols};
+use index::{Adjacency, NameIds, Symbols, Taken};
 pub use index::{Relationships, TypeFilter};
 use properties::Shapes;
 pub use properties::{Properties, PropertyKey};
@@ -100,13 +100,27 @@ pub struct RemovedNode {
     data: NodeData,
 }
 
-/// A relationship taken out by `Graph::remove_rel`, for `Graph::restore_rel`. Its type and
-/// endpoints stay in the tombstone; only the properties and list positions are kept here.
-#[derive(Debug)]
-pub struct RemovedRel {
-    id: RelId,
-    properties: Properties,
-    positions: AdjPositions,
+/// Relationships taken out together by `Graph::remove_rels`, with what
+/// `Graph::restore_rels` needs to put them back exactly. Their types and endpoints stay in
+/// the tombstones; only properties and adjacency entries are kept here.
+#[derive(Debug, Default)]
+pub struct RemovedRels {
+    ids: Vec<RelId>,
+    /// The properties of those that had any.
+    properties: Vec<(RelId, Properties)>,
+    /// Per adjacency list touched, (node, outgoing): the entries taken, with their places.
+    lists: Vec<(NodeId, bool, Taken)>,
+}
+
+impl RemovedRels {
+    /// How many relationships were removed.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
 }
 
 /// The property that gets an equality index: every node has a unique `name` in kg's data model.
@@ -707,57 +721,85 @@ impl Graph {
 
     /// Deletes a relationship; returns false if it did not exist.
     pub fn delete_rel(&mut self, id: RelId) -> bool {
-        self.remove_rel(id).is_some()
+        let Some((start, end)) = self.rel_endpoints(id) else {
+            return false;
+        };
+        // Keep the slot (see `deleted_rels`); drop the data.
+        if let Some(data) = self.inner.edge_weight_mut(id.index()) {
+            data.properties = Properties::default();
+        }
+        self.tombstone_rel(id);
+        self.adjacency.remove(id, start, end);
+        true
     }
 
-    /// Deletes a relationship and returns what `restore_rel` needs to undo that; `None` if
-    /// it did not exist.
-    pub fn remove_rel(&mut self, id: RelId) -> Option<RemovedRel> {
-        let (start, end) = self.rel_endpoints(id)?;
-        // Keep the slot (see `deleted_rels`), with its type and endpoints; take the data.
-        let properties = self
-            .inner
-            .edge_weight_mut(id.index())
-            .map(|data| std::mem::take(&mut data.properties))
-            .unwrap_or_default();
+    /// Marks relationship `id` deleted and takes it out of the type index.
+    fn tombstone_rel(&mut self, id: RelId) {
         mark_deleted(&mut self.deleted_rels, id.0 as usize);
         self.deleted_rel_count += 1;
         if let Some(&ty) = self.rel_types.get(id.0 as usize) {
             self.by_type[ty as usize].remove(&id);
         }
-        let positions = self.adjacency.remove(id, start, end);
-        Some(RemovedRel {
-            id,
-            properties,
-            positions,
-        })
     }
 
-    /// Undoes `remove_rel`: the relationship comes back with its id, properties, type index
-    /// entry and places in its endpoints' lists. Removals must be restored in reverse order
-    /// (endpoints first), as an undo log does.
-    pub fn restore_rel(&mut self, removed: RemovedRel) {
-        let RemovedRel {
-            id,
-            properties,
-            positions,
-        } = removed;
-        let i = id.0 as usize;
-        if !self.is_deleted_rel(id) {
-            return;
+    /// Deletes the relationships `ids` (those that exist; repeats are fine) and returns what
+    /// `restore_rels` needs to undo that. Each adjacency list is rewritten once, however
+    /// many of its entries go, so deleting most relationships of a hub stays linear.
+    pub fn remove_rels(&mut self, ids: impl IntoIterator<Item = RelId>) -> RemovedRels {
+        let mut removed = RemovedRels::default();
+        let mut touched: FxHashSet<(NodeId, bool)> = FxHashSet::default();
+        let mut lists = Vec::new();
+        for id in ids {
+            let Some((start, end)) = self.rel_endpoints(id) else {
+                continue;
+            };
+            // Keep the slot (see `deleted_rels`), with its type and endpoints; take the data.
+            if let Some(data) = self.inner.edge_weight_mut(id.index())
+                && !data.properties.is_empty()
+            {
+                let properties = std::mem::take(&mut data.properties);
+                removed.properties.push((id, properties));
+            }
+            self.tombstone_rel(id);
+            for list in [(start, true), (end, false)] {
+                if touched.insert(list) {
+                    lists.push(list);
+                }
+            }
+            removed.ids.push(id);
         }
-        let Some((start, end)) = self.inner.edge_endpoints(id.index()) else {
-            return;
-        };
-        let (start, end) = (NodeId(start.index() as u32), NodeId(end.index() as u32));
-        if let Some(data) = self.inner.edge_weight_mut(id.index()) {
-            data.properties = properties;
+        let deleted = &self.deleted_rels;
+        let gone = |rel: u32| deleted.get(rel as usize).is_some_and(|d| *d);
+        for (node, outgoing) in lists {
+            let taken = self.adjacency.take_where(node, outgoing, gone);
+            removed.lists.push((node, outgoing, taken));
         }
-        self.deleted_rels[i] = false;
-        self.deleted_rel_count -= 1;
-        let ty = self.rel_types[i];
-        self.by_type[ty as usize].insert(id);
-        self.adjacency.insert_at(id, start, end, ty, positions);
+        removed
+    }
+
+    /// Undoes `remove_rels`: the relationships come back with their ids, properties, type
+    /// index entries and places in their endpoints' lists. Their endpoints must exist again
+    /// (an undo log restores in reverse order, so nodes deleted after them come back first).
+    pub fn restore_rels(&mut self, removed: RemovedRels) {
+        for (node, outgoing, taken) in removed.lists {
+            self.adjacency.put_back(node, outgoing, taken);
+        }
+        for id in removed.ids {
+            let i = id.0 as usize;
+            if !self.is_deleted_rel(id) {
+                continue;
+            }
+            self.deleted_rels[i] = false;
+            self.deleted_rel_count -= 1;
+            if let Some(&ty) = self.rel_types.get(i) {
+                self.by_type[ty as usize].insert(id);
+            }
+        }
+        for (id, properties) in removed.properties {
+            if let Some(data) = self.inner.edge_weight_mut(id.index()) {
+                data.properties = properties;
+            }
+        }
     }
 
     /// Deletes a node and, if `detach`, its relationships. Without `detach` a node that
@@ -913,6 +955,55 @@ mod tests {
         assert_eq!(g.nodes_named("Anna").count(), 0);
         assert!(g.remove_label(b, "Investor"));
         assert_eq!(g.label_count("Investor"), 0);
+    }
+
+    #[test]
+    fn removed_elements_come_back_in_place() {
+        let mut g = Graph::new();
+        let hub = g.create_node(["Hub", "X"], props(&[("name", Value::from("hub"))]));
+        let leaves: Vec<NodeId> = (0..6)
+            .map(|_| g.create_node(["Leaf"], Vec::new()))
+            .collect();
+        let rels: Vec<RelId> = leaves
+            .iter()
+            .map(|&l| g.create_rel(l, hub, "TO", props(&[("w", Value::Int(1))])))
+            .collect::<Option<_>>()
+            .expect("endpoints exist");
+        let self_loop = g.create_rel(hub, hub, "SELF", Vec::new()).expect("exists");
+        let before: Vec<_> = g.relationships_of(hub, Direction::Both, &[]).collect();
+        let removed = g.remove_rels([rels[4], rels[0], rels[2], rels[0], self_loop]);
+        assert_eq!((removed.len(), g.rel_count()), (4, 3));
+        assert_eq!(g.degree(hub, Direction::Incoming), 3);
+        let gone = g.remove_rels(
+            g.relationships_of(hub, Direction::Both, &[])
+                .map(|(r, _)| r)
+                .collect::<Vec<_>>(),
+        );
+        let node = g
+            .remove_node(hub)
+            .expect("no relationships left")
+            .expect("exists");
+        assert_eq!(
+            (
+                g.node_count(),
+                g.label_count("X"),
+                g.nodes_named("hub").count()
+            ),
+            (6, 0, 0)
+        );
+        g.restore_node(node);
+        g.restore_rels(gone);
+        g.restore_rels(removed);
+        assert_eq!(
+            g.relationships_of(hub, Direction::Both, &[])
+                .collect::<Vec<_>>(),
+            before
+        );
+        assert_eq!(g.rel_property(rels[0], "w"), Some(&Value::Int(1)));
+        assert_eq!((g.type_count("TO"), g.type_count("SELF")), (6, 1));
+        assert_eq!(g.nodes_named("hub").collect::<Vec<_>>(), vec![hub]);
+        assert!(g.has_label(hub, "X") && g.nodes_with_label("Hub").eq([hub]));
+        assert_eq!(g.node_labels(hub).len(), 2);
     }
 
     #[test]
