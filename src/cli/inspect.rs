@@ -133,8 +133,9 @@ fn similarity(query: &str, name: &str) -> f64 {
     fuzzy.max(contained).max(whole_query.max(per_word) * 0.95)
 }
 
-/// `:find TEXT`: the nodes whose name or an alias is most like TEXT, best first.
-pub fn find(graph: &Graph, text: &str) -> ResultSet {
+/// The nodes whose name or an alias is like `text` (score, node, the name or alias that
+/// matched), best first.
+pub fn ranked_names(graph: &Graph, text: &str) -> Vec<(f64, NodeId, String)> {
     let mut hits: Vec<(f64, NodeId, String)> = graph
         .nodes()
         .filter_map(|node| {
@@ -148,7 +149,12 @@ pub fn find(graph: &Graph, text: &str) -> ResultSet {
         .collect();
     hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     hits.truncate(FIND_LIMIT);
-    let rows = hits
+    hits
+}
+
+/// `:find TEXT`: the nodes whose name or an alias is most like TEXT, best first.
+pub fn find(graph: &Graph, text: &str) -> ResultSet {
+    let rows = ranked_names(graph, text)
         .into_iter()
         .map(|(score, node, matched)| {
             let name = graph
