@@ -8,9 +8,9 @@ use kg::script::{TokenKind, tokens};
 use kg::Value;
 use kg::graph::Graph;
 
-use super::inspect::ranked_names;
 use super::schema::Schema;
 use super::words::{FUNCTIONS, KEYWORDS, is_keyword};
+use kg::search::{NameMatch, find_nodes};
 
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -103,7 +103,18 @@ pub fn names_in(statement: &str) -> Names {
                                 TokenKind::Close => text(i - 1) != "}",
                                 _ => false,
                             };
-                        if after_value {
+                        // `db.labels()`, `CALL kg.find`: a dotted procedure or function name.
+                        let mut last = i + 1;
+                        while text(last + 1) == "." {
+                            last += 2;
+                        }
+                        let called = text(last + 1) == "("
+                            || (0..i)
+                                .rev()
+                                .step_by(2)
+                                .take_while(|&j| j == i - 1 || text(j + 1) == ".")
+                                .any(|j| j > 0 && text(j - 1).eq_ignore_ascii_case("call"));
+                        if after_value && !called {
                             let key = name(i + 1);
                             if key.as_deref() == Some("name") && text(i + 2) == "=" {
                                 names.node_names.extend(string(i + 3));
@@ -175,8 +186,8 @@ pub fn unknown_node_name_warnings(statement: &str, graph: &Graph) -> Vec<String>
         .into_iter()
         .filter(|name| graph.nodes_named(name).next().is_none())
         .map(|name| {
-            let hint = match ranked_names(graph, &name).into_iter().next() {
-                Some((_, node, matched)) => {
+            let hint = match find_nodes(graph, &name).into_iter().next() {
+                Some(NameMatch { node, matched, .. }) => {
                     let full = graph
                         .node_property(node, "name")
                         .and_then(Value::as_str)
@@ -260,6 +271,14 @@ mod tests {
         assert_eq!(names.node_names, vec!["x"]);
         let names = names_in("MATCH (c) WHERE c.name = 'EcoFlow' OR c.name <> 'y' RETURN c");
         assert_eq!(names.node_names, vec!["EcoFlow"]);
+        // Procedure and function names are not property keys.
+        let names = names_in("CALL kg.find('x') YIELD node RETURN apoc.coll.sum([1]), node.k");
+        assert_eq!(names.keys, vec!["k"]);
+        assert!(
+            names_in("CALL db.labels YIELD label RETURN label")
+                .keys
+                .is_empty()
+        );
     }
 
     #[test]
