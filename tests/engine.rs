@@ -352,3 +352,16 @@ fn failed_detach_delete_is_undone_in_place() {
         vec![vec![text("WORKS_AT")], vec![text("KNOWS")]]
     );
 }
+
+#[test]
+fn create_properties_come_in_key_order_and_the_last_repeat_wins() {
+    let mut s = Session::new();
+    let got = rows(
+        &mut s,
+        "CREATE (n {b: 1, a: 2, c: null, b: 3}) RETURN keys(n) AS k, n.b AS b",
+    );
+    let keys = Value::List(vec![text("a"), text("b")]);
+    assert_eq!(got, vec![vec![keys, int(3)]]);
+    let r = s.run("CREATE (n) RETURN 1").expect("creates").remove(0);
+    assert_eq!(r.stats.properties_set, 0);
+}

@@ -104,6 +104,8 @@ const WRITES: &[&str] = &[
     "MATCH (n:Person) DETACH DELETE n CREATE (:Person {name: 'a'})",
     "MATCH (n:A) REMOVE n:A, n.name",
     "MATCH ()-[r:T]->() SET r.w = null, r.x = 1",
+    "UNWIND range(1, 3) AS i CREATE (:N {i: i})-[:T]->(:M), (:N)",
+    "MATCH (n:A) CREATE (n)-[:T]->(:N) SET n += {v: 5, name: n.name + 'x'}",
 ];
 
 /// Endings that always fail: after the writes, or in the middle of a write.

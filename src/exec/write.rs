@@ -2,12 +2,14 @@
 //! first (so a clause never sees its own changes while reading, except MERGE, which must
 //! see the rows it created earlier), then applies its changes row by row and counts them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::graph::{Direction, Graph, NodeId, Properties, RelId, RemovedNode, RemovedRels};
-use crate::plan::{CreateOp, LogicalPlan, PlanExpr, SetOp};
+use crate::plan::{CreateOp, LogicalPlan, PlanExpr, PlanExprKind, SetOp};
 use crate::value::Value;
 
 use super::eval::properties_of;
@@ -21,8 +23,10 @@ use super::{BoxOp, Env, Row, eval};
 /// small for the common case, creates and property sets.
 #[derive(Debug)]
 pub(crate) enum Undo {
-    CreatedNode(NodeId),
-    CreatedRel(RelId),
+    /// Nodes created, with consecutive ids: a bulk CREATE logs one entry, not one per node.
+    CreatedNodes(Range<u32>),
+    /// Relationships created, with consecutive ids.
+    CreatedRels(Range<u32>),
     DeletedNode(Box<RemovedNode>),
     DeletedRels(Box<RemovedRels>),
     /// A property set, with its old value (`None`: it was added).
@@ -38,11 +42,15 @@ pub(crate) enum Undo {
 pub(crate) fn roll_back(graph: &mut Graph, undo: Vec<Undo>) {
     for change in undo.into_iter().rev() {
         match change {
-            Undo::CreatedNode(id) => {
-                let _ = graph.delete_node(id, true);
+            Undo::CreatedNodes(ids) => {
+                for id in ids.rev() {
+                    let _ = graph.delete_node(NodeId(id), true);
+                }
             }
-            Undo::CreatedRel(id) => {
-                graph.delete_rel(id);
+            Undo::CreatedRels(ids) => {
+                for id in ids.rev() {
+                    graph.delete_rel(RelId(id));
+                }
             }
             Undo::DeletedNode(removed) => graph.restore_node(*removed),
             Undo::DeletedRels(removed) => graph.restore_rels(*removed),
@@ -65,6 +73,23 @@ pub(crate) fn roll_back(graph: &mut Graph, undo: Vec<Undo>) {
             }
         }
     }
+}
+
+/// Logs the creation of `entity`, extending the last entry when it holds the id before.
+fn log_created(undo: &mut Vec<Undo>, entity: Entity) {
+    let run = match (undo.last_mut(), entity) {
+        (Some(Undo::CreatedNodes(ids)), Entity::Node(id)) if ids.end == id.0 => Some(ids),
+        (Some(Undo::CreatedRels(ids)), Entity::Rel(id)) if ids.end == id.0 => Some(ids),
+        _ => None,
+    };
+    if let Some(ids) = run {
+        ids.end += 1;
+        return;
+    }
+    undo.push(match entity {
+        Entity::Node(id) => Undo::CreatedNodes(id.0..id.0 + 1),
+        Entity::Rel(id) => Undo::CreatedRels(id.0..id.0 + 1),
+    });
 }
 
 /// A node or relationship whose properties a write changed.
@@ -221,21 +246,48 @@ impl Writer<'_, '_, '_> {
         eval(expr, row, &cx)
     }
 
-    /// Evaluates a property map for CREATE: (key, value) pairs without nulls.
-    fn property_map(
+    /// Evaluates a property map for CREATE: (key, value) pairs without nulls, in key order.
+    fn property_map<'p>(
         &self,
-        expr: Option<&PlanExpr>,
+        expr: Option<&'p PlanExpr>,
         row: &Row,
         merge: bool,
-    ) -> Result<Vec<(String, Value)>> {
+    ) -> Result<Vec<(Cow<'p, str>, Value)>> {
         let Some(expr) = expr else {
             return Ok(Vec::new());
         };
-        let value = self.eval(expr, row)?;
-        let cx = self.env.cx(self.g);
-        let map = properties_of(&value, &cx).map_err(|e| e.or_span(expr.span))?;
-        let mut out = Vec::new();
-        for (k, v) in map.unwrap_or_default() {
+        let entries: Vec<(Cow<'p, str>, Value)> = match &expr.kind {
+            // A literal map, the usual case, is read entry by entry: no map value per row.
+            PlanExprKind::Map(items) => {
+                let mut entries = items
+                    .iter()
+                    .map(|(k, e)| Ok((Cow::Borrowed(k.as_str()), self.eval(e, row)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                // As a map value would: keys in order, the last of a repeated key wins.
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut i = entries.len();
+                while i > 1 {
+                    i -= 1;
+                    if entries[i - 1].0 == entries[i].0 {
+                        entries.remove(i - 1);
+                    }
+                }
+                entries
+            }
+            _ => {
+                let map = match self.eval(expr, row)? {
+                    Value::Map(map) => map,
+                    value => {
+                        let cx = self.env.cx(self.g);
+                        let map = properties_of(&value, &cx).map_err(|e| e.or_span(expr.span))?;
+                        map.unwrap_or_default()
+                    }
+                };
+                map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect()
+            }
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
             if merge && v.is_null() {
                 // openCypher: MERGE cannot match or create a null property (TCK Merge1 [17]).
                 return Err(QueryError::runtime(
@@ -253,6 +305,14 @@ impl Writer<'_, '_, '_> {
         Ok(out)
     }
 
+    /// Gives a new node or relationship its CREATE properties.
+    fn init_properties(&mut self, entity: Entity, props: Vec<(Cow<'_, str>, Value)>) {
+        self.env.stats.properties_set += props.len() as u64;
+        for (k, v) in props {
+            entity.set(self.g, &k, v);
+        }
+    }
+
     fn create(&mut self, ops: &[CreateOp], row: &mut Row, merge: bool) -> Result<()> {
         for op in ops {
             match op {
@@ -265,9 +325,9 @@ impl Writer<'_, '_, '_> {
                     let stats = &mut self.env.stats;
                     stats.nodes_created += 1;
                     stats.labels_added += labels.len() as u64;
-                    stats.properties_set += props.len() as u64;
-                    let id = self.g.create_node(labels.iter().map(|l| &**l), props);
-                    self.env.undo.push(Undo::CreatedNode(id));
+                    let id = self.g.create_node(labels.iter().map(|l| &**l), None);
+                    log_created(&mut self.env.undo, Entity::Node(id));
+                    self.init_properties(Entity::Node(id), props);
                     row[*slot] = Value::Node(id);
                 }
                 CreateOp::Rel {
@@ -285,14 +345,13 @@ impl Writer<'_, '_, '_> {
                             "cannot create a relationship to or from a null node",
                         ));
                     };
-                    let count = props.len() as u64;
                     let id = self
                         .g
-                        .create_rel(*a, *b, rel_type, props)
+                        .create_rel(*a, *b, rel_type, None)
                         .ok_or_else(|| deleted("node"))?;
-                    self.env.undo.push(Undo::CreatedRel(id));
+                    log_created(&mut self.env.undo, Entity::Rel(id));
                     self.env.stats.relationships_created += 1;
-                    self.env.stats.properties_set += count;
+                    self.init_properties(Entity::Rel(id), props);
                     row[*slot] = Value::Rel(id);
                 }
                 CreateOp::Path { slot, elements } => {
