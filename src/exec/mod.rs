@@ -11,6 +11,7 @@ mod procedure;
 mod project;
 mod scan;
 mod sort;
+mod subquery;
 mod write;
 
 pub mod aggregate;
@@ -207,15 +208,17 @@ impl<'a> Env<'a> {
     ) -> Result<BoxOp> {
         let id = self.counter;
         self.counter += 1;
-        let op = if write::is_write(plan) {
-            match graph.as_deref_mut() {
-                Some(g) => write::build(self, plan, g, arg)?,
-                None => {
-                    return Err(QueryError::not_supported(
-                        "updates inside expressions",
-                        None,
-                    ));
-                }
+        let op = if write::is_write(plan) || subquery::is_updating(plan) {
+            let Some(g) = graph.as_deref_mut() else {
+                return Err(QueryError::not_supported(
+                    "updates inside expressions",
+                    None,
+                ));
+            };
+            if write::is_write(plan) {
+                write::build(self, plan, g, arg)?
+            } else {
+                subquery::build_updating(self, plan, g, arg)?
             }
         } else {
             self.build_read(plan, graph, arg)?
@@ -368,7 +371,18 @@ impl<'a> Env<'a> {
                 args.clone(),
                 outputs.clone(),
             )),
-            P::Create { .. }
+            P::CallSubquery {
+                input,
+                inner,
+                outputs,
+                ..
+            } => {
+                let input = self.child(input, graph.as_deref_mut(), arg)?;
+                let inner = self.child(inner, graph, arg)?;
+                Box::new(subquery::Apply::new(input, inner, outputs.clone()))
+            }
+            P::Foreach { .. }
+            | P::Create { .. }
             | P::Merge { .. }
             | P::Set { .. }
             | P::Remove { .. }

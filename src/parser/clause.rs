@@ -9,9 +9,9 @@ use super::helpers::{
 use super::literal::{build_node_labels, build_schema_name, build_variable};
 use super::pattern::{build_pattern, build_pattern_part};
 use crate::ast::{
-    Call, Clause, Create, Delete, Expr, ExprKind, Match, Merge, Projection, Query, Remove,
-    RemoveItem, Return, ReturnItem, SetClause, SetItem, SingleQuery, SortItem, Statement,
-    StatementMode, UnionKind, Unwind, With, YieldItem, YieldItems,
+    Call, CallSubquery, Clause, Create, Delete, Expr, ExprKind, Foreach, Imports, Match, Merge,
+    Projection, Query, Remove, RemoveItem, Return, ReturnItem, SetClause, SetItem, SingleQuery,
+    SortItem, Statement, StatementMode, UnionKind, Unwind, With, YieldItem, YieldItems,
 };
 use crate::error::Result;
 
@@ -32,7 +32,7 @@ pub(super) fn build_statement(pair: Pair<'_>) -> Result<Statement> {
 }
 
 /// `single_query (UNION [ALL] single_query)*`
-fn build_query(pair: Pair<'_>) -> Result<Query> {
+pub(super) fn build_query(pair: Pair<'_>) -> Result<Query> {
     debug_assert_eq!(pair.as_rule(), Rule::query);
     let span = span_of(&pair);
     let mut pairs = children(pair);
@@ -72,6 +72,8 @@ fn build_clause(pair: Pair<'_>) -> Result<Clause> {
         Rule::remove_clause => Clause::Remove(build_remove_clause(pair)?),
         Rule::delete_clause => Clause::Delete(build_delete_clause(pair)?),
         Rule::call_clause => Clause::Call(build_call_clause(pair)?),
+        Rule::call_subquery => Clause::CallSubquery(build_call_subquery(pair)?),
+        Rule::foreach_clause => Clause::Foreach(build_foreach_clause(pair)?),
         other => {
             return Err(unexpected_shape(
                 &format!("{other:?} as a clause"),
@@ -319,6 +321,48 @@ fn build_call_clause(pair: Pair<'_>) -> Result<Call> {
         procedure,
         args,
         yields,
+        span,
+    })
+}
+
+/// `CALL [(imports)] { query }`
+fn build_call_subquery(pair: Pair<'_>) -> Result<CallSubquery> {
+    debug_assert_eq!(pair.as_rule(), Rule::call_subquery);
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let imports = build_if_rule(&mut pairs, Rule::import_scope, build_import_scope)?;
+    let query = build_query(required(&mut pairs, span)?)?;
+    Ok(CallSubquery {
+        imports,
+        query,
+        span,
+    })
+}
+
+/// `(*)`, `(a, b)` or `()` after CALL.
+fn build_import_scope(pair: Pair<'_>) -> Result<Imports> {
+    debug_assert_eq!(pair.as_rule(), Rule::import_scope);
+    let mut pairs = children(pair);
+    if next_if_rule(&mut pairs, Rule::star).is_some() {
+        return Ok(Imports::All);
+    }
+    Ok(Imports::Variables(
+        pairs.map(build_variable).collect::<Result<_>>()?,
+    ))
+}
+
+/// `FOREACH (variable IN list | clauses)`
+fn build_foreach_clause(pair: Pair<'_>) -> Result<Foreach> {
+    debug_assert_eq!(pair.as_rule(), Rule::foreach_clause);
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let variable = build_variable(required(&mut pairs, span)?)?;
+    let list = build_expr(required(&mut pairs, span)?)?;
+    let body = build_single_query(required(&mut pairs, span)?)?;
+    Ok(Foreach {
+        variable,
+        list,
+        body,
         span,
     })
 }

@@ -182,6 +182,13 @@ fn describe(plan: &LogicalPlan, names: &[String]) -> String {
         P::Remove { ops, .. } => format!("Remove ({} items)", ops.len()),
         P::Delete { detach, .. } => if *detach { "DetachDelete" } else { "Delete" }.into(),
         P::Discard { .. } => "Discard".into(),
+        // Neo4j's names: Apply for a returning CALL subquery, SubqueryForeach for a unit one.
+        P::CallSubquery { unit: true, .. } => "SubqueryForeach".into(),
+        P::CallSubquery { outputs, .. } => {
+            let outputs: Vec<_> = outputs.iter().map(|s| name(names, *s)).collect();
+            format!("Apply ({})", outputs.join(", "))
+        }
+        P::Foreach { slot, .. } => format!("Foreach ({})", name(names, *slot)),
         P::ProcedureCall { procedure, .. } => {
             format!("ProcedureCall {}", procedure.signature.name)
         }

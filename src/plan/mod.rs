@@ -9,6 +9,7 @@ pub mod explain;
 mod expr;
 mod optimize;
 mod pattern;
+mod subquery;
 
 use std::sync::Arc;
 
@@ -79,6 +80,23 @@ pub enum PlanExprKind {
     Exists(Box<LogicalPlan>),
     /// Collects `projection` over the rows of the subplan (pattern comprehensions).
     Collect(Box<LogicalPlan>, Box<PlanExpr>),
+    /// The number of rows of the read-only subplan (`COUNT { ... }`).
+    CountRows(Box<LogicalPlan>),
+    /// The first column of the rows the read-only subplan produces (`COLLECT { ... }`).
+    CollectColumn(Box<LogicalPlan>),
+    /// `n {.key, .*, key: expr}`: a map built from the subject (null when it is null).
+    MapProjection(Box<PlanExpr>, Vec<MapItem>),
+}
+
+/// One selector of a compiled map projection, applied in order (later keys win).
+#[derive(Debug, Clone)]
+pub enum MapItem {
+    /// `.key`
+    Property(Arc<str>),
+    /// `.*`
+    AllProperties,
+    /// `key: expr` (and `var`, as `var: var`)
+    Entry(String, PlanExpr),
 }
 
 impl PlanExpr {
@@ -147,7 +165,15 @@ impl PlanExpr {
                 list.slots(out);
                 expr.slots(out);
             }
-            K::Exists(plan) => plan.slots_read(out),
+            K::Exists(plan) | K::CountRows(plan) | K::CollectColumn(plan) => plan.slots_read(out),
+            K::MapProjection(subject, items) => {
+                subject.slots(out);
+                for item in items {
+                    if let MapItem::Entry(_, e) = item {
+                        e.slots(out);
+                    }
+                }
+            }
             K::Collect(plan, proj) => {
                 plan.slots_read(out);
                 proj.slots(out);
@@ -394,6 +420,23 @@ pub enum LogicalPlan {
     },
     /// Consumes its input for the side effects and produces no rows (update query without RETURN).
     Discard { input: Box<LogicalPlan> },
+    /// `CALL { ... }`: for each input row, the rows `inner` produces from it, with their
+    /// columns stored in `outputs` (in column order). A unit subquery (no RETURN) runs
+    /// `inner` for its updates and passes the input row on once.
+    CallSubquery {
+        input: Box<LogicalPlan>,
+        inner: Box<LogicalPlan>,
+        outputs: Vec<Slot>,
+        unit: bool,
+    },
+    /// `FOREACH (x IN list | updates)`: for each input row and each element of `list`
+    /// (stored in `slot`), runs `body` for its updates; passes the input row on once.
+    Foreach {
+        input: Box<LogicalPlan>,
+        list: PlanExpr,
+        slot: Slot,
+        body: Box<LogicalPlan>,
+    },
     /// For each input row, calls `procedure` with `args` and yields the row once per output
     /// row with `outputs` (output index, slot) set; a void procedure passes the row through.
     ProcedureCall {
@@ -488,6 +531,8 @@ macro_rules! plan_inputs {
             P::Union { inputs, .. } => inputs.$iter().collect(),
             P::Optional { input, inner, .. } => vec![input, inner],
             P::Merge { input, pattern, .. } => vec![input, pattern],
+            P::CallSubquery { input, inner, .. } => vec![input, inner],
+            P::Foreach { input, body, .. } => vec![input, body],
             P::NodeScan { input, .. }
             | P::NodeCheck { input, .. }
             | P::Expand { input, .. }
@@ -556,6 +601,7 @@ impl LogicalPlan {
             }
             P::Filter { predicate, .. } => predicate.slots(out),
             P::Project { items, .. } => items.iter().for_each(|(_, e)| e.slots(out)),
+            P::Foreach { list, .. } => list.slots(out),
             _ => {}
         }
         for child in self.children() {
