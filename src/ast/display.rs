@@ -705,7 +705,15 @@ impl Display for Expr {
                 write!(f, "{keyword} {{ {query} }}")
             }
             ExprKind::MapProjection { subject, items } => {
-                write!(f, "{subject}{{")?;
+                // `count {` and `collect {` would start subqueries.
+                if ["count", "collect"]
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&subject.name))
+                {
+                    write!(f, "`{}`{{", subject.name)?;
+                } else {
+                    write!(f, "{subject}{{")?;
+                }
                 comma_separated(f, items)?;
                 f.write_char('}')
             }
