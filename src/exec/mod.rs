@@ -211,7 +211,7 @@ impl<'a> Env<'a> {
         let op = if write::is_write(plan) || subquery::is_updating(plan) {
             let Some(g) = graph.as_deref_mut() else {
                 return Err(QueryError::not_supported(
-                    "updates inside expressions",
+                    "updating the graph inside an expression",
                     None,
                 ));
             };
@@ -388,7 +388,7 @@ impl<'a> Env<'a> {
             | P::Remove { .. }
             | P::Delete { .. } => {
                 return Err(QueryError::not_supported(
-                    "updates inside expressions",
+                    "updating the graph inside an expression",
                     None,
                 ));
             }
