@@ -234,6 +234,20 @@ impl<'a> Env<'a> {
         self.build(plan, graph, arg)
     }
 
+    /// OPTIONAL MATCH and read-only CALL { ... }: `inner` runs for each row of `input`.
+    fn apply(
+        &mut self,
+        input: &LogicalPlan,
+        inner: &LogicalPlan,
+        correlation: project::Correlation,
+        mut graph: Option<&mut Graph>,
+        arg: &Row,
+    ) -> Result<BoxOp> {
+        let input = self.child(input, graph.as_deref_mut(), arg)?;
+        let inner = self.child(inner, graph, arg)?;
+        Ok(Box::new(project::Apply::new(input, inner, correlation)))
+    }
+
     fn build_read(
         &mut self,
         plan: &LogicalPlan,
@@ -307,9 +321,8 @@ impl<'a> Env<'a> {
                 inner,
                 slots,
             } => {
-                let input = self.child(input, graph.as_deref_mut(), arg)?;
-                let inner = self.child(inner, graph, arg)?;
-                Box::new(project::Optional::new(input, inner, slots.clone()))
+                let correlation = project::Correlation::Optional(slots.clone());
+                self.apply(input, inner, correlation, graph, arg)?
             }
             P::Project { input, items } => Box::new(project::Project {
                 input: self.child(input, graph, arg)?,
@@ -377,9 +390,8 @@ impl<'a> Env<'a> {
                 outputs,
                 ..
             } => {
-                let input = self.child(input, graph.as_deref_mut(), arg)?;
-                let inner = self.child(inner, graph, arg)?;
-                Box::new(subquery::Apply::new(input, inner, outputs.clone()))
+                let correlation = project::Correlation::Outputs(outputs.clone());
+                self.apply(input, inner, correlation, graph, arg)?
             }
             P::Foreach { .. }
             | P::Create { .. }

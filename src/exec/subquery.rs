@@ -1,16 +1,17 @@
-//! `CALL { ... }` subqueries and FOREACH. A read-only CALL body runs lazily per input row
-//! (like OPTIONAL MATCH without the nulls). A body that updates the graph, and every
+//! Updating `CALL { ... }` subqueries and FOREACH (a read-only CALL body runs lazily per
+//! input row through `project::Apply`, like OPTIONAL MATCH). A body that updates the graph, and every
 //! FOREACH, is a pipeline breaker like the write clauses: the input runs to completion,
 //! then the body runs once per row (per element for FOREACH) with writes applied as it
 //! is built, recorded in the statement's undo log.
 
 use crate::error::{QueryError, Result};
 use crate::graph::Graph;
-use crate::plan::{LogicalPlan, Slot};
+use crate::plan::LogicalPlan;
 use crate::value::Value;
 
+use super::project::with_outputs;
 use super::scan::Rows;
-use super::{BoxOp, Cx, Env, Operator, Row, eval};
+use super::{BoxOp, Env, Row, eval};
 
 /// Whether `plan` is a subquery or FOREACH that updates the graph (and so must run eagerly).
 pub(super) fn is_updating(plan: &LogicalPlan) -> bool {
@@ -19,58 +20,6 @@ pub(super) fn is_updating(plan: &LogicalPlan) -> bool {
         LogicalPlan::CallSubquery { inner, unit, .. } => *unit || inner.writes(),
         _ => false,
     }
-}
-
-/// A read-only `CALL { ... }`: the inner rows of each input row, with the returned columns
-/// copied into the outer row.
-pub(super) struct Apply {
-    input: BoxOp,
-    inner: BoxOp,
-    outputs: Vec<Slot>,
-    current: Option<Row>,
-}
-
-impl Apply {
-    pub fn new(input: BoxOp, inner: BoxOp, outputs: Vec<Slot>) -> Self {
-        Apply {
-            input,
-            inner,
-            outputs,
-            current: None,
-        }
-    }
-}
-
-impl Operator for Apply {
-    fn open(&mut self, arg: &Row) {
-        self.input.open(arg);
-        self.current = None;
-    }
-
-    fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
-        loop {
-            if let Some(row) = &self.current {
-                if let Some(produced) = self.inner.next(cx)? {
-                    return Ok(Some(with_outputs(row, &self.outputs, produced)));
-                }
-                self.current = None;
-            }
-            let Some(row) = self.input.next(cx)? else {
-                return Ok(None);
-            };
-            self.inner.open(&row);
-            self.current = Some(row);
-        }
-    }
-}
-
-/// `row` with the columns of a produced body row stored in `outputs`.
-fn with_outputs(row: &Row, outputs: &[Slot], produced: Row) -> Row {
-    let mut out = row.clone();
-    for (slot, value) in outputs.iter().zip(produced) {
-        out[*slot] = value;
-    }
-    out
 }
 
 /// Runs an updating subquery or FOREACH now and returns its output rows as an operator.
