@@ -21,6 +21,7 @@ pub mod plan;
 pub mod procedure;
 pub mod result;
 pub mod script;
+pub mod search;
 pub mod semantic;
 pub mod session;
 pub mod value;

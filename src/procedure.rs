@@ -1,6 +1,6 @@
 //! Procedures for `CALL`: signatures with typed inputs and outputs, the registry a session
 //! keeps (name → procedure), the built-ins (`db.labels`, `db.relationshipTypes`,
-//! `db.propertyKeys`) and procedures defined by a table of rows
+//! `db.propertyKeys`, `kg.find`) and procedures defined by a table of rows
 //! (`Session::register_procedure`). `semantic` checks calls against signatures; `exec`
 //! runs `Procedure::call`. Nothing here parses queries or plans them.
 
@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::graph::Graph;
+use crate::search;
 use crate::value::{Value, ops};
 
 /// Why a procedure signature or table is invalid.
@@ -448,6 +449,32 @@ fn builtins() -> Vec<Procedure> {
                     }
                 }
                 Ok(rows(keys.into_iter().collect()))
+            },
+        ),
+        Procedure::new(
+            ProcedureSignature {
+                name: "kg.find".to_string(),
+                inputs: vec![ProcedureField::new("text", ProcedureType::String)],
+                outputs: vec![
+                    ProcedureField::new("node", ProcedureType::Node),
+                    ProcedureField::new("matched", ProcedureType::String),
+                    ProcedureField::new("score", ProcedureType::Float),
+                ],
+            },
+            |graph, args| {
+                let Some(text) = args.first().and_then(Value::as_str) else {
+                    return Ok(Vec::new());
+                };
+                Ok(search::find_nodes(graph, text)
+                    .into_iter()
+                    .map(|hit| {
+                        vec![
+                            Value::Node(hit.node),
+                            Value::from(hit.matched),
+                            Value::Float(hit.score),
+                        ]
+                    })
+                    .collect())
             },
         ),
     ]

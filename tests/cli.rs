@@ -498,6 +498,25 @@ fn empty_result_warns_about_unknown_labels() {
     );
 }
 
+#[test]
+fn empty_result_suggests_the_node_an_alias_or_typo_meant() {
+    // The built-in article graph: EcoFlow's name is "EcoFlow Inc.", with "EcoFlow" as alias.
+    let out = run(&[
+        "-c",
+        "MATCH (c:Company {name: 'EcoFlow'}) RETURN c.name; \
+         MATCH (i) WHERE i.name = 'Sequia' RETURN i.name",
+    ]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stderr(&out),
+        "warning: No node is named 'EcoFlow' — did you mean 'EcoFlow Inc.' (also called 'EcoFlow')?\n\
+         warning: No node is named 'Sequia' — did you mean 'Sequoia'?\n"
+    );
+    // A name that does exist, or a result with rows, gets no warning.
+    let out = run(&["-c", "MATCH (c {name: 'EcoFlow Inc.'}) RETURN c.name"]);
+    assert_eq!(stderr(&out), "");
+}
+
 // ---- meta-commands ----
 
 fn meta(script: &str) -> Output {

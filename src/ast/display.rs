@@ -7,17 +7,12 @@ use std::fmt::{self, Display, Formatter, Write};
 use super::*;
 
 /// Writes `name` as an identifier, quoting it when it could not be read back unquoted.
+/// Reserved words are quoted too: the AST doesn't record whether a name is a variable.
 fn write_name(f: &mut Formatter<'_>, name: &str) -> fmt::Result {
-    let mut chars = name.chars();
-    let plain = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !is_reserved_word(name);
-    if plain {
+    if is_plain_name(name) && !is_reserved_word(name) {
         f.write_str(name)
     } else {
-        write!(f, "`{}`", name.replace('`', "``"))
+        write_backticked(f, name)
     }
 }
 

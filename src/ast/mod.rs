@@ -74,6 +74,39 @@ pub fn is_reserved_word(word: &str) -> bool {
     RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
+/// Whether `name` reads back as itself without backticks where the grammar expects a label,
+/// relationship type or property key: it follows the grammar's identifier rule (Unicode
+/// XID, as `unescaped_name` in grammar/cypher.pest). Variables must also not be reserved.
+pub fn is_plain_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || unicode_ident::is_xid_start(c))
+        && chars.all(unicode_ident::is_xid_continue)
+}
+
+/// Writes a label, relationship type or property key as Cypher reads it: bare when it is a
+/// plain name, backticked otherwise. The one quoting rule for every place kg writes Cypher.
+pub fn write_schema_name(out: &mut impl std::fmt::Write, name: &str) -> std::fmt::Result {
+    if is_plain_name(name) {
+        out.write_str(name)
+    } else {
+        write_backticked(out, name)
+    }
+}
+
+/// Writes `name` in backticks, doubling any backtick inside it.
+pub fn write_backticked(out: &mut impl std::fmt::Write, name: &str) -> std::fmt::Result {
+    out.write_char('`')?;
+    for part in name.split_inclusive('`') {
+        out.write_str(part)?;
+        if part.ends_with('`') {
+            out.write_char('`')?;
+        }
+    }
+    out.write_char('`')
+}
+
 /// A name as written (variable, label, type, property key, alias), with its span.
 #[derive(Debug, Clone, Eq)]
 pub struct Ident {
@@ -428,4 +461,27 @@ eq_ignoring_span! {
     Call { procedure, args, yields },
     CallSubquery { imports, query },
     Foreach { variable, list, body },
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    fn schema(name: &str) -> String {
+        let mut out = String::new();
+        write_schema_name(&mut out, name).expect("writing to a String");
+        out
+    }
+
+    #[test]
+    fn names_are_quoted_exactly_when_the_grammar_needs_it() {
+        assert_eq!(schema("Company"), "Company");
+        assert_eq!(schema("_private2"), "_private2");
+        assert_eq!(schema("名字"), "名字");
+        assert_eq!(schema("end"), "end", "a reserved word is a valid key");
+        assert_eq!(schema("2fast"), "`2fast`");
+        assert_eq!(schema("has space"), "`has space`");
+        assert_eq!(schema("a`b``"), "`a``b`````");
+        assert_eq!(schema(""), "``");
+    }
 }

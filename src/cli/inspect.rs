@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use kg::Graph;
 use kg::graph::{Direction, NodeId};
 use kg::result::{ResultSet, Stats};
+use kg::search::{self, NameMatch, names_of};
 use kg::value::Value;
 
 use super::schema::Schema;
@@ -14,8 +15,6 @@ use super::suggest::closest;
 
 /// How many matches `:find` lists.
 const FIND_LIMIT: usize = 10;
-/// Lowest similarity `:find` still lists.
-const FIND_THRESHOLD: f64 = 0.6;
 
 fn result(columns: &[&str], rows: Vec<Vec<Value>>, graph: &Graph) -> ResultSet {
     ResultSet::new(
@@ -81,93 +80,35 @@ pub fn stats(graph: &Graph, params: usize) -> ResultSet {
     result(&["what", "count"], rows, graph)
 }
 
-/// Names and aliases of a node.
-fn names_of(graph: &Graph, node: NodeId) -> Vec<String> {
-    let mut names = Vec::new();
-    if let Some(Value::String(name)) = graph.node_property(node, "name") {
-        names.push(name.to_string());
-    }
-    if let Some(Value::List(aliases)) = graph.node_property(node, "aliases") {
-        names.extend(
-            aliases
-                .iter()
-                .filter_map(|a| a.as_str().map(str::to_string)),
-        );
-    }
-    names
-}
-
-/// Similarity of a query to a name, 0..=1; containing the query whole ranks high.
-fn similarity(query: &str, name: &str) -> f64 {
-    let (q, n) = (query.to_lowercase(), name.to_lowercase());
-    let fuzzy = strsim::normalized_damerau_levenshtein(&q, &n);
-    let contained = if n.contains(&q) {
-        0.9 + 0.1 * (q.len() as f64 / n.len().max(1) as f64)
-    } else {
-        0.0
-    };
-    // Word by word, so "gansha" finds "Wu Gansha" and "baotou solar" finds "Baotou
-    // Beiteng Solar Technology": each word of the query scores its best word of the name.
-    let split = |s: &str| -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let (query_words, name_words) = (split(&q), split(&n));
-    let best = |qw: &str| {
-        name_words
-            .iter()
-            .map(|nw| strsim::normalized_damerau_levenshtein(qw, nw))
-            .fold(0.0, f64::max)
-    };
-    let whole_query = name_words
-        .iter()
-        .map(|w| strsim::normalized_damerau_levenshtein(&q, w))
-        .fold(0.0, f64::max);
-    let per_word = if query_words.len() > 1 {
-        query_words.iter().map(|w| best(w)).sum::<f64>() / query_words.len() as f64
-    } else {
-        0.0
-    };
-    fuzzy.max(contained).max(whole_query.max(per_word) * 0.95)
-}
-
 /// `:find TEXT`: the nodes whose name or an alias is most like TEXT, best first.
 pub fn find(graph: &Graph, text: &str) -> ResultSet {
-    let mut hits: Vec<(f64, NodeId, String)> = graph
-        .nodes()
-        .filter_map(|node| {
-            names_of(graph, node)
-                .into_iter()
-                .map(|name| (similarity(text, &name), name))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(score, name)| (score, node, name))
-        })
-        .filter(|(score, ..)| *score >= FIND_THRESHOLD)
-        .collect();
-    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    hits.truncate(FIND_LIMIT);
-    let rows = hits
+    let rows = search::find_nodes(graph, text)
         .into_iter()
-        .map(|(score, node, matched)| {
-            let name = graph
-                .node_property(node, "name")
-                .cloned()
-                .unwrap_or_default();
-            let labels = graph
-                .node_labels(node)
-                .iter()
-                .map(|l| Value::from(&**l))
-                .collect();
-            vec![
-                Value::Int(i64::from(node.0)),
-                name,
-                Value::List(labels),
-                Value::from(matched),
-                Value::Float((score * 100.0).round() / 100.0),
-            ]
-        })
+        .take(FIND_LIMIT)
+        .map(
+            |NameMatch {
+                 node,
+                 matched,
+                 score,
+             }| {
+                let name = graph
+                    .node_property(node, "name")
+                    .cloned()
+                    .unwrap_or_default();
+                let labels = graph
+                    .node_labels(node)
+                    .iter()
+                    .map(|l| Value::from(&**l))
+                    .collect();
+                vec![
+                    Value::Int(i64::from(node.0)),
+                    name,
+                    Value::List(labels),
+                    Value::from(matched),
+                    Value::Float((score * 100.0).round() / 100.0),
+                ]
+            },
+        )
         .collect();
     result(&["id", "name", "labels", "matched", "score"], rows, graph)
 }

@@ -80,7 +80,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "find",
         ":find TEXT",
-        "fuzzy search over node names and aliases",
+        "fuzzy search over node names and aliases (in a query: CALL kg.find('TEXT') YIELD node, matched, score)",
     ),
     (
         "show",

@@ -5,8 +5,12 @@
 use kg::error::{ErrorCode, QueryError};
 use kg::script::{TokenKind, tokens};
 
+use kg::Value;
+use kg::graph::Graph;
+
 use super::schema::Schema;
 use super::words::{FUNCTIONS, KEYWORDS, is_keyword};
+use kg::search::{NameMatch, find_nodes};
 
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -26,6 +30,8 @@ pub struct Names {
     pub labels: Vec<String>,
     pub rel_types: Vec<String>,
     pub keys: Vec<String>,
+    /// Strings compared with `name`: `{name: 'X'}` in a pattern, `x.name = 'X'`.
+    pub node_names: Vec<String>,
 }
 
 /// Finds `:Label` (in node patterns and label predicates), `[:TYPE|OTHER]`, `x.key` and
@@ -36,6 +42,18 @@ pub fn names_in(statement: &str) -> Names {
         .filter(|t| !t.is_trivia())
         .collect();
     let text = |i: usize| toks.get(i).map_or("", |t| t.text(statement));
+    // The text of a string literal at `i`; one with escapes is skipped, as a rare case
+    // that a hint can do without.
+    let string = |i: usize| {
+        toks.get(i).and_then(|t| match t.kind {
+            TokenKind::String { terminated: true } => {
+                let s = t.text(statement);
+                let inner = &s[1..s.len() - 1];
+                (!inner.contains('\\')).then(|| inner.to_string())
+            }
+            _ => None,
+        })
+    };
     let name = |i: usize| {
         toks.get(i).and_then(|t| match t.kind {
             TokenKind::Word => Some(t.text(statement).to_string()),
@@ -70,7 +88,11 @@ pub fn names_in(statement: &str) -> Names {
                         // A map key inside a node or relationship pattern is a property key.
                         let outer = stack.len().checked_sub(2).and_then(|j| stack.get(j));
                         if matches!(outer, Some(&"(") | Some(&"[")) {
-                            names.keys.extend(name(i.wrapping_sub(1)));
+                            let key = name(i.wrapping_sub(1));
+                            if key.as_deref() == Some("name") {
+                                names.node_names.extend(string(i + 1));
+                            }
+                            names.keys.extend(key);
                         }
                     }
                     (".", _) => {
@@ -81,8 +103,23 @@ pub fn names_in(statement: &str) -> Names {
                                 TokenKind::Close => text(i - 1) != "}",
                                 _ => false,
                             };
-                        if after_value {
-                            names.keys.extend(name(i + 1));
+                        // `db.labels()`, `CALL kg.find`: a dotted procedure or function name.
+                        let mut last = i + 1;
+                        while text(last + 1) == "." {
+                            last += 2;
+                        }
+                        let called = text(last + 1) == "("
+                            || (0..i)
+                                .rev()
+                                .step_by(2)
+                                .take_while(|&j| j == i - 1 || text(j + 1) == ".")
+                                .any(|j| j > 0 && text(j - 1).eq_ignore_ascii_case("call"));
+                        if after_value && !called {
+                            let key = name(i + 1);
+                            if key.as_deref() == Some("name") && text(i + 2) == "=" {
+                                names.node_names.extend(string(i + 3));
+                            }
+                            names.keys.extend(key);
                         }
                     }
                     _ => {}
@@ -138,6 +175,34 @@ pub fn unknown_name_warnings(statement: &str, schema: &Schema) -> Vec<String> {
         warnings.push(format!("Unknown property key .{key}{hint}"));
     }
     warnings
+}
+
+/// Warnings for node names no node has, e.g.
+/// `No node is named 'EcoFlow' — did you mean 'EcoFlow Inc.' (also called 'EcoFlow')?`.
+pub fn unknown_node_name_warnings(statement: &str, graph: &Graph) -> Vec<String> {
+    let mut names = names_in(statement).node_names;
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|name| graph.nodes_named(name).next().is_none())
+        .map(|name| {
+            let hint = match find_nodes(graph, &name).into_iter().next() {
+                Some(NameMatch { node, matched, .. }) => {
+                    let full = graph
+                        .node_property(node, "name")
+                        .and_then(Value::as_str)
+                        .unwrap_or(&matched);
+                    if full == matched {
+                        format!("did you mean '{full}'?")
+                    } else {
+                        format!("did you mean '{full}' (also called '{matched}')?")
+                    }
+                }
+                None => format!("try :find {name}"),
+            };
+            format!("No node is named '{name}' — {hint}")
+        })
+        .collect()
 }
 
 /// A hint for an error about an unknown function or an undefined variable.
@@ -203,6 +268,17 @@ mod tests {
         assert_eq!(names.labels, vec!["Person", "Big Co", "Startup"]);
         assert_eq!(names.rel_types, vec!["FOUNDED", "INVESTED_IN"]);
         assert_eq!(names.keys, vec!["name", "age"]);
+        assert_eq!(names.node_names, vec!["x"]);
+        let names = names_in("MATCH (c) WHERE c.name = 'EcoFlow' OR c.name <> 'y' RETURN c");
+        assert_eq!(names.node_names, vec!["EcoFlow"]);
+        // Procedure and function names are not property keys.
+        let names = names_in("CALL kg.find('x') YIELD node RETURN apoc.coll.sum([1]), node.k");
+        assert_eq!(names.keys, vec!["k"]);
+        assert!(
+            names_in("CALL db.labels YIELD label RETURN label")
+                .keys
+                .is_empty()
+        );
     }
 
     #[test]

@@ -209,18 +209,10 @@ impl Notation {
     }
 }
 
-/// A name as Cypher reads it: bare when it is a plain identifier, backticked otherwise.
+/// A label, type or key as Cypher reads it (see `ast::write_schema_name`).
 pub(crate) fn write_key(out: &mut String, key: &str) {
-    let mut chars = key.chars();
-    let plain = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_');
-    if plain {
-        out.push_str(key);
-    } else {
-        out.push('`');
-        out.push_str(&key.replace('`', "``"));
-        out.push('`');
-    }
+    // Writing into a String cannot fail.
+    let _ = crate::ast::write_schema_name(out, key);
 }
 
 #[cfg(test)]

@@ -114,16 +114,10 @@ fn write_cypher_map(w: &mut impl Write, properties: &Properties) -> io::Result<(
 
 /// A label, type or key, backquoted unless it is a plain identifier.
 fn cypher_name(name: &str) -> String {
-    let mut chars = name.chars();
-    let plain = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if plain {
-        name.to_string()
-    } else {
-        format!("`{}`", name.replace('`', "``"))
-    }
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = crate::ast::write_schema_name(&mut out, name);
+    out
 }
 
 fn cypher_literal(value: &Value) -> io::Result<String> {

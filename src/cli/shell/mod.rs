@@ -301,7 +301,12 @@ impl Shell {
 
     fn warn_unknown_names(&mut self, statement: &str) {
         let paint = self.settings.paint;
-        for warning in suggest::unknown_name_warnings(statement, self.schema()) {
+        let mut warnings = suggest::unknown_name_warnings(statement, self.schema());
+        warnings.extend(suggest::unknown_node_name_warnings(
+            statement,
+            self.session.graph(),
+        ));
+        for warning in warnings {
             eprintln!("{} {warning}", paint.yellow("warning:"));
         }
     }
