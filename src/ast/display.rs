@@ -705,10 +705,11 @@ impl Display for Expr {
                     .iter()
                     .any(|k| k.eq_ignore_ascii_case(&subject.name))
                 {
-                    write!(f, "`{}`{{", subject.name)?;
+                    write_backticked(f, &subject.name)?;
                 } else {
-                    write!(f, "{subject}{{")?;
+                    write!(f, "{subject}")?;
                 }
+                f.write_char('{')?;
                 comma_separated(f, items)?;
                 f.write_char('}')
             }
