@@ -171,7 +171,7 @@ fn reject_exposed_pattern(expr: &Expr) -> Result<()> {
         Some(span) => Err(syntax_error(
             ErrorCode::UnexpectedSyntax,
             "a pattern can only be used as a predicate in WHERE; use a pattern comprehension \
-             `[(a)-->(b) | b]` or `EXISTS { (a)-->(b) }` here",
+             `[(a)-->(b) | b]`, `COUNT { (a)-->(b) }` or `EXISTS { (a)-->(b) }` here",
             span,
         )),
     }
