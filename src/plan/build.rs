@@ -9,7 +9,7 @@ use crate::ast::{
 };
 use crate::error::Result;
 use crate::procedure::Procedures;
-use crate::semantic::BoundQuery;
+use crate::semantic::{BoundQuery, implicit_grouping_keys};
 
 use super::{AggregateCall, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
 
@@ -258,6 +258,19 @@ impl Builder {
                 new_scope.insert(name, slot);
                 self.name_slot(slot, name);
                 columns.push((name.clone(), slot));
+            }
+            // Map projections in aggregated items group by their subjects too.
+            let mut implicit = Vec::new();
+            for (_, expr) in items.iter().filter(|(_, e)| self.contains_aggregate(e)) {
+                implicit_grouping_keys(expr, &mut implicit);
+            }
+            for ident in implicit {
+                let var = Expr::new(ExprKind::Variable(ident.name.clone()), ident.span);
+                if grouping.keys.iter().all(|(k, _)| *k != var) {
+                    let slot = self.new_slot();
+                    keys.push((slot, self.expr(&var, scope)?));
+                    grouping.keys.push((var, slot));
+                }
             }
             // Aggregated items are computed from the group's keys and aggregate results.
             self.grouping = Some(grouping);

@@ -186,8 +186,9 @@ impl Builder {
                 K::Collect(Box::new(plan), Box::new(projection))
             }
             ExprKind::Subquery(kind, query) => self.expression_subquery(*kind, query, scope)?,
+            // Through `expr`, so that a grouping key stands in for the subject.
             ExprKind::MapProjection { subject, items } => K::MapProjection(
-                Box::new(self.variable(subject, scope)?),
+                self.boxed(&variable_expr(subject), scope)?,
                 items
                     .iter()
                     .map(|item| {
@@ -199,9 +200,10 @@ impl Builder {
                             MapProjectionItem::Entry(key, value) => {
                                 MapItem::Entry(key.name.clone(), self.expr(value, scope)?)
                             }
-                            MapProjectionItem::Variable(name) => {
-                                MapItem::Entry(name.name.clone(), self.variable(name, scope)?)
-                            }
+                            MapProjectionItem::Variable(name) => MapItem::Entry(
+                                name.name.clone(),
+                                self.expr(&variable_expr(name), scope)?,
+                            ),
                         })
                     })
                     .collect::<Result<_>>()?,
@@ -289,6 +291,11 @@ impl Builder {
         }
         Ok(PlanExpr::new(K::Slot(slot), span))
     }
+}
+
+/// `ident` as a variable reference.
+fn variable_expr(ident: &Ident) -> Expr {
+    Expr::new(ExprKind::Variable(ident.name.clone()), ident.span)
 }
 
 /// The value of a literal.

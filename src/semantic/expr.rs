@@ -476,14 +476,7 @@ pub(super) fn check_grouped(
     if is_simple(expr) && keys.contains(&expr) {
         return Ok(());
     }
-    let is_aggregate = match &expr.kind {
-        ExprKind::CountStar => true,
-        ExprKind::FunctionCall(call) => {
-            functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate)
-        }
-        _ => false,
-    };
-    if is_aggregate {
+    if is_aggregate_call(expr) {
         if let GroupedIn::OrderBy(projected) = mode {
             // An aggregate that is projected may be repeated; a new one may only use
             // projected names (TCK WithOrderBy4 [13], [17]).
@@ -528,12 +521,15 @@ pub(super) fn check_grouped(
                 expr.span,
             )),
         },
-        // `n {.name, c: count(*)}`: the subject is read outside the aggregate.
+        // `n {.name, c: count(*)}` groups by `n` (Neo4j): in a projection item the subject and
+        // variable selectors are implicit grouping keys (see `implicit_grouping_keys`).
         ExprKind::MapProjection { subject, items } => {
-            let subject_expr = Expr::new(ExprKind::Variable(subject.name.clone()), subject.span);
-            check_grouped(&subject_expr, keys, locals, mode)?;
-            for item in items {
-                if let MapProjectionItem::Variable(name) = item {
+            if let GroupedIn::OrderBy(_) = mode {
+                let selected = items.iter().filter_map(|item| match item {
+                    MapProjectionItem::Variable(name) => Some(name),
+                    _ => None,
+                });
+                for name in std::iter::once(subject).chain(selected) {
                     let var = Expr::new(ExprKind::Variable(name.name.clone()), name.span);
                     check_grouped(&var, keys, locals, mode)?;
                 }
@@ -673,17 +669,39 @@ pub(crate) fn visit(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
+/// The variables an aggregating projection item groups by without naming them as items:
+/// the subjects and variable selectors of its map projections outside aggregate calls,
+/// as in `RETURN p {.name, friends: collect(f.name)}` (Neo4j).
+pub(crate) fn implicit_grouping_keys(expr: &Expr, out: &mut Vec<Ident>) {
+    if is_aggregate_call(expr) {
+        return;
+    }
+    if let ExprKind::MapProjection { subject, items } = &expr.kind {
+        out.push(subject.clone());
+        for item in items {
+            if let MapProjectionItem::Variable(name) = item {
+                out.push(name.clone());
+            }
+        }
+    }
+    for child in children(expr) {
+        implicit_grouping_keys(child, out);
+    }
+}
+
+fn is_aggregate_call(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::CountStar => true,
+        ExprKind::FunctionCall(call) => {
+            functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate)
+        }
+        _ => false,
+    }
+}
+
 /// Whether `expr` contains an aggregate call (not looking inside subqueries).
 pub(crate) fn is_aggregating(expr: &Expr) -> bool {
     let mut found = false;
-    visit(expr, &mut |e| match &e.kind {
-        ExprKind::CountStar => found = true,
-        ExprKind::FunctionCall(call)
-            if functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate) =>
-        {
-            found = true;
-        }
-        _ => {}
-    });
+    visit(expr, &mut |e| found |= is_aggregate_call(e));
     found
 }

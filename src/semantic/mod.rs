@@ -21,7 +21,7 @@ use crate::value::Params;
 use call::Catalog;
 
 use expr::GroupedIn;
-pub(crate) use expr::is_aggregating;
+pub(crate) use expr::{implicit_grouping_keys, is_aggregating};
 pub use scope::{Binding, Scope, VarKind};
 pub(crate) use subquery::{Import, imports_of};
 
