@@ -237,7 +237,10 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
             || (expression_expected && EXPRESSION_START_TOKENS.contains(&token))
             || (operator_expected && OPERATOR_TOKENS.contains(&token))
             || (clauses >= 4 && (CLAUSE_KEYWORDS.contains(&token) || token == ";"));
-        if !absorbed {
+        if token == "`" {
+            // The opening of a backtick-quoted name: a name is wanted.
+            shown.push("a name".to_string());
+        } else if !absorbed {
             shown.push(format!("`{token}`"));
         }
     }

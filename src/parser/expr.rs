@@ -182,7 +182,16 @@ pub(super) fn build_atom(pair: Pair<'_>) -> Result<Expr> {
     build_operand(pair)?.into_expr()
 }
 
+/// A parenthesized expression is its own operand, so `(a < b) < c` is no chain. It is
+/// the recursive case, kept apart so each nesting level costs a small stack frame.
 fn build_operand(pair: Pair<'_>) -> Result<Operand> {
+    match pair.as_rule() {
+        Rule::expr => Ok(Operand::plain(build_predicate(pair)?)),
+        _ => build_atom_operand(pair),
+    }
+}
+
+fn build_atom_operand(pair: Pair<'_>) -> Result<Operand> {
     let span = span_of(&pair);
     let expr = |kind| Ok(Operand::plain(Expr::new(kind, span)));
     match pair.as_rule() {
@@ -227,8 +236,6 @@ fn build_operand(pair: Pair<'_>) -> Result<Operand> {
         Rule::relationships_pattern => expr(ExprKind::Pattern(Box::new(
             build_relationships_pattern(pair)?,
         ))),
-        // A parenthesized expression: its own operand, so `(a < b) < c` is no chain.
-        Rule::expr => Ok(Operand::plain(build_predicate(pair)?)),
         Rule::function_call => expr(ExprKind::FunctionCall(build_function_call(pair)?)),
         Rule::variable => expr(ExprKind::Variable(build_variable(pair)?.name)),
         Rule::map_projection => expr(build_map_projection(pair)?),
