@@ -414,6 +414,24 @@ mod tests {
     }
 
     #[test]
+    fn subqueries_and_foreach() {
+        assert_round_trip("MATCH (n) CALL { WITH n MATCH (n)-->(m) RETURN m } RETURN m");
+        assert_round_trip("UNWIND [1] AS x CALL (x) { RETURN x + 1 AS y } RETURN y");
+        assert_round_trip("UNWIND [1] AS x CALL (*) { RETURN x AS y } RETURN y");
+        assert_round_trip("CALL () { RETURN 1 AS a UNION ALL RETURN 2 AS a } RETURN a");
+        assert_parses_to("call{create ()}", "CALL { CREATE () }");
+        assert_round_trip(
+            "FOREACH (x IN [1, 2] | CREATE ({v: x}) FOREACH (y IN [x] | SET n.y = y))",
+        );
+        assert_parses_to(
+            "foreach(x in [1]|create ())",
+            "FOREACH (x IN [1] | CREATE ())",
+        );
+        // FOREACH takes any clause here; `semantic` refuses the read ones with a position.
+        assert_round_trip("FOREACH (x IN [1] | MATCH (n) SET n.x = x)");
+    }
+
+    #[test]
     fn return_item_text_is_the_source_text() {
         let statements =
             crate::parser::parse("MATCH (n) RETURN n.name, count( * ), n.x AS y").expect("parses");
