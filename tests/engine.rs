@@ -418,3 +418,28 @@ fn foreach_and_call_subqueries_write_and_count() {
     assert!(plan.contains("SubqueryForeach"), "{plan}");
     assert!(plan.contains("Foreach (x)"), "{plan}");
 }
+
+#[test]
+fn subquery_expressions_appear_in_explain() {
+    let mut s = session(PEOPLE);
+    let plan = s
+        .run(
+            "EXPLAIN MATCH (p:Person) WHERE COUNT { (p)-->() } > 0 \
+             RETURN p {.name, knows: COLLECT { MATCH (p)-[:KNOWS]->(f) RETURN f.name }} AS m",
+        )
+        .expect("runs")
+        .remove(0)
+        .plan
+        .expect("a plan");
+    assert!(plan.contains("Subquery (COUNT)"), "{plan}");
+    assert!(plan.contains("Subquery (COLLECT)"), "{plan}");
+    // Subqueries take no operator numbers, so PROFILE figures still line up.
+    let profile = s
+        .run("PROFILE MATCH (p:Person) WHERE EXISTS { (p)-[:KNOWS]->() } RETURN p.name")
+        .expect("runs")
+        .remove(0);
+    assert_eq!(profile.rows.len(), 2);
+    let text = profile.plan.expect("a plan");
+    assert!(text.contains("Produce (p.name)  [rows: 2"), "{text}");
+    assert!(text.contains("Subquery (EXISTS)"), "{text}");
+}
