@@ -1,8 +1,8 @@
-//! Updating `CALL { ... }` subqueries and FOREACH (a read-only CALL body runs lazily per
-//! input row through `project::Apply`, like OPTIONAL MATCH). A body that updates the graph, and every
-//! FOREACH, is a pipeline breaker like the write clauses: the input runs to completion,
-//! then the body runs once per row (per element for FOREACH) with writes applied as it
-//! is built, recorded in the statement's undo log.
+//! Updating `CALL { ... }` subqueries and FOREACH. (A read-only CALL body runs lazily per
+//! input row through `project::Apply`, like OPTIONAL MATCH.) These are pipeline breakers
+//! like the write clauses: the input runs to completion, then the body runs once per row
+//! (per element for FOREACH), so each run sees what earlier runs wrote. Writes go through
+//! `write`, which records them in the statement's undo log.
 
 use crate::error::{QueryError, Result};
 use crate::graph::Graph;
