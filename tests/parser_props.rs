@@ -424,8 +424,9 @@ fn arb_clause() -> impl Strategy<Value = Clause> {
     ]);
     prop_oneof![
         8 => arb_simple_clause(),
-        1 => (imports, body(), prop::option::of(body())).prop_map(|(imports, first, union)| {
+        1 => (any::<bool>(), imports, body(), prop::option::of(body())).prop_map(|(optional, imports, first, union)| {
             Clause::CallSubquery(CallSubquery {
+                optional,
                 imports,
                 query: Query {
                     first,

@@ -170,6 +170,9 @@ impl Display for Clause {
                 Ok(())
             }
             Clause::CallSubquery(c) => {
+                if c.optional {
+                    f.write_str("OPTIONAL ")?;
+                }
                 f.write_str("CALL ")?;
                 match &c.imports {
                     None => {}

@@ -202,7 +202,7 @@ pub enum Clause {
     Delete(Delete),
     /// `CALL proc(args) [YIELD ...]`
     Call(Call),
-    /// `CALL [(imports)] { query }`
+    /// `[OPTIONAL] CALL [(imports)] { query }`
     CallSubquery(CallSubquery),
     /// `FOREACH (variable IN list | clauses)`
     Foreach(Foreach),
@@ -409,6 +409,8 @@ impl YieldItem {
 /// `CALL [(imports)] { query }`: runs `query` once per incoming row.
 #[derive(Debug, Clone)]
 pub struct CallSubquery {
+    /// `OPTIONAL CALL`: a row the body returns nothing for is kept, with nulls.
+    pub optional: bool,
     /// The variable scope clause of `CALL (a, b) { ... }`; `None` without one (the body
     /// may then import with a leading `WITH a, b`).
     pub imports: Option<Imports>,
@@ -459,7 +461,7 @@ eq_ignoring_span! {
     Remove { items },
     Delete { detach, exprs },
     Call { procedure, args, yields },
-    CallSubquery { imports, query },
+    CallSubquery { optional, imports, query },
     Foreach { variable, list, body },
 }
 

@@ -388,9 +388,13 @@ impl<'a> Env<'a> {
                 input,
                 inner,
                 outputs,
+                optional,
                 ..
             } => {
-                let correlation = project::Correlation::Outputs(outputs.clone());
+                let correlation = project::Correlation::Outputs {
+                    slots: outputs.clone(),
+                    optional: *optional,
+                };
                 self.apply(input, inner, correlation, graph, arg)?
             }
             P::Foreach { .. }

@@ -38,8 +38,23 @@ pub(super) enum Correlation {
     /// with these slots null.
     Optional(Vec<Slot>),
     /// A read-only `CALL { ... }`: the input row with the inner row's produced columns
-    /// stored in these slots (in column order).
-    Outputs(Vec<Slot>),
+    /// stored in `slots` (in column order); for `OPTIONAL CALL`, when there are none, the
+    /// input row with them null.
+    Outputs { slots: Vec<Slot>, optional: bool },
+}
+
+impl Correlation {
+    /// The slots to null when an input row has no inner rows; `None` drops such a row.
+    fn null_fill(&self) -> Option<&[Slot]> {
+        match self {
+            Correlation::Optional(slots)
+            | Correlation::Outputs {
+                slots,
+                optional: true,
+            } => Some(slots),
+            Correlation::Outputs { .. } => None,
+        }
+    }
 }
 
 /// For each input row, the rows of `inner` opened from it (OPTIONAL MATCH, CALL { ... }).
@@ -76,12 +91,12 @@ impl Operator for Apply {
                     self.matched = true;
                     return Ok(Some(match &self.correlation {
                         Correlation::Optional(_) => out,
-                        Correlation::Outputs(slots) => with_outputs(row, slots, out),
+                        Correlation::Outputs { slots, .. } => with_outputs(row, slots, out),
                     }));
                 }
                 let mut row = row.clone();
                 self.current = None;
-                if let Correlation::Optional(slots) = &self.correlation
+                if let Some(slots) = self.correlation.null_fill()
                     && !self.matched
                 {
                     for s in slots {

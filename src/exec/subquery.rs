@@ -41,10 +41,21 @@ pub(super) fn build_updating(
     for row in rows {
         env.check_cancel()?;
         match plan {
-            LogicalPlan::CallSubquery { outputs, unit, .. } => {
+            LogicalPlan::CallSubquery {
+                outputs,
+                unit,
+                optional,
+                ..
+            } => {
                 env.counter = first_body_op;
                 let produced = run(env, body, g, &row)?;
                 if *unit {
+                    out.push(row);
+                } else if produced.is_empty() && *optional {
+                    let mut row = row;
+                    for slot in outputs {
+                        row[*slot] = Value::Null;
+                    }
                     out.push(row);
                 } else {
                     out.extend(produced.into_iter().map(|p| with_outputs(&row, outputs, p)));

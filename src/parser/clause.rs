@@ -325,14 +325,16 @@ fn build_call_clause(pair: Pair<'_>) -> Result<Call> {
     })
 }
 
-/// `CALL [(imports)] { query }`
+/// `[OPTIONAL] CALL [(imports)] { query }`
 fn build_call_subquery(pair: Pair<'_>) -> Result<CallSubquery> {
     debug_assert_eq!(pair.as_rule(), Rule::call_subquery);
     let span = span_of(&pair);
     let mut pairs = children(pair);
+    let optional = next_if_rule(&mut pairs, Rule::optional).is_some();
     let imports = build_if_rule(&mut pairs, Rule::import_scope, build_import_scope)?;
     let query = build_query(required(&mut pairs, span)?)?;
     Ok(CallSubquery {
+        optional,
         imports,
         query,
         span,
@@ -419,6 +421,7 @@ mod tests {
         assert_round_trip("UNWIND [1] AS x CALL (x) { RETURN x + 1 AS y } RETURN y");
         assert_round_trip("UNWIND [1] AS x CALL (*) { RETURN x AS y } RETURN y");
         assert_round_trip("CALL () { RETURN 1 AS a UNION ALL RETURN 2 AS a } RETURN a");
+        assert_round_trip("UNWIND [1] AS x OPTIONAL CALL (x) { RETURN x AS y } RETURN y");
         assert_parses_to("call{create ()}", "CALL { CREATE () }");
         assert_round_trip(
             "FOREACH (x IN [1, 2] | CREATE ({v: x}) FOREACH (y IN [x] | SET n.y = y))",

@@ -307,11 +307,6 @@ fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
     Some(match (word.as_str(), next_word.as_str()) {
         ("LOAD", "CSV") => "LOAD CSV",
         ("IN", "TRANSACTIONS") => "CALL { ... } IN TRANSACTIONS",
-        ("CALL", _)
-            if previous_token(text, at).is_some_and(|t| t.eq_ignore_ascii_case("OPTIONAL")) =>
-        {
-            "OPTIONAL CALL"
-        }
         ("USE", _) => "the USE clause",
         ("SHOW", _) => "the SHOW command",
         _ => return None,
@@ -581,7 +576,6 @@ mod tests {
             "CREATE INDEX FOR (n:L) ON (n.x)",
             "USE db MATCH (n) RETURN n",
             "UNWIND [1] AS x CALL { WITH x CREATE () } IN TRANSACTIONS",
-            "UNWIND [1] AS x OPTIONAL CALL { WITH x RETURN 1 AS y } RETURN y",
         ] {
             let error = crate::parser::parse(text).expect_err(text);
             assert_eq!(error.kind, ErrorKind::NotSupported, "{text}: {error:?}");

@@ -211,9 +211,12 @@ fn describe(plan: &LogicalPlan, names: &[String]) -> String {
         P::Discard { .. } => "Discard".into(),
         // Neo4j's names: Apply for a returning CALL subquery, SubqueryForeach for a unit one.
         P::CallSubquery { unit: true, .. } => "SubqueryForeach".into(),
-        P::CallSubquery { outputs, .. } => {
+        P::CallSubquery {
+            outputs, optional, ..
+        } => {
             let outputs: Vec<_> = outputs.iter().map(|s| name(names, *s)).collect();
-            format!("Apply ({})", outputs.join(", "))
+            let apply = if *optional { "OptionalApply" } else { "Apply" };
+            format!("{apply} ({})", outputs.join(", "))
         }
         P::Foreach { slot, .. } => format!("Foreach ({})", name(names, *slot)),
         P::ProcedureCall { procedure, .. } => {

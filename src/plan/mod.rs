@@ -447,6 +447,9 @@ pub enum LogicalPlan {
         inner: Box<LogicalPlan>,
         outputs: Vec<Slot>,
         unit: bool,
+        /// `OPTIONAL CALL`: an input row `inner` returns nothing for passes on with the
+        /// outputs null.
+        optional: bool,
     },
     /// `FOREACH (x IN list | updates)`: for each input row and each element of `list`
     /// (stored in `slot`), runs `body` for its updates; passes the input row on once.

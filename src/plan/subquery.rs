@@ -85,6 +85,7 @@ impl Builder {
             inner: Box::new(inner),
             outputs,
             unit,
+            optional: call.optional,
         })
     }
 
