@@ -106,6 +106,9 @@ const WRITES: &[&str] = &[
     "MATCH ()-[r:T]->() SET r.w = null, r.x = 1",
     "UNWIND range(1, 3) AS i CREATE (:N {i: i})-[:T]->(:M), (:N)",
     "MATCH (n:A) CREATE (n)-[:T]->(:N) SET n += {v: 5, name: n.name + 'x'}",
+    "MATCH (n:B) FOREACH (x IN [1, 2] | CREATE (n)-[:F {x: x}]->(:F) SET n.f = x)",
+    "MATCH (n:C) CALL { WITH n DETACH DELETE n }",
+    "MATCH (n) FOREACH (m IN CASE WHEN n.v IS NULL THEN [] ELSE [n] END | DETACH DELETE m)",
 ];
 
 /// Endings that always fail: after the writes, or in the middle of a write.
