@@ -27,12 +27,15 @@ pub(crate) enum Undo {
     CreatedNodes(Range<u32>),
     /// Relationships created, with consecutive ids.
     CreatedRels(Range<u32>),
+    /// A node deleted (its relationships were deleted before it, in their own entry).
     DeletedNode(Box<RemovedNode>),
+    /// The relationships one DELETE removed, all at once.
     DeletedRels(Box<RemovedRels>),
     /// A property set, with its old value (`None`: it was added).
     Property(Entity, Arc<str>, Option<Value>),
     /// A property removed, with its value and its place among the entity's keys.
     RemovedProperty(Entity, Arc<str>, Box<(Value, usize)>),
+    /// A label added.
     AddedLabel(NodeId, Arc<str>),
     /// A label removed, with its place among the node's labels.
     RemovedLabel(NodeId, Arc<str>, usize),
@@ -362,8 +365,9 @@ impl Writer<'_, '_, '_> {
         Ok(())
     }
 
-    /// Sets (or with null removes) one property of a node or relationship.
-    fn set_property(&mut self, target: &Value, key: &str, value: Value) -> Result<()> {
+    /// Sets (or with null removes) one property of a node or relationship. The key comes
+    /// shared, as the plan holds it, since the undo log keeps it.
+    fn set_property(&mut self, target: &Value, key: Arc<str>, value: Value) -> Result<()> {
         let entity = match target {
             Value::Null => return Ok(()),
             Value::Node(n) if self.g.contains_node(*n) => Entity::Node(*n),
@@ -380,11 +384,10 @@ impl Writer<'_, '_, '_> {
         // A removal must remember where the key stood, so undo can restore the key order.
         let removing = value.is_null();
         let position = match entity.properties(self.g) {
-            Some(props) if removing => props.keys().position(|k| k == key),
+            Some(props) if removing => props.keys().position(|k| k == &*key),
             _ => None,
         };
-        let old = entity.set(self.g, key, value);
-        let key = Arc::from(key);
+        let old = entity.set(self.g, &key, value);
         let undo = match (old, position) {
             (Some(old), Some(position)) => {
                 Undo::RemovedProperty(entity, key, Box::new((old, position)))
@@ -413,7 +416,7 @@ impl Writer<'_, '_, '_> {
                     let t = self.eval(target, row)?;
                     let v = self.eval(value, row)?;
                     storable(&v, value.span)?;
-                    self.set_property(&t, key, v)
+                    self.set_property(&t, key.clone(), v)
                         .map_err(|e| e.or_span(target.span))?;
                 }
                 SetOp::Properties {
@@ -432,13 +435,13 @@ impl Writer<'_, '_, '_> {
                     if *replace {
                         for key in self.keys_of(&t) {
                             if !map.contains_key(&*key) {
-                                self.set_property(&t, &key, Value::Null)?;
+                                self.set_property(&t, key, Value::Null)?;
                             }
                         }
                     }
                     for (k, v) in map {
                         storable(&v, value.span)?;
-                        self.set_property(&t, &k, v)
+                        self.set_property(&t, Arc::from(k), v)
                             .map_err(|e| e.or_span(target.span))?;
                     }
                 }
