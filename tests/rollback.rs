@@ -5,7 +5,7 @@
 
 use std::sync::atomic::Ordering;
 
-use kg::graph::{Direction, Graph};
+use kg::graph::{Direction, Graph, NodeId, RelId};
 use kg::{ErrorKind, Session};
 use proptest::prelude::*;
 
@@ -155,6 +155,55 @@ proptest! {
         let after_rollback = s.run(&succeeding).expect("succeeds").remove(0);
         let fresh = fixture().run(&succeeding).expect("succeeds").remove(0);
         prop_assert_eq!(after_rollback.stats, fresh.stats, "{}", succeeding);
+    }
+}
+
+/// A removal made directly through the graph API, kept for undoing.
+enum Removed {
+    Rels(kg::graph::RemovedRels),
+    Node(kg::graph::RemovedNode),
+}
+
+proptest! {
+    /// Batches of relationship removals (any subset, repeats, self-loops, parallel
+    /// relationships) and node removals, undone in reverse order, restore the graph exactly.
+    #[test]
+    fn graph_removals_undo_exactly(
+        rels in prop::collection::vec((0..8u32, 0..8u32, 0..3usize), 0..40),
+        batches in prop::collection::vec(prop::collection::vec(0..40u32, 0..12), 1..4),
+        nodes in prop::collection::vec(0..8u32, 0..4),
+    ) {
+        let mut g = Graph::new();
+        for i in 0..8 {
+            let name = ("name".to_string(), kg::Value::from(format!("n{}", i % 5)));
+            g.create_node(["N", ["A", "B", "C"][i % 3]], vec![name]);
+        }
+        for (a, b, t) in &rels {
+            let w = vec![("w".to_string(), kg::Value::Int(i64::from(*a)))];
+            g.create_rel(NodeId(*a), NodeId(*b), ["T", "U", "V"][*t], w);
+        }
+        let before = dump(&g);
+        let mut log = Vec::new();
+        for batch in batches {
+            log.push(Removed::Rels(g.remove_rels(batch.into_iter().map(RelId))));
+        }
+        for n in nodes {
+            let attached: Vec<RelId> = g
+                .relationships_of(NodeId(n), Direction::Both, &[])
+                .map(|(r, _)| r)
+                .collect();
+            log.push(Removed::Rels(g.remove_rels(attached)));
+            if let Ok(Some(removed)) = g.remove_node(NodeId(n)) {
+                log.push(Removed::Node(removed));
+            }
+        }
+        for removed in log.into_iter().rev() {
+            match removed {
+                Removed::Rels(r) => g.restore_rels(r),
+                Removed::Node(n) => g.restore_node(n),
+            }
+        }
+        prop_assert_eq!(dump(&g), before);
     }
 }
 
