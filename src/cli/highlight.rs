@@ -106,8 +106,8 @@ mod tests {
     #[test]
     fn continuation_prompts_are_dimmed_not_read_as_cypher() {
         assert_eq!(
-            highlight("RETURN\n  ->\u{a0}'a\n  ->\u{a0}b'", 0),
-            "\x1b[1;34mRETURN\x1b[0m\n\x1b[2m  ->\u{a0}\x1b[0m\x1b[32m'a\x1b[0m\n\x1b[2m  ->\u{a0}\x1b[0m\x1b[32mb'\x1b[0m"
+            highlight("RETURN\n ->\u{a0}'a\n ->\u{a0}b'", 0),
+            "\x1b[1;34mRETURN\x1b[0m\n\x1b[2m ->\u{a0}\x1b[0m\x1b[32m'a\x1b[0m\n\x1b[2m ->\u{a0}\x1b[0m\x1b[32mb'\x1b[0m"
         );
     }
 }
