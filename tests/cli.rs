@@ -277,6 +277,21 @@ fn script_errors_are_positioned_from_the_start_of_the_file() {
 }
 
 #[test]
+fn undefined_variable_hints_name_a_variable() {
+    let out = run(&[
+        "--empty",
+        "-c",
+        "MATCH (p)-[:FOUNDED]->(c) RETURN p.name AS founder ORDER BY found;\nMATCH (c) RETURN d.name;",
+        "--continue-on-error",
+    ]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    // Not the relationship type FOUNDED, nor the property key after `d.`.
+    assert_contains(&err, "  hint: did you mean founder?\n");
+    assert_contains(&err, "  hint: did you mean c?\n");
+}
+
+#[test]
 fn params_in_scripts_print_nothing_in_json() {
     let script = ":param name => 'Uisee'\n:param {n: 2, xs: [1, 2]}\nRETURN $name AS name, $n * 2 AS n, size($xs) AS s;\n";
     let out = run_with_stdin(&["--empty", "--format", "json"], script);

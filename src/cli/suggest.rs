@@ -218,13 +218,11 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
             closest(&word, FUNCTIONS.iter().copied()).map(|f| format!("did you mean {f}()?"))
         }
         ErrorCode::UndefinedVariable => {
-            let words: Vec<String> = tokens(statement)
-                .iter()
-                .filter(|t| t.kind == TokenKind::Word)
-                .map(|t| t.text(statement).to_string())
-                .filter(|w| !is_keyword(w))
-                .collect();
-            closest(&word, words.iter().map(String::as_str)).map(|v| format!("did you mean {v}?"))
+            // `d.name`: the variable is `d`, not the property access.
+            let name = word.split('.').next().unwrap_or_default();
+            let variables = variable_words(statement);
+            closest(name, variables.iter().map(String::as_str))
+                .map(|v| format!("did you mean {v}?"))
         }
         // A misspelled clause keyword (`RETRUN`); short words are too often plain names.
         ErrorCode::UnexpectedSyntax if word.chars().count() >= 4 && !is_keyword(&word) => {
@@ -232,6 +230,36 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The words of `statement` that may name variables: not keywords, labels or types (after
+/// `:`), property keys (after `.`, or before `:` in a map), or functions (before `(`).
+fn variable_words(statement: &str) -> Vec<String> {
+    let toks: Vec<_> = tokens(statement)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let text = |i: Option<usize>| {
+        i.and_then(|i| toks.get(i))
+            .map_or("", |t| t.text(statement))
+    };
+    let mut words = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        let word = t.text(statement);
+        let before = text(i.checked_sub(1));
+        let after = text(Some(i + 1));
+        let map_key = after == ":" && matches!(before, "{" | ",");
+        if t.kind == TokenKind::Word
+            && !is_keyword(word)
+            && !matches!(before, ":" | "." | "|")
+            && after != "("
+            && !map_key
+            && !words.iter().any(|w| w == word)
+        {
+            words.push(word.to_string());
+        }
+    }
+    words
 }
 
 /// `on :A, :B` or, for many, `on :A, :B, :C and 4 more`.
@@ -336,6 +364,28 @@ mod tests {
         assert_eq!(
             error_hint(&err, "MATCH (p) RETURN pp").as_deref(),
             Some("did you mean p?")
+        );
+    }
+
+    #[test]
+    fn variable_hints_name_variables_only() {
+        // Not the relationship type FOUNDED, though it is as close as the alias.
+        let statement = "MATCH (p)-[:FOUNDED]->(c) RETURN p.name AS founder ORDER BY found";
+        let err = QueryError::undefined_variable("found", Span::new(60, 65));
+        assert_eq!(
+            error_hint(&err, statement).as_deref(),
+            Some("did you mean founder?")
+        );
+        // Not the property key after the misspelled variable.
+        let statement = "MATCH (c {name: 'x'}) RETURN d.name";
+        let err = QueryError::undefined_variable("d", Span::new(29, 30));
+        assert_eq!(
+            error_hint(&err, statement).as_deref(),
+            Some("did you mean c?")
+        );
+        assert_eq!(
+            variable_words("MATCH (a:L {k: 1})-[r:T|U]->(b) RETURN toUpper(a.k) AS x"),
+            vec!["a", "r", "b", "x"]
         );
     }
 }
