@@ -324,6 +324,28 @@ fn param_expression_errors_point_into_the_script() {
 }
 
 #[test]
+fn param_takes_one_expression() {
+    let out = run_with_stdin(
+        &["--empty", "--continue-on-error"],
+        ":param x => 1 +\n:param y => 1; CREATE (n)\n:param z => 1, 2\nMATCH (n) RETURN count(n) AS n;\n",
+    );
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    // The error names the end of the expression, not text kg put after it.
+    assert_contains(
+        &err,
+        "<stdin>:1:16: SyntaxError (UnexpectedSyntax): expected an expression after `+`, found the end of the input\n",
+    );
+    assert_contains(
+        &err,
+        "<stdin>:2:13: error: a parameter's value is one expression, not several statements\n",
+    );
+    assert_contains(&err, "<stdin>:3:13: error: a parameter's value is one expression");
+    // Nothing was created on the way.
+    assert_eq!(stdout(&out), "n\n-\n0\n1 row\n");
+}
+
+#[test]
 fn check_parses_without_running() {
     let ok = run_with_stdin(
         &["--empty", "--check", "--format", "json"],
