@@ -340,7 +340,10 @@ fn param_takes_one_expression() {
         &err,
         "<stdin>:2:13: error: a parameter's value is one expression, not several statements\n",
     );
-    assert_contains(&err, "<stdin>:3:13: error: a parameter's value is one expression");
+    assert_contains(
+        &err,
+        "<stdin>:3:13: error: a parameter's value is one expression",
+    );
     // Nothing was created on the way.
     assert_eq!(stdout(&out), "n\n-\n0\n1 row\n");
 }
