@@ -392,20 +392,20 @@ mod tests {
         assert!(err.contains("did you mean 'Uisee'?"), "{err}");
     }
 
+    /// What `:why` prints after a one-column result of `rows`.
+    fn why_text(graph: &Graph, rows: Vec<Vec<Value>>) -> String {
+        let last = ResultSet::new(vec!["x".into()], rows, Stats::default(), graph);
+        let mut out = Vec::new();
+        write_why(&why(&last, graph), None, &mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("utf-8")
+    }
+
     #[test]
     fn why_lists_evidence_of_nodes_and_rels() {
         let graph = graph();
         let rels: Vec<_> = graph.rels().collect();
-        let last = ResultSet::new(
-            vec!["r".into()],
-            vec![vec![Value::Rel(rels[0])]],
-            Stats::default(),
-            &graph,
-        );
-        let mut out = Vec::new();
-        write_why(&why(&last, &graph), None, &mut out).expect("writing to a Vec");
         assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
+            why_text(&graph, vec![vec![Value::Rel(rels[0])]]),
             "(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “founded”\n"
         );
     }
@@ -417,20 +417,13 @@ mod tests {
         let wu = graph.nodes().next().expect("a node");
         // The relationship in the first row, inside a list; the node in a map after it,
         // and again later: each is told once, where it first appears.
-        let last = ResultSet::new(
-            vec!["x".into()],
-            vec![
-                vec![Value::List(vec![Value::Rel(rel)])],
-                vec![Value::Map([("who".to_string(), Value::Node(wu))].into())],
-                vec![Value::Node(wu)],
-            ],
-            Stats::default(),
-            &graph,
-        );
-        let mut out = Vec::new();
-        write_why(&why(&last, &graph), None, &mut out).expect("writing to a Vec");
+        let rows = vec![
+            vec![Value::List(vec![Value::Rel(rel)])],
+            vec![Value::Map([("who".to_string(), Value::Node(wu))].into())],
+            vec![Value::Node(wu)],
+        ];
         assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
+            why_text(&graph, rows),
             "(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “founded”\n(:Person Wu Gansha)\n  “Wu Gansha founded Uisee.”\n"
         );
     }
