@@ -37,7 +37,14 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         })
         .build();
     let mut editor: Editor<KgHelper, FileHistory> = Editor::with_config(config)?;
-    editor.set_helper(Some(KgHelper::new(shell.schema().clone(), color)));
+    let mut helper = KgHelper::new(shell.schema().clone(), color);
+    helper.procedures = shell
+        .session
+        .procedures()
+        .iter()
+        .map(|p| p.signature.name.clone())
+        .collect();
+    editor.set_helper(Some(helper));
     editor.bind_sequence(
         KeyEvent(KeyCode::Enter, Modifiers::NONE),
         EventHandler::Conditional(Box::new(EnterHandler)),
