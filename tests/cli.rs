@@ -637,6 +637,17 @@ fn meta_why_after_a_query() {
 }
 
 #[test]
+fn meta_command_after_a_statement_on_one_line() {
+    // As typed at the prompt: the question, then where the article says so.
+    let out = meta("MATCH (:Person)-[f:FOUNDED]->(c) RETURN c.name AS company, f; :why\n");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_ends_with(
+        &stdout(&out),
+        "1 row\n(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “the founder of Uisee”\n",
+    );
+}
+
+#[test]
 fn meta_params_format_and_help() {
     let out = meta(
         ":param x => 1 + 1\n:param {`my s`: 'null', n: null}\n:params\n:format csv\nRETURN $x AS x;\n:help why\n",
