@@ -333,10 +333,7 @@ impl Shell {
         offset: usize,
         json_line: bool,
     ) -> io::Result<()> {
-        let kind = match error.code {
-            Some(code) => format!("{} ({code})", error.kind),
-            None => error.kind.to_string(),
-        };
+        let kind = kind_and_code(error);
         let location = location(source, error.span.map(|s| s.start));
         self.failures.push(Failure {
             location: location.clone(),
@@ -469,9 +466,27 @@ fn relative_to(error: &QueryError, offset: usize) -> QueryError {
     error
 }
 
+/// `SyntaxError (UndefinedVariable)`; a code spelled as its kind (`NotSupported`) once.
+fn kind_and_code(error: &QueryError) -> String {
+    match error.code {
+        Some(code) if code.to_string() != error.kind.to_string() => {
+            format!("{} ({code})", error.kind)
+        }
+        _ => error.kind.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_kind_is_named_once() {
+        let not_supported = QueryError::not_supported("map projection", None);
+        assert_eq!(kind_and_code(&not_supported), "NotSupported");
+        let undefined = QueryError::undefined_variable("x", Span::new(0, 1));
+        assert_eq!(kind_and_code(&undefined), "SyntaxError (UndefinedVariable)");
+    }
 
     #[test]
     fn caret_points_under_the_span() {
