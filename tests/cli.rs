@@ -292,6 +292,27 @@ fn undefined_variable_hints_name_a_variable() {
 }
 
 #[test]
+fn a_failing_source_stops_the_script_that_sourced_it() {
+    let dir = TempDir::new("cli");
+    dir.write(
+        "inner.cypher",
+        "RETURN 1 AS a;\nRETURN nope;\nRETURN 3 AS c;\n",
+    );
+    let outer = dir.write(
+        "outer.cypher",
+        "RETURN 0 AS z;\n:source inner.cypher\nRETURN 4 AS d;\n",
+    );
+    let out = run(&["--empty", "-f", outer.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&out), 1);
+    assert_ends_with(
+        &stderr(&out),
+        "stopped at the first failure: 2 statements not run (--continue-on-error runs the rest)\n",
+    );
+    // Neither the rest of inner.cypher nor of outer.cypher ran.
+    assert_eq!(stdout(&out), "z\n-\n0\n1 row\na\n-\n1\n1 row\n");
+}
+
+#[test]
 fn params_in_scripts_print_nothing_in_json() {
     let script = ":param name => 'Uisee'\n:param {n: 2, xs: [1, 2]}\nRETURN $name AS name, $n * 2 AS n, size($xs) AS s;\n";
     let out = run_with_stdin(&["--empty", "--format", "json"], script);

@@ -176,6 +176,26 @@ fn save_then_load_round_trip() {
 }
 
 #[test]
+fn a_failing_source_returns_to_the_prompt() {
+    let dir = TempDir::new("repl");
+    let script = dir.write(
+        "bad.cypher",
+        "RETURN 1 AS a;\nRETURN nope;\nRETURN 3 AS c;\n",
+    );
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(&mut repl, &format!(":source {}", script.display()));
+    repl.expect("variable `nope` is not defined")
+        .expect("the error");
+    repl.expect("stopped at the first failure: 1 statement not run")
+        .expect("the rest is told");
+    // The session goes on (it used to end here).
+    repl.expect(PROMPT).expect("prompt");
+    enter(&mut repl, "RETURN 2 AS still_here;");
+    repl.expect("1 row").expect("still running");
+    quit(repl);
+}
+
+#[test]
 fn history_search_after_restart() {
     let dir = TempDir::new("repl");
     let history = dir.0.join("history");

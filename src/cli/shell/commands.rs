@@ -165,8 +165,18 @@ impl Shell {
                             name: path.display().to_string(),
                             text,
                         };
-                        if self.run_script(&nested)? == Flow::Quit {
-                            return Ok(Flow::Quit);
+                        match self.run_script(&nested)? {
+                            Flow::Quit => return Ok(Flow::Quit),
+                            // At the prompt the rest of the file is told, and the session
+                            // goes on; a script stops itself on the failure.
+                            Flow::Stopped if self.settings.interactive => {
+                                eprintln!(
+                                    "stopped at the first failure: {} not run",
+                                    super::super::plural(self.skipped, "statement", "statements")
+                                );
+                                self.skipped = 0;
+                            }
+                            Flow::Stopped | Flow::Continue => {}
                         }
                         Ok(())
                     }

@@ -49,6 +49,8 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     Continue,
+    /// A failure stopped a script (without `--continue-on-error`); the session goes on.
+    Stopped,
     Quit,
 }
 
@@ -119,8 +121,9 @@ impl Shell {
             let flow = self.run_item(source, item)?;
             let failed = self.failures.len() > failures;
             if failed && !self.settings.continue_on_error {
-                self.skipped = items.len() - i - 1;
-                return Ok(Flow::Quit);
+                // Added up: a failing `:source` stops the script that sourced it too.
+                self.skipped += items.len() - i - 1;
+                return Ok(Flow::Stopped);
             }
             if flow == Flow::Quit {
                 return Ok(Flow::Quit);
