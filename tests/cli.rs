@@ -313,6 +313,19 @@ fn a_failing_source_stops_the_script_that_sourced_it() {
 }
 
 #[test]
+fn a_source_that_cannot_be_read_counts_as_a_meta_command() {
+    let out = run_with_stdin(
+        &["--empty", "--continue-on-error"],
+        ":source no-such-file.cypher\nRETURN nope;\n",
+    );
+    assert_eq!(code(&out), 1);
+    assert_contains(
+        &stderr(&out),
+        "1 statement and 1 meta-command failed:\n  <stdin>:1:1: cannot read",
+    );
+}
+
+#[test]
 fn params_in_scripts_print_nothing_in_json() {
     let script = ":param name => 'Uisee'\n:param {n: 2, xs: [1, 2]}\nRETURN $name AS name, $n * 2 AS n, size($xs) AS s;\n";
     let out = run_with_stdin(&["--empty", "--format", "json"], script);

@@ -377,7 +377,8 @@ impl Shell {
         self.failures.push(Failure {
             location,
             message: message.to_string(),
-            meta: false,
+            // Even for `:source`, whose own statements' failures count as statements.
+            meta: true,
         });
     }
 
