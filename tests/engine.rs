@@ -328,3 +328,118 @@ fn failed_create_and_set_roll_back() {
         vec![vec![int(30), Value::List(vec![text("Person")])]]
     );
 }
+
+#[test]
+fn subquery_and_foreach_errors_say_where() {
+    let mut s = session(PEOPLE);
+    let cases = [
+        // A read clause inside FOREACH: the caret is on the clause.
+        (
+            "FOREACH (x IN [1] | MATCH (n) SET n.x = x)",
+            ErrorCode::InvalidClauseComposition,
+            20,
+        ),
+        // A CALL subquery may not return a name the outer query already has.
+        (
+            "UNWIND [1] AS x CALL { RETURN 2 AS x } RETURN x",
+            ErrorCode::VariableAlreadyBound,
+            35,
+        ),
+        // Without an importing WITH the body does not see outer variables.
+        (
+            "UNWIND [1] AS x CALL { RETURN x AS y } RETURN y",
+            ErrorCode::UndefinedVariable,
+            30,
+        ),
+        (
+            "UNWIND [1] AS x CALL (nope) { RETURN 1 AS y } RETURN y",
+            ErrorCode::UndefinedVariable,
+            22,
+        ),
+        (
+            "MATCH (p) RETURN COUNT { MATCH (p) DELETE p } AS c",
+            ErrorCode::InvalidClauseComposition,
+            35,
+        ),
+        (
+            "RETURN COLLECT { UNWIND [1] AS x RETURN x, 1 AS y } AS l",
+            ErrorCode::InvalidClauseComposition,
+            7,
+        ),
+        (
+            "FOREACH (x IN [1] | CREATE (n)) RETURN n",
+            ErrorCode::UndefinedVariable,
+            39,
+        ),
+        (
+            "MATCH (p) RETURN p {.name, q} AS m",
+            ErrorCode::UndefinedVariable,
+            27,
+        ),
+    ];
+    for (query, code, at) in cases {
+        let e = s.run(query).expect_err(query);
+        assert_eq!(
+            (e.kind, e.code, e.phase),
+            (ErrorKind::SyntaxError, Some(code), Phase::Compile),
+            "{query}"
+        );
+        assert_eq!(e.span.map(|span| span.start), Some(at), "{query}");
+    }
+}
+
+#[test]
+fn foreach_and_call_subqueries_write_and_count() {
+    let mut s = session(PEOPLE);
+    let result = s
+        .run("MATCH (p:Person) FOREACH (i IN range(1, 2) | CREATE (p)-[:HAS]->(:Item {i: i}))")
+        .expect("runs")
+        .remove(0);
+    assert_eq!(result.stats.nodes_created, 6);
+    assert_eq!(result.stats.relationships_created, 6);
+    assert_eq!(
+        rows(
+            &mut s,
+            "MATCH (p:Person) CALL { WITH p MATCH (p)-[:HAS]->(i) RETURN sum(i.i) AS total } \
+             RETURN p.name, total ORDER BY p.name"
+        ),
+        vec![
+            vec![text("Ann"), int(3)],
+            vec![text("Bob"), int(3)],
+            vec![text("Cy"), int(3)],
+        ]
+    );
+    let plan = s
+        .run("EXPLAIN MATCH (p:Person) CALL { WITH p SET p.seen = true } FOREACH (x IN [1] | SET p.x = x)")
+        .expect("runs")
+        .remove(0)
+        .plan
+        .expect("a plan");
+    assert!(plan.contains("SubqueryForeach"), "{plan}");
+    assert!(plan.contains("Foreach (x)"), "{plan}");
+}
+
+#[test]
+fn subquery_expressions_appear_in_explain() {
+    let mut s = session(PEOPLE);
+    let plan = s
+        .run(
+            "EXPLAIN MATCH (p:Person) WHERE COUNT { (p)-->() } > 0 \
+             RETURN p {.name, knows: COLLECT { MATCH (p)-[:KNOWS]->(f) RETURN f.name }} AS m",
+        )
+        .expect("runs")
+        .remove(0)
+        .plan
+        .expect("a plan");
+    assert!(plan.contains("Subquery (COUNT)"), "{plan}");
+    assert!(plan.contains("Subquery (COLLECT)"), "{plan}");
+    // Subqueries take no operator numbers, so PROFILE figures still line up.
+    let profile = s
+        .run("PROFILE MATCH (p:Person) WHERE EXISTS { (p)-[:KNOWS]->() } RETURN p.name")
+        .expect("runs")
+        .remove(0);
+    assert_eq!(profile.rows.len(), 2);
+    let text = profile.plan.expect("a plan");
+    assert!(text.contains("Produce (p.name)  [rows: 2"), "{text}");
+    assert!(text.contains("Subquery (EXISTS)"), "{text}");
+}

@@ -286,22 +286,70 @@ fn arb_expr() -> BoxedStrategy<Expr> {
                             expr: e
                         }
                     )),
-                (arb_pattern(inner.clone()), prop::option::of(inner)).prop_map(
-                    |(pattern, where_clause)| {
-                        expr(ExprKind::ExistsSubquery(Box::new(SingleQuery {
-                            clauses: vec![Clause::Match(Match {
-                                optional: false,
-                                pattern,
-                                where_clause,
-                                span: span(),
-                            })],
+                (
+                    arb_ident(),
+                    prop::collection::vec(arb_map_projection_item(inner.clone()), 0..4)
+                )
+                    .prop_map(|(subject, items)| expr(ExprKind::MapProjection { subject, items })),
+                (
+                    prop::sample::select(vec![
+                        SubqueryKind::Exists,
+                        SubqueryKind::Count,
+                        SubqueryKind::Collect
+                    ]),
+                    arb_pattern(inner.clone()),
+                    prop::option::of(inner.clone()),
+                    inner,
+                )
+                    .prop_map(|(kind, pattern, where_clause, returned)| {
+                        let mut clauses = vec![Clause::Match(Match {
+                            optional: false,
+                            pattern,
+                            where_clause,
                             span: span(),
-                        })))
-                    }
-                ),
+                        })];
+                        // The short form for EXISTS and COUNT; COLLECT must RETURN.
+                        if kind == SubqueryKind::Collect {
+                            clauses.push(Clause::Return(Return {
+                                projection: Projection {
+                                    distinct: false,
+                                    star: false,
+                                    items: vec![ReturnItem {
+                                        expr: returned,
+                                        alias: Some(Ident::new("x", span())),
+                                        text: String::new(),
+                                    }],
+                                    order_by: Vec::new(),
+                                    skip: None,
+                                    limit: None,
+                                },
+                                span: span(),
+                            }));
+                        }
+                        let first = SingleQuery {
+                            clauses,
+                            span: span(),
+                        };
+                        expr(ExprKind::Subquery(
+                            kind,
+                            Box::new(Query {
+                                first,
+                                unions: Vec::new(),
+                            }),
+                        ))
+                    }),
             ]
         })
         .boxed()
+}
+
+fn arb_map_projection_item(value: BoxedStrategy<Expr>) -> impl Strategy<Value = MapProjectionItem> {
+    prop_oneof![
+        arb_ident().prop_map(MapProjectionItem::Property),
+        Just(MapProjectionItem::AllProperties),
+        (arb_ident(), value).prop_map(|(k, v)| MapProjectionItem::Entry(k, v)),
+        arb_ident().prop_map(MapProjectionItem::Variable),
+    ]
 }
 
 /// A WHERE predicate: any expression, or pattern predicates joined by NOT/AND/OR.
@@ -362,7 +410,43 @@ fn arb_set_item() -> impl Strategy<Value = SetItem> {
     ]
 }
 
+/// Any clause: the simple ones, or a CALL subquery or FOREACH around simple ones.
 fn arb_clause() -> impl Strategy<Value = Clause> {
+    let body = || {
+        prop::collection::vec(arb_simple_clause(), 1..3).prop_map(|clauses| SingleQuery {
+            clauses,
+            span: span(),
+        })
+    };
+    let imports = prop::option::of(prop_oneof![
+        Just(Imports::All),
+        prop::collection::vec(arb_ident(), 0..3).prop_map(Imports::Variables),
+    ]);
+    prop_oneof![
+        8 => arb_simple_clause(),
+        1 => (any::<bool>(), imports, body(), prop::option::of(body())).prop_map(|(optional, imports, first, union)| {
+            Clause::CallSubquery(CallSubquery {
+                optional,
+                imports,
+                query: Query {
+                    first,
+                    unions: union.into_iter().map(|u| (UnionKind::All, u)).collect(),
+                },
+                span: span(),
+            })
+        }),
+        1 => (arb_ident(), arb_expr(), body()).prop_map(|(variable, list, body)| {
+            Clause::Foreach(Foreach {
+                variable,
+                list,
+                body,
+                span: span(),
+            })
+        }),
+    ]
+}
+
+fn arb_simple_clause() -> impl Strategy<Value = Clause> {
     let value = || arb_expr();
     prop_oneof![
         (any::<bool>(), arb_pattern(value()), arb_where()).prop_map(

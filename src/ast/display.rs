@@ -27,6 +27,17 @@ fn comma_separated<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Resul
     Ok(())
 }
 
+impl Display for MapProjectionItem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            MapProjectionItem::Property(key) => write!(f, ".{key}"),
+            MapProjectionItem::AllProperties => f.write_str(".*"),
+            MapProjectionItem::Entry(key, value) => write!(f, "{key}: {value}"),
+            MapProjectionItem::Variable(name) => write!(f, "{name}"),
+        }
+    }
+}
+
 impl Display for YieldItem {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.field)?;
@@ -157,6 +168,25 @@ impl Display for Clause {
                     }
                 }
                 Ok(())
+            }
+            Clause::CallSubquery(c) => {
+                if c.optional {
+                    f.write_str("OPTIONAL ")?;
+                }
+                f.write_str("CALL ")?;
+                match &c.imports {
+                    None => {}
+                    Some(Imports::All) => f.write_str("(*) ")?,
+                    Some(Imports::Variables(names)) => {
+                        f.write_char('(')?;
+                        comma_separated(f, names)?;
+                        f.write_str(") ")?;
+                    }
+                }
+                write!(f, "{{ {} }}", c.query)
+            }
+            Clause::Foreach(c) => {
+                write!(f, "FOREACH ({} IN {} | {})", c.variable, c.list, c.body)
             }
         }
     }
@@ -664,7 +694,28 @@ impl Display for Expr {
                 "reduce({accumulator} = {init}, {variable} IN {list} | {expr})"
             ),
             ExprKind::Pattern(element) => write!(f, "{element}"),
-            ExprKind::ExistsSubquery(query) => write!(f, "EXISTS {{ {query} }}"),
+            ExprKind::Subquery(kind, query) => {
+                let keyword = match kind {
+                    SubqueryKind::Exists => "EXISTS",
+                    SubqueryKind::Count => "COUNT",
+                    SubqueryKind::Collect => "COLLECT",
+                };
+                write!(f, "{keyword} {{ {query} }}")
+            }
+            ExprKind::MapProjection { subject, items } => {
+                // `count {` and `collect {` would start subqueries.
+                if ["count", "collect"]
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&subject.name))
+                {
+                    write_backticked(f, &subject.name)?;
+                } else {
+                    write!(f, "{subject}")?;
+                }
+                f.write_char('{')?;
+                comma_separated(f, items)?;
+                f.write_char('}')
+            }
         }
     }
 }

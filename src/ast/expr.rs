@@ -1,7 +1,7 @@
 //! Expressions. Chained comparisons (`a < b < c`) are already rewritten to
 //! `a < b AND b < c` by the parser.
 
-use super::{Ident, PatternElement, SingleQuery, Span};
+use super::{Ident, PatternElement, Query, Span};
 
 /// An expression with its span.
 #[derive(Debug, Clone)]
@@ -87,8 +87,38 @@ pub enum ExprKind {
     },
     /// A pattern used as a predicate: `WHERE (a)-->(b)`
     Pattern(Box<PatternElement>),
-    /// `EXISTS { MATCH ... [WHERE ...] }` or `EXISTS { (a)-->(b) [WHERE ...] }`
-    ExistsSubquery(Box<SingleQuery>),
+    /// `EXISTS { ... }`, `COUNT { ... }` or `COLLECT { ... }`; the short form
+    /// `EXISTS { (a)-->(b) [WHERE ...] }` is stored as the query `MATCH (a)-->(b) [WHERE ...]`.
+    Subquery(SubqueryKind, Box<Query>),
+    /// `n {.name, .*, key: expr, var}`
+    MapProjection {
+        subject: Ident,
+        items: Vec<MapProjectionItem>,
+    },
+}
+
+/// What an expression subquery makes of its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// `EXISTS { ... }`: whether there is a row.
+    Exists,
+    /// `COUNT { ... }`: how many rows there are.
+    Count,
+    /// `COLLECT { ... RETURN x }`: the list of the one returned column.
+    Collect,
+}
+
+/// One selector of a map projection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MapProjectionItem {
+    /// `.key`: the subject's property (null when missing).
+    Property(Ident),
+    /// `.*`: every property of the subject.
+    AllProperties,
+    /// `key: expr`
+    Entry(Ident, Expr),
+    /// `var`: the entry `var: var`.
+    Variable(Ident),
 }
 
 /// A constant written in the query.

@@ -202,6 +202,10 @@ pub enum Clause {
     Delete(Delete),
     /// `CALL proc(args) [YIELD ...]`
     Call(Call),
+    /// `[OPTIONAL] CALL [(imports)] { query }`
+    CallSubquery(CallSubquery),
+    /// `FOREACH (variable IN list | clauses)`
+    Foreach(Foreach),
 }
 
 impl Clause {
@@ -218,6 +222,8 @@ impl Clause {
             Clause::Remove(c) => c.span,
             Clause::Delete(c) => c.span,
             Clause::Call(c) => c.span,
+            Clause::CallSubquery(c) => c.span,
+            Clause::Foreach(c) => c.span,
         }
     }
 }
@@ -400,6 +406,37 @@ impl YieldItem {
     }
 }
 
+/// `CALL [(imports)] { query }`: runs `query` once per incoming row.
+#[derive(Debug, Clone)]
+pub struct CallSubquery {
+    /// `OPTIONAL CALL`: a row the body returns nothing for is kept, with nulls.
+    pub optional: bool,
+    /// The variable scope clause of `CALL (a, b) { ... }`; `None` without one (the body
+    /// may then import with a leading `WITH a, b`).
+    pub imports: Option<Imports>,
+    pub query: Query,
+    pub span: Span,
+}
+
+/// The outer variables a `CALL (...) { ... }` body sees.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Imports {
+    /// `CALL (*)`: all of them.
+    All,
+    /// `CALL (a, b)`; `CALL ()` imports nothing.
+    Variables(Vec<Ident>),
+}
+
+/// `FOREACH (variable IN list | clauses)`
+#[derive(Debug, Clone)]
+pub struct Foreach {
+    pub variable: Ident,
+    pub list: Expr,
+    /// Update clauses only (checked by `semantic`).
+    pub body: SingleQuery,
+    pub span: Span,
+}
+
 // Statements, queries and clauses compare without their spans.
 macro_rules! eq_ignoring_span {
     ($($ty:ident { $($field:ident),* }),* $(,)?) => {
@@ -424,6 +461,8 @@ eq_ignoring_span! {
     Remove { items },
     Delete { detach, exprs },
     Call { procedure, args, yields },
+    CallSubquery { optional, imports, query },
+    Foreach { variable, list, body },
 }
 
 #[cfg(test)]

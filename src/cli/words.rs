@@ -25,6 +25,7 @@ pub const KEYWORDS: &[&str] = &[
     "EXISTS",
     "EXPLAIN",
     "FALSE",
+    "FOREACH",
     "IN",
     "IS",
     "LIMIT",

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::ast::{BinaryOp, Quantifier, UnaryOp};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::plan::{PlanExpr, PlanExprKind as K};
+use crate::plan::{MapItem, PlanExpr, PlanExprKind as K};
 use crate::value::{Value, ops};
 
 use super::{Cx, Row, functions, subplan};
@@ -208,6 +208,25 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             let mut op = subplan(plan, row, cx)?;
             Value::Bool(op.next(cx)?.is_some())
         }
+        K::CountRows(plan) => {
+            let mut op = subplan(plan, row, cx)?;
+            let mut count = 0i64;
+            while op.next(cx)?.is_some() {
+                count += 1;
+            }
+            Value::Int(count)
+        }
+        K::CollectColumn(plan) => {
+            let mut op = subplan(plan, row, cx)?;
+            let mut out = Vec::new();
+            while let Some(r) = op.next(cx)? {
+                out.push(r.into_iter().next().unwrap_or(Value::Null));
+            }
+            Value::List(out)
+        }
+        K::MapProjection(subject, items) => {
+            map_projection(&eval(subject, row, cx)?, items, row, cx)?
+        }
         K::Collect(plan, projection) => {
             let mut op = subplan(plan, row, cx)?;
             let mut out = Vec::new();
@@ -217,6 +236,32 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             Value::List(out)
         }
     })
+}
+
+/// `subject {.key, .*, key: expr}`: null for a null subject; later keys replace earlier ones.
+fn map_projection(subject: &Value, items: &[MapItem], row: &Row, cx: &Cx<'_>) -> Result<Value> {
+    if !matches!(subject, Value::Node(_) | Value::Rel(_) | Value::Map(_)) {
+        return match subject {
+            Value::Null => Ok(Value::Null),
+            other => Err(QueryError::type_mismatch(
+                "a node, relationship or map",
+                other.type_name(),
+            )),
+        };
+    }
+    let mut map = BTreeMap::new();
+    for item in items {
+        match item {
+            MapItem::Property(key) => {
+                map.insert(key.to_string(), property(subject, key, cx)?);
+            }
+            MapItem::AllProperties => map.extend(properties_of(subject, cx)?.unwrap_or_default()),
+            MapItem::Entry(key, value) => {
+                map.insert(key.clone(), eval(value, row, cx)?);
+            }
+        }
+    }
+    Ok(Value::Map(map))
 }
 
 /// A list operand of a comprehension: `None` for null, an error for a non-list.

@@ -11,6 +11,7 @@ mod procedure;
 mod project;
 mod scan;
 mod sort;
+mod subquery;
 mod write;
 
 pub mod aggregate;
@@ -207,15 +208,17 @@ impl<'a> Env<'a> {
     ) -> Result<BoxOp> {
         let id = self.counter;
         self.counter += 1;
-        let op = if write::is_write(plan) {
-            match graph.as_deref_mut() {
-                Some(g) => write::build(self, plan, g, arg)?,
-                None => {
-                    return Err(QueryError::not_supported(
-                        "updates inside expressions",
-                        None,
-                    ));
-                }
+        let op = if write::is_write(plan) || subquery::is_updating(plan) {
+            let Some(g) = graph.as_deref_mut() else {
+                return Err(QueryError::not_supported(
+                    "updating the graph inside an expression",
+                    None,
+                ));
+            };
+            if write::is_write(plan) {
+                write::build(self, plan, g, arg)?
+            } else {
+                subquery::build_updating(self, plan, g, arg)?
             }
         } else {
             self.build_read(plan, graph, arg)?
@@ -229,6 +232,20 @@ impl<'a> Env<'a> {
     /// Builds the children of `plan` in order (for read operators).
     fn child(&mut self, plan: &LogicalPlan, graph: Option<&mut Graph>, arg: &Row) -> Result<BoxOp> {
         self.build(plan, graph, arg)
+    }
+
+    /// OPTIONAL MATCH and read-only CALL { ... }: `inner` runs for each row of `input`.
+    fn apply(
+        &mut self,
+        input: &LogicalPlan,
+        inner: &LogicalPlan,
+        correlation: project::Correlation,
+        mut graph: Option<&mut Graph>,
+        arg: &Row,
+    ) -> Result<BoxOp> {
+        let input = self.child(input, graph.as_deref_mut(), arg)?;
+        let inner = self.child(inner, graph, arg)?;
+        Ok(Box::new(project::Apply::new(input, inner, correlation)))
     }
 
     fn build_read(
@@ -304,9 +321,8 @@ impl<'a> Env<'a> {
                 inner,
                 slots,
             } => {
-                let input = self.child(input, graph.as_deref_mut(), arg)?;
-                let inner = self.child(inner, graph, arg)?;
-                Box::new(project::Optional::new(input, inner, slots.clone()))
+                let correlation = project::Correlation::Optional(slots.clone());
+                self.apply(input, inner, correlation, graph, arg)?
             }
             P::Project { input, items } => Box::new(project::Project {
                 input: self.child(input, graph, arg)?,
@@ -368,13 +384,27 @@ impl<'a> Env<'a> {
                 args.clone(),
                 outputs.clone(),
             )),
-            P::Create { .. }
+            P::CallSubquery {
+                input,
+                inner,
+                outputs,
+                optional,
+                ..
+            } => {
+                let correlation = project::Correlation::Outputs {
+                    slots: outputs.clone(),
+                    optional: *optional,
+                };
+                self.apply(input, inner, correlation, graph, arg)?
+            }
+            P::Foreach { .. }
+            | P::Create { .. }
             | P::Merge { .. }
             | P::Set { .. }
             | P::Remove { .. }
             | P::Delete { .. } => {
                 return Err(QueryError::not_supported(
-                    "updates inside expressions",
+                    "updating the graph inside an expression",
                     None,
                 ));
             }

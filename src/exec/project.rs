@@ -1,4 +1,4 @@
-//! Row-at-a-time operators: filters, projections, OPTIONAL, DISTINCT, SKIP/LIMIT, UNWIND,
+//! Row-at-a-time operators: filters, projections, OPTIONAL and CALL { ... } (Apply), DISTINCT, SKIP/LIMIT, UNWIND,
 //! the final column selection and UNION.
 
 use crate::graph::hash::FxHashSet;
@@ -32,28 +32,53 @@ impl Operator for Filter {
     }
 }
 
-/// OPTIONAL MATCH: the inner rows for each input row, or the row with nulls.
-pub(super) struct Optional {
+/// What `Apply` makes of the inner rows of an input row.
+pub(super) enum Correlation {
+    /// OPTIONAL MATCH: the inner rows as they are, or when there are none the input row
+    /// with these slots null.
+    Optional(Vec<Slot>),
+    /// A read-only `CALL { ... }`: the input row with the inner row's produced columns
+    /// stored in `slots` (in column order); for `OPTIONAL CALL`, when there are none, the
+    /// input row with them null.
+    Outputs { slots: Vec<Slot>, optional: bool },
+}
+
+impl Correlation {
+    /// The slots to null when an input row has no inner rows; `None` drops such a row.
+    fn null_fill(&self) -> Option<&[Slot]> {
+        match self {
+            Correlation::Optional(slots)
+            | Correlation::Outputs {
+                slots,
+                optional: true,
+            } => Some(slots),
+            Correlation::Outputs { .. } => None,
+        }
+    }
+}
+
+/// For each input row, the rows of `inner` opened from it (OPTIONAL MATCH, CALL { ... }).
+pub(super) struct Apply {
     input: BoxOp,
     inner: BoxOp,
-    slots: Vec<Slot>,
+    correlation: Correlation,
     current: Option<Row>,
     matched: bool,
 }
 
-impl Optional {
-    pub fn new(input: BoxOp, inner: BoxOp, slots: Vec<Slot>) -> Self {
-        Optional {
+impl Apply {
+    pub fn new(input: BoxOp, inner: BoxOp, correlation: Correlation) -> Self {
+        Apply {
             input,
             inner,
-            slots,
+            correlation,
             current: None,
             matched: false,
         }
     }
 }
 
-impl Operator for Optional {
+impl Operator for Apply {
     fn open(&mut self, arg: &Row) {
         self.input.open(arg);
         self.current = None;
@@ -64,12 +89,17 @@ impl Operator for Optional {
             if let Some(row) = &self.current {
                 if let Some(out) = self.inner.next(cx)? {
                     self.matched = true;
-                    return Ok(Some(out));
+                    return Ok(Some(match &self.correlation {
+                        Correlation::Optional(_) => out,
+                        Correlation::Outputs { slots, .. } => with_outputs(row, slots, out),
+                    }));
                 }
                 let mut row = row.clone();
                 self.current = None;
-                if !self.matched {
-                    for s in &self.slots {
+                if let Some(slots) = self.correlation.null_fill()
+                    && !self.matched
+                {
+                    for s in slots {
                         row[*s] = Value::Null;
                     }
                     return Ok(Some(row));
@@ -83,6 +113,15 @@ impl Operator for Optional {
             self.current = Some(row);
         }
     }
+}
+
+/// `row` with the columns of a produced subquery row stored in `outputs`.
+pub(super) fn with_outputs(row: &Row, outputs: &[Slot], produced: Row) -> Row {
+    let mut out = row.clone();
+    for (slot, value) in outputs.iter().zip(produced) {
+        out[*slot] = value;
+    }
+    out
 }
 
 /// Computes expressions into slots.

@@ -237,7 +237,10 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
             || (expression_expected && EXPRESSION_START_TOKENS.contains(&token))
             || (operator_expected && OPERATOR_TOKENS.contains(&token))
             || (clauses >= 4 && (CLAUSE_KEYWORDS.contains(&token) || token == ";"));
-        if !absorbed {
+        if token == "`" {
+            // The opening of a backtick-quoted name: a name is wanted.
+            shown.push("a name".to_string());
+        } else if !absorbed {
             shown.push(format!("`{token}`"));
         }
     }
@@ -260,7 +263,7 @@ fn is_meaningful_token(token: &str) -> bool {
 
 const CLAUSE_KEYWORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN", "CREATE", "MERGE", "SET", "REMOVE", "DELETE",
-    "DETACH", "CALL", "EXPLAIN", "PROFILE", "UNION", "ORDER", "SKIP", "LIMIT", "WHERE",
+    "DETACH", "CALL", "FOREACH", "EXPLAIN", "PROFILE", "UNION", "ORDER", "SKIP", "LIMIT", "WHERE",
 ];
 const EXPRESSION_START_TOKENS: &[&str] = &[
     "\"", "'", "$", "(", "[", "{", "`", "+", "-", ".", "0", "ALL", "ANY", "CASE", "COUNT",
@@ -292,38 +295,20 @@ fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
             "INDEX" | "CONSTRAINT" | "DATABASE" | "USER" | "ROLE"
         )
     {
-        return Some("schema and administration commands");
+        return Some("a schema or administration command");
     }
     let word = token_at(text, at).to_ascii_uppercase();
     let next = text[at + word.len()..].trim_start();
-    // `CALL {` fails at the brace, `COUNT { (n)` just after it (as a map projection).
-    let before_brace = if word == "{" {
-        Some(at)
-    } else {
-        text[..at].trim_end().strip_suffix('{').map(str::len)
-    };
-    if let Some(brace) = before_brace {
-        let before = previous_token(text, brace).map(str::to_ascii_uppercase);
-        return match before.as_deref() {
-            Some("CALL") => Some("CALL { ... } subqueries"),
-            Some("COUNT" | "COLLECT") => Some("COUNT { ... } and COLLECT { ... } subqueries"),
-            _ => None,
-        };
-    }
     let next_word = next
         .split(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or("")
         .to_ascii_uppercase();
     Some(match (word.as_str(), next_word.as_str()) {
-        ("FOREACH", _) => "FOREACH",
         ("LOAD", "CSV") => "LOAD CSV",
-        ("USE", _) => "USE",
-        ("SHOW", _) => "SHOW",
-        ("CALL", _) if next.starts_with('{') => "CALL { ... } subqueries",
-        ("COUNT" | "COLLECT", _) if next.starts_with('{') => {
-            "COUNT { ... } and COLLECT { ... } subqueries"
-        }
+        ("IN", "TRANSACTIONS") => "CALL { ... } IN TRANSACTIONS",
+        ("USE", _) => "the USE clause",
+        ("SHOW", _) => "the SHOW command",
         _ => return None,
     })
 }
@@ -464,6 +449,9 @@ fn describe(rule: Rule) -> &'static str {
         | quantifier_expr
         | reduce_expr
         | exists_subquery
+        | count_subquery
+        | collect_subquery
+        | map_projection
         | map_literal
         | relationships_pattern
         | function_call
@@ -480,7 +468,12 @@ fn describe(rule: Rule) -> &'static str {
         | property_lookup => "an operator",
         statement | query | single_query | match_clause | unwind_clause | with_clause
         | return_clause | create_clause | merge_clause | set_clause | remove_clause
-        | delete_clause | call_clause | optional | detach | explain | profile => "a clause",
+        | delete_clause | call_clause | call_subquery | foreach_clause | optional | detach
+        | explain | profile => "a clause",
+        import_scope => "a variable scope such as `(a, b)`",
+        map_projection_all | map_projection_property | map_projection_entry => {
+            "a map projection item such as `.key`"
+        }
         union | union_all | UNION => "`UNION`",
         where_clause | WHERE => "`WHERE`",
         order_by | ORDER | BY => "`ORDER BY`",
@@ -579,12 +572,10 @@ mod tests {
     fn unsupported_features_say_so() {
         use crate::error::ErrorKind;
         for text in [
-            "FOREACH (x IN [1] | CREATE ())",
             "LOAD CSV FROM 'f' AS row RETURN row",
-            "MATCH (n) CALL { RETURN 1 AS x } RETURN x",
             "CREATE INDEX FOR (n:L) ON (n.x)",
-            "MATCH (n) RETURN n {.name, .*}",
-            "MATCH (n) WHERE COUNT { (n)-->() } > 1 RETURN n",
+            "USE db MATCH (n) RETURN n",
+            "UNWIND [1] AS x CALL { WITH x CREATE () } IN TRANSACTIONS",
         ] {
             let error = crate::parser::parse(text).expect_err(text);
             assert_eq!(error.kind, ErrorKind::NotSupported, "{text}: {error:?}");

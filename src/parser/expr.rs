@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::Rule;
-use super::clause::{build_single_query, build_where_clause};
+use super::clause::{build_query, build_where_clause};
 use super::errors::syntax_error;
 use super::helpers::{
     DepthGuard, Pair, build_if_rule, children, exactly_one, next_if_rule, required, span_of,
@@ -18,10 +18,10 @@ use super::literal::{
 };
 use super::pattern::{build_pattern, build_relationships_pattern};
 use crate::ast::{
-    BinaryOp, CaseExpr, Clause, Expr, ExprKind, FunctionCall, Literal, Match, Quantifier,
-    SingleQuery, UnaryOp,
+    BinaryOp, CaseExpr, Clause, Expr, ExprKind, FunctionCall, Literal, MapProjectionItem, Match,
+    Quantifier, Query, SingleQuery, SubqueryKind, UnaryOp,
 };
-use crate::error::{ErrorCode, QueryError, Result, Span};
+use crate::error::{ErrorCode, Result, Span};
 
 /// openCypher 9 operator precedence, loosest first, one line per level (the grammar's
 /// OrExpression down to NonArithmeticOperatorExpression). Unary minus binds tighter than
@@ -171,7 +171,7 @@ fn reject_exposed_pattern(expr: &Expr) -> Result<()> {
         Some(span) => Err(syntax_error(
             ErrorCode::UnexpectedSyntax,
             "a pattern can only be used as a predicate in WHERE; use a pattern comprehension \
-             `[(a)-->(b) | b]` or `EXISTS { (a)-->(b) }` here",
+             `[(a)-->(b) | b]`, `COUNT { (a)-->(b) }` or `EXISTS { (a)-->(b) }` here",
             span,
         )),
     }
@@ -182,7 +182,16 @@ pub(super) fn build_atom(pair: Pair<'_>) -> Result<Expr> {
     build_operand(pair)?.into_expr()
 }
 
+/// A parenthesized expression is its own operand, so `(a < b) < c` is no chain. It is
+/// the recursive case, kept apart so each nesting level costs a small stack frame.
 fn build_operand(pair: Pair<'_>) -> Result<Operand> {
+    match pair.as_rule() {
+        Rule::expr => Ok(Operand::plain(build_predicate(pair)?)),
+        _ => build_atom_operand(pair),
+    }
+}
+
+fn build_atom_operand(pair: Pair<'_>) -> Result<Operand> {
     let span = span_of(&pair);
     let expr = |kind| Ok(Operand::plain(Expr::new(kind, span)));
     match pair.as_rule() {
@@ -220,21 +229,16 @@ fn build_operand(pair: Pair<'_>) -> Result<Operand> {
         )),
         Rule::quantifier_expr => expr(build_quantifier_expr(pair)?),
         Rule::reduce_expr => expr(build_reduce_expr(pair)?),
-        Rule::exists_subquery => expr(ExprKind::ExistsSubquery(Box::new(build_exists_subquery(
-            pair,
-        )?))),
+        Rule::exists_subquery => expr(build_subquery(SubqueryKind::Exists, pair)?),
+        Rule::count_subquery => expr(build_subquery(SubqueryKind::Count, pair)?),
+        Rule::collect_subquery => expr(build_subquery(SubqueryKind::Collect, pair)?),
         Rule::map_literal => expr(build_map_literal(pair)?),
         Rule::relationships_pattern => expr(ExprKind::Pattern(Box::new(
             build_relationships_pattern(pair)?,
         ))),
-        // A parenthesized expression: its own operand, so `(a < b) < c` is no chain.
-        Rule::expr => Ok(Operand::plain(build_predicate(pair)?)),
         Rule::function_call => expr(ExprKind::FunctionCall(build_function_call(pair)?)),
         Rule::variable => expr(ExprKind::Variable(build_variable(pair)?.name)),
-        Rule::map_projection => Err(QueryError::not_supported(
-            "map projection (`n {.key, .*}`)",
-            Some(span),
-        )),
+        Rule::map_projection => expr(build_map_projection(pair)?),
         other => Err(unexpected_shape(&format!("{other:?} as an operand"), span)),
     }
 }
@@ -487,18 +491,18 @@ fn build_reduce_expr(pair: Pair<'_>) -> Result<ExprKind> {
     })
 }
 
-/// `EXISTS { ... }`; the short form `EXISTS { (a)-->(b) WHERE p }` becomes the query
-/// `MATCH (a)-->(b) WHERE p`.
-fn build_exists_subquery(pair: Pair<'_>) -> Result<SingleQuery> {
+/// `EXISTS { ... }`, `COUNT { ... }`, `COLLECT { ... }`; the short form
+/// `EXISTS { (a)-->(b) WHERE p }` becomes the query `MATCH (a)-->(b) WHERE p`.
+fn build_subquery(kind: SubqueryKind, pair: Pair<'_>) -> Result<ExprKind> {
     let span = span_of(&pair);
     let mut pairs = children(pair);
     let first = required(&mut pairs, span)?;
-    if first.as_rule() == Rule::single_query {
-        return build_single_query(first);
+    if first.as_rule() == Rule::query {
+        return Ok(ExprKind::Subquery(kind, Box::new(build_query(first)?)));
     }
     let pattern = build_pattern(first)?;
     let where_clause = build_if_rule(&mut pairs, Rule::where_clause, build_where_clause)?;
-    Ok(SingleQuery {
+    let first = SingleQuery {
         clauses: vec![Clause::Match(Match {
             optional: false,
             pattern,
@@ -506,7 +510,46 @@ fn build_exists_subquery(pair: Pair<'_>) -> Result<SingleQuery> {
             span,
         })],
         span,
-    })
+    };
+    Ok(ExprKind::Subquery(
+        kind,
+        Box::new(Query {
+            first,
+            unions: Vec::new(),
+        }),
+    ))
+}
+
+/// `subject {.key, .*, key: expr, variable}`
+fn build_map_projection(pair: Pair<'_>) -> Result<ExprKind> {
+    debug_assert_eq!(pair.as_rule(), Rule::map_projection);
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let subject = build_variable(required(&mut pairs, span)?)?;
+    let items = pairs
+        .map(|item| {
+            let span = span_of(&item);
+            Ok(match item.as_rule() {
+                Rule::map_projection_all => MapProjectionItem::AllProperties,
+                Rule::map_projection_property => {
+                    MapProjectionItem::Property(build_schema_name(exactly_one(item)?)?)
+                }
+                Rule::map_projection_entry => {
+                    let mut parts = children(item);
+                    let key = build_schema_name(required(&mut parts, span)?)?;
+                    MapProjectionItem::Entry(key, build_expr(required(&mut parts, span)?)?)
+                }
+                Rule::variable => MapProjectionItem::Variable(build_variable(item)?),
+                other => {
+                    return Err(unexpected_shape(
+                        &format!("{other:?} in a map projection"),
+                        span,
+                    ));
+                }
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(ExprKind::MapProjection { subject, items })
 }
 
 fn build_function_call(pair: Pair<'_>) -> Result<FunctionCall> {

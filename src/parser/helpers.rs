@@ -30,6 +30,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::BY
             | Rule::CALL
             | Rule::CASE
+            | Rule::COLLECT
             | Rule::COUNT
             | Rule::CREATE
             | Rule::DELETE
@@ -37,6 +38,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::END
             | Rule::ENDS
             | Rule::EXISTS
+            | Rule::FOREACH
             | Rule::IN
             | Rule::IS
             | Rule::LIMIT

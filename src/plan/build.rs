@@ -6,11 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::ast::{
     Clause, Delete, Expr, ExprKind, Merge, Projection, Query, RemoveItem, SetItem, SingleQuery,
-    UnionKind,
 };
 use crate::error::Result;
 use crate::procedure::Procedures;
-use crate::semantic::BoundQuery;
+use crate::semantic::{BoundQuery, implicit_grouping_keys};
 
 use super::{AggregateCall, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
 
@@ -57,6 +56,8 @@ pub(super) struct Builder {
     pub stats: GraphStats,
     /// The procedures the statement calls, resolved by `semantic::bind`.
     pub procedures: Procedures,
+    /// How many subquery or FOREACH bodies enclose the clauses being planned.
+    pub nested: usize,
 }
 
 /// Builds the plan of a bound statement; `stats` guide the order patterns are matched in.
@@ -97,18 +98,8 @@ impl Builder {
     }
 
     fn query(&mut self, query: &Query) -> Result<(LogicalPlan, Vec<String>)> {
-        let (first, columns) =
-            self.single_query(&query.first, LogicalPlan::Argument, Scope::default())?;
-        if query.unions.is_empty() {
-            return Ok((first, columns));
-        }
-        let mut inputs = vec![first];
-        let all = query.unions.iter().all(|(kind, _)| *kind == UnionKind::All);
-        for (_, single) in &query.unions {
-            let (plan, _) = self.single_query(single, LogicalPlan::Argument, Scope::default())?;
-            inputs.push(plan);
-        }
-        Ok((LogicalPlan::Union { inputs, all }, columns))
+        let (plan, columns) = self.union_query(query, &|_| Scope::default(), false)?;
+        Ok((plan, columns))
     }
 
     /// Plans the clauses of `query` on top of `input`; returns the plan and its columns.
@@ -208,8 +199,10 @@ impl Builder {
                     ops: self.remove_items(&r.items, &scope)?,
                 },
                 Clause::Delete(d) => self.delete(plan, d, &scope)?,
+                Clause::CallSubquery(c) => self.call_subquery(plan, c, &mut scope)?,
+                Clause::Foreach(f) => self.foreach(plan, f, &scope)?,
                 Clause::Call(c) => {
-                    let standalone = query.clauses.len() == 1;
+                    let standalone = self.nested == 0 && query.clauses.len() == 1;
                     let (plan, columns) = self.call(plan, c, &mut scope, standalone)?;
                     if standalone {
                         return Ok(self.standalone_call(plan, columns));
@@ -265,6 +258,19 @@ impl Builder {
                 new_scope.insert(name, slot);
                 self.name_slot(slot, name);
                 columns.push((name.clone(), slot));
+            }
+            // Map projections in aggregated items group by their subjects too.
+            let mut implicit = Vec::new();
+            for (_, expr) in items.iter().filter(|(_, e)| self.contains_aggregate(e)) {
+                implicit_grouping_keys(expr, &mut implicit);
+            }
+            for ident in implicit {
+                let var = Expr::new(ExprKind::Variable(ident.name.clone()), ident.span);
+                if grouping.keys.iter().all(|(k, _)| *k != var) {
+                    let slot = self.new_slot();
+                    keys.push((slot, self.expr(&var, scope)?));
+                    grouping.keys.push((var, slot));
+                }
             }
             // Aggregated items are computed from the group's keys and aggregate results.
             self.grouping = Some(grouping);

@@ -33,23 +33,50 @@ fn write_node(
 ) {
     let id = *counter;
     *counter += 1;
-    let indent = if depth == 0 {
-        String::new()
-    } else {
-        format!("{}+- ", "   ".repeat(depth - 1))
-    };
-    let _ = write!(out, "{indent}{}", describe(plan, names));
+    write_line(out, depth, &describe(plan, names));
     if let Some(stats) = profile.and_then(|p| p.get(id)) {
-        let _ = write!(
+        out.pop();
+        let _ = writeln!(
             out,
             "  [rows: {}, time: {:.3} ms]",
             stats.rows, stats.time_ms
         );
     }
-    out.push('\n');
     for child in plan.children() {
         write_node(child, names, depth + 1, counter, profile, out);
     }
+    write_subqueries(plan, names, depth + 1, out);
+}
+
+/// The subqueries inside the operator's expressions (EXISTS, COUNT, COLLECT, pattern
+/// comprehensions), each under a `Subquery (...)` line. They run apart from the operator
+/// tree, so they take no operator numbers and PROFILE has no figures for them.
+fn write_subqueries(plan: &LogicalPlan, names: &[String], depth: usize, out: &mut String) {
+    let mut subplans = Vec::new();
+    for expr in plan.exprs() {
+        expr.visit(&mut |e| subplans.extend(e.subplan()));
+    }
+    for (kind, subplan) in subplans {
+        write_line(out, depth, &format!("Subquery ({kind})"));
+        write_unnumbered(subplan, names, depth + 1, out);
+    }
+}
+
+fn write_unnumbered(plan: &LogicalPlan, names: &[String], depth: usize, out: &mut String) {
+    write_line(out, depth, &describe(plan, names));
+    for child in plan.children() {
+        write_unnumbered(child, names, depth + 1, out);
+    }
+    write_subqueries(plan, names, depth + 1, out);
+}
+
+/// One line of the tree at `depth`.
+fn write_line(out: &mut String, depth: usize, text: &str) {
+    if depth > 0 {
+        let _ = write!(out, "{}+- ", "   ".repeat(depth - 1));
+    }
+    out.push_str(text);
+    out.push('\n');
 }
 
 fn labels(labels: &[std::sync::Arc<str>]) -> String {
@@ -182,6 +209,16 @@ fn describe(plan: &LogicalPlan, names: &[String]) -> String {
         P::Remove { ops, .. } => format!("Remove ({} items)", ops.len()),
         P::Delete { detach, .. } => if *detach { "DetachDelete" } else { "Delete" }.into(),
         P::Discard { .. } => "Discard".into(),
+        // Neo4j's names: Apply for a returning CALL subquery, SubqueryForeach for a unit one.
+        P::CallSubquery { unit: true, .. } => "SubqueryForeach".into(),
+        P::CallSubquery {
+            outputs, optional, ..
+        } => {
+            let outputs: Vec<_> = outputs.iter().map(|s| name(names, *s)).collect();
+            let apply = if *optional { "OptionalApply" } else { "Apply" };
+            format!("{apply} ({})", outputs.join(", "))
+        }
+        P::Foreach { slot, .. } => format!("Foreach ({})", name(names, *slot)),
         P::ProcedureCall { procedure, .. } => {
             format!("ProcedureCall {}", procedure.signature.name)
         }

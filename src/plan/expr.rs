@@ -2,14 +2,17 @@
 //! function table, aggregates become slots of the enclosing `Aggregate`, and pattern
 //! expressions become read-only subplans.
 
-use crate::ast::{Expr, ExprKind, Ident, Literal, PathKind, PatternElement, PatternPart, UnaryOp};
+use crate::ast::{
+    Expr, ExprKind, Ident, Literal, MapProjectionItem, PathKind, PatternElement, PatternPart,
+    UnaryOp,
+};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::exec::functions::{self, FunctionKind};
 use crate::semantic::is_aggregating;
 use crate::value::Value;
 
 use super::build::{Builder, Scope};
-use super::{AggregateCall, LogicalPlan, PlanExpr, PlanExprKind as K};
+use super::{AggregateCall, LogicalPlan, MapItem, PlanExpr, PlanExprKind as K};
 
 impl Builder {
     /// A variable reference.
@@ -182,16 +185,29 @@ impl Builder {
                 let (plan, projection) = projection?;
                 K::Collect(Box::new(plan), Box::new(projection))
             }
-            ExprKind::ExistsSubquery(query) => {
-                let saved = self.grouping.take();
-                let built = self.single_query(query, LogicalPlan::Argument, scope.clone());
-                self.grouping = saved;
-                let plan = match built?.0 {
-                    LogicalPlan::Discard { input } => *input,
-                    plan => plan,
-                };
-                K::Exists(Box::new(plan))
-            }
+            ExprKind::Subquery(kind, query) => self.expression_subquery(*kind, query, scope)?,
+            // Through `expr`, so that a grouping key stands in for the subject.
+            ExprKind::MapProjection { subject, items } => K::MapProjection(
+                self.boxed(&variable_expr(subject), scope)?,
+                items
+                    .iter()
+                    .map(|item| {
+                        Ok(match item {
+                            MapProjectionItem::Property(key) => {
+                                MapItem::Property(crate::graph::intern(&key.name))
+                            }
+                            MapProjectionItem::AllProperties => MapItem::AllProperties,
+                            MapProjectionItem::Entry(key, value) => {
+                                MapItem::Entry(key.name.clone(), self.expr(value, scope)?)
+                            }
+                            MapProjectionItem::Variable(name) => MapItem::Entry(
+                                name.name.clone(),
+                                self.expr(&variable_expr(name), scope)?,
+                            ),
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+            ),
         };
         Ok(PlanExpr::new(kind, span))
     }
@@ -275,6 +291,11 @@ impl Builder {
         }
         Ok(PlanExpr::new(K::Slot(slot), span))
     }
+}
+
+/// `ident` as a variable reference.
+fn variable_expr(ident: &Ident) -> Expr {
+    Expr::new(ExprKind::Variable(ident.name.clone()), ident.span)
 }
 
 /// The value of a literal.

@@ -9,6 +9,7 @@ pub mod explain;
 mod expr;
 mod optimize;
 mod pattern;
+mod subquery;
 
 use std::sync::Arc;
 
@@ -79,6 +80,23 @@ pub enum PlanExprKind {
     Exists(Box<LogicalPlan>),
     /// Collects `projection` over the rows of the subplan (pattern comprehensions).
     Collect(Box<LogicalPlan>, Box<PlanExpr>),
+    /// The number of rows of the read-only subplan (`COUNT { ... }`).
+    CountRows(Box<LogicalPlan>),
+    /// The first column of the rows the read-only subplan produces (`COLLECT { ... }`).
+    CollectColumn(Box<LogicalPlan>),
+    /// `n {.key, .*, key: expr}`: a map built from the subject (null when it is null).
+    MapProjection(Box<PlanExpr>, Vec<MapItem>),
+}
+
+/// One selector of a compiled map projection, applied in order (later keys win).
+#[derive(Debug, Clone)]
+pub enum MapItem {
+    /// `.key`
+    Property(Arc<str>),
+    /// `.*`
+    AllProperties,
+    /// `key: expr` (and `var`, as `var: var`)
+    Entry(String, PlanExpr),
 }
 
 impl PlanExpr {
@@ -94,64 +112,91 @@ impl PlanExpr {
 
     /// The slots the expression reads (subplans included).
     pub fn slots(&self, out: &mut Vec<Slot>) {
+        self.visit(&mut |e| match &e.kind {
+            PlanExprKind::Slot(s) => out.push(*s),
+            _ => {
+                if let Some((_, plan)) = e.subplan() {
+                    plan.slots_read(out);
+                }
+            }
+        });
+    }
+
+    /// Calls `f` on the expression and every subexpression (not entering subplans).
+    pub fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a PlanExpr)) {
+        f(self);
+        for child in self.children() {
+            child.visit(f);
+        }
+    }
+
+    /// The subquery the expression runs, named by what it makes of the rows (for EXPLAIN).
+    pub fn subplan(&self) -> Option<(&'static str, &LogicalPlan)> {
         use PlanExprKind as K;
         match &self.kind {
-            K::Const(_) | K::Param(_) => {}
-            K::Slot(s) => out.push(*s),
-            K::List(items) | K::Function(_, items) => items.iter().for_each(|e| e.slots(out)),
-            K::Map(items) => items.iter().for_each(|(_, e)| e.slots(out)),
+            K::Exists(plan) => Some(("EXISTS", plan)),
+            K::CountRows(plan) => Some(("COUNT", plan)),
+            K::CollectColumn(plan) => Some(("COLLECT", plan)),
+            K::Collect(plan, _) => Some(("pattern comprehension", plan)),
+            _ => None,
+        }
+    }
+
+    /// Direct subexpressions (including a pattern comprehension's projection, which is
+    /// evaluated over the subplan's rows).
+    fn children(&self) -> Vec<&PlanExpr> {
+        use PlanExprKind as K;
+        match &self.kind {
+            K::Const(_)
+            | K::Param(_)
+            | K::Slot(_)
+            | K::Exists(_)
+            | K::CountRows(_)
+            | K::CollectColumn(_) => vec![],
+            K::List(items) | K::Function(_, items) => items.iter().collect(),
+            K::Map(items) => items.iter().map(|(_, e)| e).collect(),
             K::Property(e, _) | K::Unary(_, e) | K::IsNull(e, _) | K::HasLabels(e, _) => {
-                e.slots(out)
+                vec![e]
             }
-            K::Index(a, b) | K::Binary(_, a, b) => {
-                a.slots(out);
-                b.slots(out);
-            }
-            K::Slice(a, b, c) => {
-                a.slots(out);
-                b.iter().chain(c).for_each(|e| e.slots(out));
-            }
+            K::Index(a, b) | K::Binary(_, a, b) => vec![a, b],
+            K::Slice(a, b, c) => std::iter::once(&**a)
+                .chain(b.as_deref())
+                .chain(c.as_deref())
+                .collect(),
             K::Case {
                 subject,
                 whens,
                 otherwise,
-            } => {
-                subject.iter().chain(otherwise).for_each(|e| e.slots(out));
-                for (w, t) in whens {
-                    w.slots(out);
-                    t.slots(out);
-                }
-            }
+            } => subject
+                .as_deref()
+                .into_iter()
+                .chain(whens.iter().flat_map(|(w, t)| [w, t]))
+                .chain(otherwise.as_deref())
+                .collect(),
             K::ListComprehension {
                 list,
                 predicate,
                 projection,
                 ..
-            } => {
-                list.slots(out);
-                predicate
-                    .iter()
-                    .chain(projection)
-                    .for_each(|e| e.slots(out));
-            }
+            } => std::iter::once(&**list)
+                .chain(predicate.as_deref())
+                .chain(projection.as_deref())
+                .collect(),
             K::Quantifier {
                 list, predicate, ..
-            } => {
-                list.slots(out);
-                predicate.iter().for_each(|e| e.slots(out));
-            }
+            } => std::iter::once(&**list)
+                .chain(predicate.as_deref())
+                .collect(),
             K::Reduce {
                 init, list, expr, ..
-            } => {
-                init.slots(out);
-                list.slots(out);
-                expr.slots(out);
-            }
-            K::Exists(plan) => plan.slots_read(out),
-            K::Collect(plan, proj) => {
-                plan.slots_read(out);
-                proj.slots(out);
-            }
+            } => vec![init, list, expr],
+            K::Collect(_, projection) => vec![projection],
+            K::MapProjection(subject, items) => std::iter::once(&**subject)
+                .chain(items.iter().filter_map(|item| match item {
+                    MapItem::Entry(_, e) => Some(e),
+                    _ => None,
+                }))
+                .collect(),
         }
     }
 }
@@ -394,6 +439,26 @@ pub enum LogicalPlan {
     },
     /// Consumes its input for the side effects and produces no rows (update query without RETURN).
     Discard { input: Box<LogicalPlan> },
+    /// `CALL { ... }`: for each input row, the rows `inner` produces from it, with their
+    /// columns stored in `outputs` (in column order). A unit subquery (no RETURN) runs
+    /// `inner` for its updates and passes the input row on once.
+    CallSubquery {
+        input: Box<LogicalPlan>,
+        inner: Box<LogicalPlan>,
+        outputs: Vec<Slot>,
+        unit: bool,
+        /// `OPTIONAL CALL`: an input row `inner` returns nothing for passes on with the
+        /// outputs null.
+        optional: bool,
+    },
+    /// `FOREACH (x IN list | updates)`: for each input row and each element of `list`
+    /// (stored in `slot`), runs `body` for its updates; passes the input row on once.
+    Foreach {
+        input: Box<LogicalPlan>,
+        list: PlanExpr,
+        slot: Slot,
+        body: Box<LogicalPlan>,
+    },
     /// For each input row, calls `procedure` with `args` and yields the row once per output
     /// row with `outputs` (output index, slot) set; a void procedure passes the row through.
     ProcedureCall {
@@ -488,6 +553,8 @@ macro_rules! plan_inputs {
             P::Union { inputs, .. } => inputs.$iter().collect(),
             P::Optional { input, inner, .. } => vec![input, inner],
             P::Merge { input, pattern, .. } => vec![input, pattern],
+            P::CallSubquery { input, inner, .. } => vec![input, inner],
+            P::Foreach { input, body, .. } => vec![input, body],
             P::NodeScan { input, .. }
             | P::NodeCheck { input, .. }
             | P::Expand { input, .. }
@@ -541,6 +608,71 @@ impl LogicalPlan {
         matches!(self, LogicalPlan::Delete { .. }) || self.children().iter().any(|c| c.deletes())
     }
 
+    /// The expressions the operator itself evaluates (not those of its inputs).
+    pub fn exprs(&self) -> Vec<&PlanExpr> {
+        use LogicalPlan as P;
+        match self {
+            P::NodeScan { source, check, .. } => {
+                let mut out: Vec<&PlanExpr> = check.predicates.iter().collect();
+                if let ScanSource::Index { value, .. } = source {
+                    out.push(value);
+                }
+                out
+            }
+            P::NodeCheck { check, .. } => check.predicates.iter().collect(),
+            P::Expand { hop, .. } | P::ShortestPath { hop, .. } => {
+                hop.to_check.predicates.iter().collect()
+            }
+            P::VarLengthExpand {
+                hop,
+                rel_properties,
+                ..
+            } => hop
+                .to_check
+                .predicates
+                .iter()
+                .chain(rel_properties.iter().map(|(_, e)| e))
+                .collect(),
+            P::Filter { predicate, .. } => vec![predicate],
+            P::Project { items, .. } => items.iter().map(|(_, e)| e).collect(),
+            P::Aggregate {
+                keys, aggregates, ..
+            } => keys
+                .iter()
+                .map(|(_, e)| e)
+                .chain(aggregates.iter().flat_map(|(_, a)| &a.args))
+                .collect(),
+            P::OrderBy { keys, limit, .. } => {
+                keys.iter().map(|(e, _)| e).chain(limit.as_ref()).collect()
+            }
+            P::Skip { count, .. } | P::Limit { count, .. } => vec![count],
+            P::Unwind { expr, .. } => vec![expr],
+            P::Foreach { list, .. } => vec![list],
+            P::ProcedureCall { args, .. } | P::Delete { exprs: args, .. } => args.iter().collect(),
+            P::Create { ops, .. } => create_ops(ops),
+            P::Merge {
+                create,
+                on_create,
+                on_match,
+                ..
+            } => {
+                let mut out = create_ops(create);
+                out.extend(set_ops(on_create));
+                out.extend(set_ops(on_match));
+                out
+            }
+            P::Set { ops, .. } | P::Remove { ops, .. } => set_ops(ops),
+            P::Argument
+            | P::BindPath { .. }
+            | P::Optional { .. }
+            | P::Distinct { .. }
+            | P::Produce { .. }
+            | P::Union { .. }
+            | P::Discard { .. }
+            | P::CallSubquery { .. } => vec![],
+        }
+    }
+
     /// Slots read by expressions anywhere in the plan (for deciding where filters can go).
     pub fn slots_read(&self, out: &mut Vec<Slot>) {
         use LogicalPlan as P;
@@ -556,12 +688,37 @@ impl LogicalPlan {
             }
             P::Filter { predicate, .. } => predicate.slots(out),
             P::Project { items, .. } => items.iter().for_each(|(_, e)| e.slots(out)),
+            P::Foreach { list, .. } => list.slots(out),
             _ => {}
         }
         for child in self.children() {
             child.slots_read(out);
         }
     }
+}
+
+/// The expressions of SET / REMOVE / ON CREATE / ON MATCH items.
+fn set_ops(ops: &[SetOp]) -> Vec<&PlanExpr> {
+    ops.iter()
+        .flat_map(|op| match op {
+            SetOp::Property { target, value, .. } | SetOp::Properties { target, value, .. } => {
+                vec![target, value]
+            }
+            SetOp::AddLabels { target, .. } | SetOp::RemoveLabels { target, .. } => vec![target],
+        })
+        .collect()
+}
+
+/// The property maps of CREATE (and MERGE) elements.
+fn create_ops(ops: &[CreateOp]) -> Vec<&PlanExpr> {
+    ops.iter()
+        .filter_map(|op| match op {
+            CreateOp::Node { properties, .. } | CreateOp::Rel { properties, .. } => {
+                properties.as_ref()
+            }
+            CreateOp::Path { .. } => None,
+        })
+        .collect()
 }
 
 /// The EXPLAIN result: the plan as a tree of operators.

@@ -469,7 +469,7 @@ impl Builder {
         };
         if rel.properties.is_some() {
             return Err(QueryError::not_supported(
-                "relationship properties in shortestPath",
+                "a relationship property map in shortestPath",
                 Some(rel.span),
             ));
         }

@@ -2,7 +2,7 @@
 //! placement (InvalidAggregation, NestedAggregation, AmbiguousAggregationExpression), and
 //! pattern predicates.
 
-use crate::ast::{Expr, ExprKind, Ident, Literal};
+use crate::ast::{Expr, ExprKind, Ident, Literal, MapProjectionItem, SubqueryKind};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::exec::functions::{self, FunctionKind};
 
@@ -65,12 +65,14 @@ pub(super) fn static_kind(expr: &Expr, scope: &Scope) -> VarKind {
         ExprKind::List(_)
         | ExprKind::ListComprehension { .. }
         | ExprKind::PatternComprehension { .. } => VarKind::List,
-        ExprKind::Map(_) => VarKind::Map,
+        ExprKind::Map(_) | ExprKind::MapProjection { .. } => VarKind::Map,
+        ExprKind::Subquery(SubqueryKind::Count, _) => VarKind::Number,
+        ExprKind::Subquery(SubqueryKind::Collect, _) => VarKind::List,
         ExprKind::Unary(UnaryOp::Not, _)
         | ExprKind::IsNull { .. }
         | ExprKind::HasLabels(..)
         | ExprKind::Pattern(_)
-        | ExprKind::ExistsSubquery(_)
+        | ExprKind::Subquery(SubqueryKind::Exists, _)
         | ExprKind::Quantifier { .. } => VarKind::Bool,
         ExprKind::Binary(op, a, b) => match op {
             B::Add | B::Sub | B::Mul | B::Div | B::Mod | B::Pow => {
@@ -390,8 +392,31 @@ impl Binder {
                 predicate.iter().try_for_each(|e| sub.expr(e, &inner))?;
                 sub.expr(projection, &inner)
             }
-            ExprKind::ExistsSubquery(query) => {
-                super::bind_single(query, scope.clone(), None).map(|_| ())
+            ExprKind::Subquery(kind, query) => {
+                super::subquery::bind_expression_subquery(*kind, query, scope, span)
+            }
+            ExprKind::MapProjection { subject, items } => {
+                bind_variable(subject, scope)?;
+                let kind = scope.get(&subject.name).map_or(VarKind::Any, |b| b.kind);
+                if kind.is_scalar() || kind == VarKind::Path {
+                    return Err(error(
+                        ErrorKind::SyntaxError,
+                        ErrorCode::InvalidArgumentType,
+                        format!(
+                            "a map projection needs a node, relationship or map, not {}",
+                            kind.describe()
+                        ),
+                        subject.span,
+                    ));
+                }
+                for item in items {
+                    match item {
+                        MapProjectionItem::Entry(_, value) => self.child(value, scope, false)?,
+                        MapProjectionItem::Variable(name) => bind_variable(name, scope)?,
+                        MapProjectionItem::Property(_) | MapProjectionItem::AllProperties => {}
+                    }
+                }
+                Ok(())
             }
         }
     }
@@ -451,14 +476,7 @@ pub(super) fn check_grouped(
     if is_simple(expr) && keys.contains(&expr) {
         return Ok(());
     }
-    let is_aggregate = match &expr.kind {
-        ExprKind::CountStar => true,
-        ExprKind::FunctionCall(call) => {
-            functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate)
-        }
-        _ => false,
-    };
-    if is_aggregate {
+    if is_aggregate_call(expr) {
         if let GroupedIn::OrderBy(projected) = mode {
             // An aggregate that is projected may be repeated; a new one may only use
             // projected names (TCK WithOrderBy4 [13], [17]).
@@ -503,6 +521,23 @@ pub(super) fn check_grouped(
                 expr.span,
             )),
         },
+        // `n {.name, c: count(*)}` groups by `n` (Neo4j): in a projection item the subject and
+        // variable selectors are implicit grouping keys (see `implicit_grouping_keys`).
+        ExprKind::MapProjection { subject, items } => {
+            if let GroupedIn::OrderBy(_) = mode {
+                let selected = items.iter().filter_map(|item| match item {
+                    MapProjectionItem::Variable(name) => Some(name),
+                    _ => None,
+                });
+                for name in std::iter::once(subject).chain(selected) {
+                    let var = Expr::new(ExprKind::Variable(name.name.clone()), name.span);
+                    check_grouped(&var, keys, locals, mode)?;
+                }
+            }
+            children(expr)
+                .into_iter()
+                .try_for_each(|c| check_grouped(c, keys, locals, mode))
+        }
         ExprKind::ListComprehension { variable, .. } | ExprKind::Quantifier { variable, .. } => {
             let mut inner = locals.clone();
             inner.declare(&variable.name, VarKind::Any, variable.span);
@@ -562,7 +597,12 @@ fn visit_depth1<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         | ExprKind::Variable(_)
         | ExprKind::CountStar
         | ExprKind::Pattern(_)
-        | ExprKind::ExistsSubquery(_) => {}
+        | ExprKind::Subquery(..) => {}
+        ExprKind::MapProjection { items, .. } => items.iter().for_each(|item| {
+            if let MapProjectionItem::Entry(_, value) = item {
+                f(value);
+            }
+        }),
         ExprKind::List(items) => items.iter().for_each(f),
         ExprKind::FunctionCall(call) => call.args.iter().for_each(f),
         ExprKind::Map(entries) => entries.iter().for_each(|(_, e)| f(e)),
@@ -629,17 +669,39 @@ pub(crate) fn visit(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
+/// The variables an aggregating projection item groups by without naming them as items:
+/// the subjects and variable selectors of its map projections outside aggregate calls,
+/// as in `RETURN p {.name, friends: collect(f.name)}` (Neo4j).
+pub(crate) fn implicit_grouping_keys(expr: &Expr, out: &mut Vec<Ident>) {
+    if is_aggregate_call(expr) {
+        return;
+    }
+    if let ExprKind::MapProjection { subject, items } = &expr.kind {
+        out.push(subject.clone());
+        for item in items {
+            if let MapProjectionItem::Variable(name) = item {
+                out.push(name.clone());
+            }
+        }
+    }
+    for child in children(expr) {
+        implicit_grouping_keys(child, out);
+    }
+}
+
+fn is_aggregate_call(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::CountStar => true,
+        ExprKind::FunctionCall(call) => {
+            functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate)
+        }
+        _ => false,
+    }
+}
+
 /// Whether `expr` contains an aggregate call (not looking inside subqueries).
 pub(crate) fn is_aggregating(expr: &Expr) -> bool {
     let mut found = false;
-    visit(expr, &mut |e| match &e.kind {
-        ExprKind::CountStar => found = true,
-        ExprKind::FunctionCall(call)
-            if functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate) =>
-        {
-            found = true;
-        }
-        _ => {}
-    });
+    visit(expr, &mut |e| found |= is_aggregate_call(e));
     found
 }

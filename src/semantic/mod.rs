@@ -6,6 +6,7 @@ mod call;
 mod expr;
 mod pattern;
 mod scope;
+mod subquery;
 
 use crate::ast::{
     Clause, Expr, ExprKind, Literal, Projection, Query, RemoveItem, SetItem, SingleQuery, Span,
@@ -20,8 +21,31 @@ use crate::value::Params;
 use call::Catalog;
 
 use expr::GroupedIn;
-pub(crate) use expr::is_aggregating;
+pub(crate) use expr::{implicit_grouping_keys, is_aggregating};
 pub use scope::{Binding, Scope, VarKind};
+pub(crate) use subquery::{Import, imports_of};
+
+/// Where a single query stands: it decides what the query may contain and how it must end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// The statement itself.
+    Statement,
+    /// The body of `CALL { ... }`; read-only inside an expression subquery.
+    CallBody { read_only: bool },
+    /// The body of `FOREACH (x IN list | ...)`: update clauses only.
+    ForeachBody,
+    /// The body of `EXISTS`/`COUNT`/`COLLECT { ... }`: read-only, RETURN optional.
+    Expression,
+}
+
+impl Place {
+    fn read_only(self) -> bool {
+        matches!(
+            self,
+            Place::Expression | Place::CallBody { read_only: true }
+        )
+    }
+}
 
 /// A statement whose names are resolved and checked.
 #[derive(Debug, Clone)]
@@ -57,6 +81,23 @@ pub fn bind(statement: &Statement, params: &Params, procedures: &Procedures) -> 
 }
 
 fn bind_query(query: &Query, catalog: &Catalog<'_>) -> Result<()> {
+    bind_union(
+        query,
+        &|_| Ok(Scope::default()),
+        Some(catalog),
+        Place::Statement,
+    )
+    .map(|_| ())
+}
+
+/// Checks every part of a (possibly UNION) query, each part starting from `start(part)`.
+/// Returns the columns and the scope after the first part.
+pub(crate) fn bind_union(
+    query: &Query,
+    start: &dyn Fn(&SingleQuery) -> Result<Scope>,
+    catalog: Option<&Catalog<'_>>,
+    place: Place,
+) -> Result<(Vec<String>, Scope)> {
     let kinds: Vec<UnionKind> = query.unions.iter().map(|(k, _)| *k).collect();
     if kinds.windows(2).any(|w| w[0] != w[1]) {
         let span = query
@@ -70,10 +111,10 @@ fn bind_query(query: &Query, catalog: &Catalog<'_>) -> Result<()> {
             span,
         ));
     }
-    let first = bind_single(&query.first, Scope::default(), Some(catalog))?;
+    let first = bind_single(&query.first, start(&query.first)?, catalog, place)?;
     for (_, single) in &query.unions {
-        let columns = bind_single(single, Scope::default(), Some(catalog))?;
-        if columns != first {
+        let (columns, _) = bind_single(single, start(single)?, catalog, place)?;
+        if columns != first.0 {
             return Err(error(
                 ErrorKind::SyntaxError,
                 ErrorCode::DifferentColumnsInUnion,
@@ -82,7 +123,7 @@ fn bind_query(query: &Query, catalog: &Catalog<'_>) -> Result<()> {
             ));
         }
     }
-    Ok(())
+    Ok(first)
 }
 
 fn is_update(clause: &Clause) -> bool {
@@ -93,26 +134,35 @@ fn is_update(clause: &Clause) -> bool {
             | Clause::Set(_)
             | Clause::Remove(_)
             | Clause::Delete(_)
+            | Clause::Foreach(_)
     )
 }
 
-/// Checks one single query starting from `scope`; returns its column names. Without a
-/// `catalog` it is a subquery (EXISTS), which may not update nor CALL and need not end in
-/// RETURN.
+/// Checks one single query standing at `place`, starting from `scope`; returns its column
+/// names and the scope after it. Without a `catalog` (inside expressions) it may not CALL
+/// procedures.
 pub(crate) fn bind_single(
     query: &SingleQuery,
     mut scope: Scope,
     catalog: Option<&Catalog<'_>>,
-) -> Result<Vec<String>> {
-    let subquery = catalog.is_none();
+    place: Place,
+) -> Result<(Vec<String>, Scope)> {
     let last = query.clauses.len().saturating_sub(1);
     let mut columns = Vec::new();
     for (i, clause) in query.clauses.iter().enumerate() {
-        if subquery && is_update(clause) {
+        if place.read_only() && is_update(clause) {
             return Err(error(
                 ErrorKind::SyntaxError,
                 ErrorCode::InvalidClauseComposition,
-                "an EXISTS subquery cannot update the graph",
+                "a subquery expression (EXISTS, COUNT, COLLECT) cannot update the graph",
+                clause.span(),
+            ));
+        }
+        if place == Place::ForeachBody && !is_update(clause) {
+            return Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::InvalidClauseComposition,
+                "FOREACH can only contain update clauses (CREATE, MERGE, SET, REMOVE, DELETE, FOREACH)",
                 clause.span(),
             ));
         }
@@ -202,13 +252,17 @@ pub(crate) fn bind_single(
             Clause::Call(c) => {
                 let Some(catalog) = catalog else {
                     return Err(QueryError::not_supported(
-                        "CALL inside an EXISTS subquery",
+                        "calling a procedure inside a subquery expression",
                         Some(c.span),
                     ));
                 };
-                let standalone = query.clauses.len() == 1;
+                let standalone = place == Place::Statement && query.clauses.len() == 1;
                 columns = call::bind_call(c, &mut scope, standalone, catalog)?;
             }
+            Clause::CallSubquery(c) => {
+                subquery::bind_call_subquery(c, &mut scope, catalog, place.read_only())?
+            }
+            Clause::Foreach(f) => subquery::bind_foreach(f, &scope, catalog)?,
         }
     }
     if let Some(clause) = query.clauses.last() {
@@ -221,9 +275,12 @@ pub(crate) fn bind_single(
                         .and_then(|cat| cat.procedures.get(&c.procedure))
                         .is_some_and(|p| p.signature.is_void())
             }
+            // A unit subquery (no RETURN) is there for its updates.
+            Clause::CallSubquery(c) => !subquery::returns(&c.query),
             other => is_update(other),
         };
-        if !subquery && !ends_well {
+        let must_end_well = matches!(place, Place::Statement | Place::CallBody { .. });
+        if must_end_well && !ends_well {
             return Err(error(
                 ErrorKind::SyntaxError,
                 ErrorCode::InvalidClauseComposition,
@@ -232,7 +289,7 @@ pub(crate) fn bind_single(
             ));
         }
     }
-    Ok(columns)
+    Ok((columns, scope))
 }
 
 fn already_bound(scope: &Scope, name: &str, span: Span) -> Result<()> {

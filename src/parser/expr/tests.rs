@@ -114,6 +114,24 @@ fn pattern_predicates_and_exists() {
 }
 
 #[test]
+fn subquery_expressions_and_map_projections() {
+    assert_parses_to(
+        "MATCH (a) RETURN count { (a)-->() } AS c",
+        "MATCH (a) RETURN COUNT { MATCH (a)-->() } AS c",
+    );
+    assert_round_trip("MATCH (a) RETURN COLLECT { MATCH (a)-->(b) RETURN b.name } AS names");
+    assert_round_trip("RETURN EXISTS { RETURN 1 AS x UNION RETURN 2 AS x } AS e");
+    // `count(x)`, `count(*)` and a variable named count are unaffected.
+    assert_eq!(expr("count(x) + count(*)"), "count(x) + count(*)");
+    assert_eq!(
+        expr("n {.name, .*, k: 1 + 2, v}"),
+        "n{.name, .*, k: 1 + 2, v}"
+    );
+    assert_eq!(expr("n{}.a"), "n{}.a");
+    assert_eq!(expr("`count` {.a}"), "`count`{.a}");
+}
+
+#[test]
 fn patterns_only_as_where_predicates() {
     // TCK Pattern1 [23], [24] and List6 [6].
     for text in [
