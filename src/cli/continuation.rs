@@ -77,6 +77,15 @@ pub fn with_continuations(statement: &str) -> String {
     statement.trim_end().replace('\n', CONTINUATION)
 }
 
+/// `line` with its continuation prompts turned into spaces of the same byte length, so
+/// that it reads as Cypher while every offset in it still holds.
+pub fn blank_prompts(line: &str) -> String {
+    line.replace(
+        CONTINUATION,
+        &format!("\n{}", " ".repeat(CONTINUATION.len() - 1)),
+    )
+}
+
 /// The length of the continuation prompt `line` starts with, if it starts with one.
 fn prompt_len(line: &str) -> Option<usize> {
     std::iter::once(PROMPT)

@@ -19,7 +19,7 @@ use super::context::{
     Bound, innermost_bracket, label_of, node_after_rel, node_before_rel, rel_before_node,
     variables_in,
 };
-use super::continuation::strip_continuations;
+use super::continuation::{blank_prompts, strip_continuations};
 use super::highlight::highlight;
 use super::meta::COMMANDS;
 use super::schema::Schema;
@@ -51,6 +51,10 @@ impl KgHelper {
 
     /// Candidates for the text before the cursor: `(start, candidates)`.
     pub fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<Pair>) {
+        // A continuation prompt would read as punctuation and glue its last character to
+        // the word after it.
+        let blanked = blank_prompts(line);
+        let line = blanked.as_str();
         let before = &line[..pos];
         if before.trim_start().starts_with(':') {
             return self.meta_candidates(before);
@@ -576,6 +580,18 @@ mod tests {
             .into_iter()
             .map(|p| format!("{}{}", &line[..start], p.replacement))
             .collect()
+    }
+
+    #[test]
+    fn continuation_lines_complete_like_first_lines() {
+        assert_eq!(
+            complete("MATCH (c:Company)\n ->\u{a0}RET"),
+            vec!["MATCH (c:Company)\n ->\u{a0}RETURN"]
+        );
+        assert_eq!(
+            complete("MATCH (c:Company)\n ->\u{a0}RETURN c.na"),
+            vec!["MATCH (c:Company)\n ->\u{a0}RETURN c.name"]
+        );
     }
 
     #[test]
