@@ -574,6 +574,24 @@ fn empty_result_warns_about_unknown_labels() {
 }
 
 #[test]
+fn a_misspelled_key_is_warned_about_even_when_rows_come_back() {
+    let data = fixture();
+    let out = run(&[
+        "--data",
+        data.0.to_str().expect("utf-8"),
+        "-c",
+        "MATCH (c:Company) RETURN c.name AS name, sum(c.employes) AS staff ORDER BY name",
+    ]);
+    assert_eq!(code(&out), 0);
+    // The sum is 0, not null: without the warning nothing would look wrong.
+    assert_contains(&stdout(&out), "'Uisee'             | 0\n");
+    assert_eq!(
+        stderr(&out),
+        "warning: Unknown property key .employes — did you mean .employees (on :Company)?\n"
+    );
+}
+
+#[test]
 fn empty_result_suggests_the_node_an_alias_or_typo_meant() {
     // The built-in article graph: EcoFlow's name is "EcoFlow Inc.", with "EcoFlow" as alias.
     let out = run(&[

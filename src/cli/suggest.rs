@@ -164,17 +164,58 @@ pub fn unknown_name_warnings(statement: &str, schema: &Schema) -> Vec<String> {
             .unwrap_or_default();
         warnings.push(format!("Unknown relationship type :{rel_type}{hint}"));
     }
-    let keys = schema.all_keys();
-    for key in &names.keys {
-        if keys.contains(key.as_str()) || !seen.insert(("key", key.clone())) {
-            continue;
-        }
-        let hint = closest(key, keys.iter().copied())
-            .map(|c| format!(" — did you mean .{c} ({})?", owners(&schema.key_owners(c))))
-            .unwrap_or_default();
-        warnings.push(format!("Unknown property key .{key}{hint}"));
-    }
+    warnings.extend(unknown_key_warnings(names.keys, schema));
     warnings
+}
+
+/// `Unknown property key .nmae — did you mean .name (on :Company)?` for each of `keys` that
+/// no node or relationship has, once each.
+fn unknown_key_warnings(mut keys: Vec<String>, schema: &Schema) -> Vec<String> {
+    let known = schema.all_keys();
+    keys.retain(|k| !known.contains(k.as_str()));
+    keys.sort();
+    keys.dedup();
+    keys.iter()
+        .map(|key| {
+            let hint = closest(key, known.iter().copied())
+                .map(|c| format!(" — did you mean .{c} ({})?", owners(&schema.key_owners(c))))
+                .unwrap_or_default();
+            format!("Unknown property key .{key}{hint}")
+        })
+        .collect()
+}
+
+/// Warnings for property keys no node or relationship has, read from a variable that a
+/// pattern binds (`c.valuation` after `(c:Company)`). Such a key reads as null whatever
+/// the result looks like, and nulls sort, count and sum without a word (`sum(r.amout)` is
+/// 0), so these are worth a warning even when the result is not empty.
+pub fn unknown_pattern_key_warnings(statement: &str, schema: &Schema) -> Vec<String> {
+    let toks: Vec<_> = tokens(statement)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect();
+    let text = |i: usize| toks.get(i).map_or("", |t| t.text(statement));
+    let is_name = |i: usize| {
+        toks.get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word && !is_keyword(t.text(statement)))
+    };
+    // `(c` and `-[r`, but not a function's `count(c`.
+    let bound: Vec<&str> = (1..toks.len())
+        .filter(|&i| is_name(i))
+        .filter(|&i| match text(i - 1) {
+            "(" => i < 2 || !(is_name(i - 2) || text(i - 2).starts_with('`')),
+            "[" => i >= 2 && text(i - 2) == "-",
+            _ => false,
+        })
+        .map(text)
+        .collect();
+    let keys = (2..toks.len())
+        .filter(|&i| text(i - 1) == "." && bound.contains(&text(i - 2)) && is_name(i))
+        // `n.key(` would be a namespaced function, not a property.
+        .filter(|&i| text(i + 1) != "(")
+        .map(|i| text(i).to_string())
+        .collect();
+    unknown_key_warnings(keys, schema)
 }
 
 /// Warnings for node names no node has, e.g.
@@ -306,6 +347,27 @@ mod tests {
             names_in("CALL db.labels YIELD label RETURN label")
                 .keys
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn unknown_keys_of_pattern_variables_are_found_in_any_clause() {
+        let mut schema = Schema::default();
+        schema
+            .label_keys
+            .entry("Company".into())
+            .or_default()
+            .insert("valuation_usd".into(), Default::default());
+        let warnings = unknown_pattern_key_warnings(
+            "MATCH (c:Company)-[r:X]->() WITH {a: 1} AS m, c RETURN count(c), m.a, toLower(c.valuation_usd) ORDER BY c.valuation_us, r.amount",
+            &schema,
+        );
+        assert_eq!(
+            warnings,
+            vec![
+                "Unknown property key .amount",
+                "Unknown property key .valuation_us — did you mean .valuation_usd (on :Company)?",
+            ]
         );
     }
 

@@ -199,8 +199,14 @@ impl Shell {
                         self.graph_changed();
                     }
                     self.print_result(&result)?;
-                    if self.settings.format != Format::Json && looks_misspelled(&result) {
-                        self.warn_unknown_names(text);
+                    if self.settings.format != Format::Json && result.stats.is_empty() {
+                        if looks_misspelled(&result) {
+                            self.warn_unknown_names(text);
+                        } else {
+                            let warnings =
+                                suggest::unknown_pattern_key_warnings(text, self.schema());
+                            self.warn(warnings);
+                        }
                     }
                     self.last = Some(result);
                 }
@@ -303,14 +309,17 @@ impl Shell {
     }
 
     fn warn_unknown_names(&mut self, statement: &str) {
-        let paint = self.settings.paint;
         let mut warnings = suggest::unknown_name_warnings(statement, self.schema());
         warnings.extend(suggest::unknown_node_name_warnings(
             statement,
             self.session.graph(),
         ));
+        self.warn(warnings);
+    }
+
+    fn warn(&self, warnings: Vec<String>) {
         for warning in warnings {
-            eprintln!("{} {warning}", paint.yellow("warning:"));
+            eprintln!("{} {warning}", self.settings.paint.yellow("warning:"));
         }
     }
 
