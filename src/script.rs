@@ -163,6 +163,14 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// The tokens of `text` without whitespace and comments.
+pub fn code_tokens(text: &str) -> Vec<Token> {
+    tokens(text)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect()
+}
+
 /// Letters (including non-ASCII ones, taken whole), digits and `_`.
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use kg::script::{Token, TokenKind, is_complete, tokens};
+use kg::script::{Token, TokenKind, code_tokens, is_complete, tokens};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
@@ -68,10 +68,7 @@ impl KgHelper {
             }
             return (start, out);
         }
-        let toks: Vec<Token> = tokens(before)
-            .into_iter()
-            .filter(|t| !t.is_trivia())
-            .collect();
+        let toks = code_tokens(before);
         let Some(last) = toks.last().copied() else {
             return (pos, words(KEYWORDS.iter().copied(), ""));
         };
@@ -377,10 +374,7 @@ fn procedure_name_start(before: &str) -> Option<usize> {
     let start = before
         .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
         .len();
-    let toks: Vec<Token> = tokens(&before[..start])
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
+    let toks = code_tokens(&before[..start]);
     let call = toks.last()?;
     // A space after CALL, and CALL a word of its own, not in a string or comment.
     let spaced = before[..start].ends_with(char::is_whitespace);

@@ -3,7 +3,7 @@
 //! match is just empty), so those come back as warnings, not errors.
 
 use kg::error::{ErrorCode, QueryError};
-use kg::script::{TokenKind, tokens};
+use kg::script::{TokenKind, code_tokens};
 
 use kg::Value;
 use kg::graph::Graph;
@@ -37,10 +37,7 @@ pub struct Names {
 /// Finds `:Label` (in node patterns and label predicates), `[:TYPE|OTHER]`, `x.key` and
 /// `{key: ...}` inside patterns.
 pub fn names_in(statement: &str) -> Names {
-    let toks: Vec<_> = tokens(statement)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
+    let toks = code_tokens(statement);
     let text = |i: usize| toks.get(i).map_or("", |t| t.text(statement));
     // The text of a string literal at `i`; one with escapes is skipped, as a rare case
     // that a hint can do without.
@@ -190,10 +187,7 @@ fn unknown_key_warnings(mut keys: Vec<String>, schema: &Schema) -> Vec<String> {
 /// the result looks like, and nulls sort, count and sum without a word (`sum(r.amout)` is
 /// 0), so these are worth a warning even when the result is not empty.
 pub fn unknown_pattern_key_warnings(statement: &str, schema: &Schema) -> Vec<String> {
-    let toks: Vec<_> = tokens(statement)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
+    let toks = code_tokens(statement);
     let text = |i: usize| toks.get(i).map_or("", |t| t.text(statement));
     let is_name = |i: usize| {
         toks.get(i)
@@ -276,10 +270,7 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
 /// The words of `statement` that may name variables: not keywords, labels or types (after
 /// `:`), property keys (after `.`, or before `:` in a map), or functions (before `(`).
 fn variable_words(statement: &str) -> Vec<String> {
-    let toks: Vec<_> = tokens(statement)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
+    let toks = code_tokens(statement);
     let text = |i: Option<usize>| {
         i.and_then(|i| toks.get(i))
             .map_or("", |t| t.text(statement))
