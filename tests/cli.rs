@@ -358,6 +358,19 @@ fn param_expression_errors_point_into_the_script() {
 }
 
 #[test]
+fn a_lost_semicolon_gets_a_hint() {
+    let out = run_with_stdin(
+        &["--empty"],
+        "MATCH (c:Company) RETURN c.name\nMATCH (n) RETURN n.name LIMIT 1;\n",
+    );
+    assert_eq!(code(&out), 1);
+    assert_ends_with(
+        &stderr(&out),
+        "  hint: is a `;` missing before `MATCH (n) RETURN n.name LIMIT 1`? Each statement ends with `;`\n",
+    );
+}
+
+#[test]
 fn param_takes_one_expression() {
     let out = run_with_stdin(
         &["--empty", "--continue-on-error"],

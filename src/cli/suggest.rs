@@ -2,7 +2,7 @@
 //! functions, variables and meta-commands. Cypher does not reject unknown labels (the
 //! match is just empty), so those come back as warnings, not errors.
 
-use kg::error::{ErrorCode, QueryError};
+use kg::error::{ErrorCode, ErrorKind, QueryError};
 use kg::script::{TokenKind, code_tokens};
 
 use kg::Value;
@@ -242,6 +242,11 @@ pub fn unknown_node_name_warnings(statement: &str, graph: &Graph) -> Vec<String>
 
 /// A hint for an error about an unknown function or an undefined variable.
 pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
+    if error.kind == ErrorKind::SyntaxError
+        && let Some(hint) = sql_hint(statement).or_else(|| missing_semicolon_hint(statement))
+    {
+        return Some(hint);
+    }
     let span = error.span?;
     let word: String = statement
         .get(span.start..)?
@@ -265,6 +270,58 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// For a statement written in SQL: how the same reads in Cypher.
+fn sql_hint(statement: &str) -> Option<String> {
+    let first = code_tokens(statement)
+        .first()?
+        .text(statement)
+        .to_ascii_uppercase();
+    ["SELECT", "INSERT", "UPDATE"]
+        .contains(&first.as_str())
+        .then(|| {
+            "kg speaks Cypher, not SQL: MATCH (c:Company) WHERE c.name = 'Uisee' RETURN c.name (:schema lists the labels)"
+                .to_string()
+        })
+}
+
+/// For two statements run together: a line that starts a new query after the first one's
+/// RETURN, as when a script line lost its `;`.
+fn missing_semicolon_hint(statement: &str) -> Option<String> {
+    const STARTS: [&str; 7] = [
+        "MATCH", "OPTIONAL", "CREATE", "MERGE", "UNWIND", "CALL", "RETURN",
+    ];
+    let mut depth = 0i32;
+    let mut returned = false;
+    for tok in code_tokens(statement) {
+        match tok.kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => depth -= 1,
+            TokenKind::Word if depth == 0 => {
+                let word = tok.text(statement).to_ascii_uppercase();
+                let line_start = statement[..tok.span.start].rfind('\n').map(|i| i + 1);
+                let starts_line =
+                    line_start.is_some_and(|i| statement[i..tok.span.start].trim().is_empty());
+                if returned && starts_line && STARTS.contains(&word.as_str()) {
+                    let line = statement[tok.span.start..]
+                        .lines()
+                        .next()
+                        .unwrap_or_default();
+                    let shown: String = line.chars().take(40).collect();
+                    let more = if shown.len() < line.len() { "…" } else { "" };
+                    return Some(format!(
+                        "is a `;` missing before `{}{more}`? Each statement ends with `;`",
+                        shown.trim_end()
+                    ));
+                }
+                // After UNION a new query part starts, with its own RETURN.
+                returned = (returned || word == "RETURN") && word != "UNION";
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The words of `statement` that may name variables: not keywords, labels or types (after
@@ -417,6 +474,35 @@ mod tests {
         assert_eq!(
             error_hint(&err, "MATCH (p) RETURN pp").as_deref(),
             Some("did you mean p?")
+        );
+    }
+
+    #[test]
+    fn statements_run_together_or_written_in_sql_get_a_hint() {
+        let syntax = |code| QueryError::compile(ErrorKind::SyntaxError, code, "x");
+        let statement = "MATCH (c:Company) RETURN c.name\nMATCH (n) RETURN n.name LIMIT 1";
+        let err = syntax(ErrorCode::InvalidClauseComposition).with_span(Span::new(18, 31));
+        assert_eq!(
+            error_hint(&err, statement).as_deref(),
+            Some(
+                "is a `;` missing before `MATCH (n) RETURN n.name LIMIT 1`? Each statement ends with `;`"
+            )
+        );
+        // UNION may follow a RETURN; so may a subquery's line inside brackets.
+        assert_eq!(
+            missing_semicolon_hint("RETURN 1 AS x\nUNION\nRETURN 2 AS x"),
+            None
+        );
+        assert_eq!(
+            missing_semicolon_hint(
+                "MATCH (n) WHERE EXISTS {\n  MATCH (n)-->(m) RETURN m\n  MATCH (m) RETURN m }\nRETURN n"
+            ),
+            None
+        );
+        let err = syntax(ErrorCode::UnexpectedSyntax).with_span(Span::new(0, 6));
+        assert!(
+            error_hint(&err, "select * from Company")
+                .is_some_and(|h| h.starts_with("kg speaks Cypher, not SQL"))
         );
     }
 
