@@ -163,6 +163,14 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// The tokens of `text` without whitespace and comments.
+pub fn code_tokens(text: &str) -> Vec<Token> {
+    tokens(text)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect()
+}
+
 /// Letters (including non-ASCII ones, taken whole), digits and `_`.
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
@@ -218,7 +226,9 @@ pub fn split(text: &str) -> Vec<ScriptItem<'_>> {
     let mut i = 0;
     while i < toks.len() {
         let tok = toks[i];
-        if start.is_none() && tok.text(text) == ":" && at_line_start(text, tok.span.start) {
+        // No statement starts with `:`, so one where a statement would start is a meta-command,
+        // at a line's start or after a `;` (`MATCH (n) RETURN n LIMIT 1; :why`).
+        if start.is_none() && tok.text(text) == ":" {
             let line_end = text[tok.span.start..]
                 .find('\n')
                 .map_or(text.len(), |n| tok.span.start + n);
@@ -258,18 +268,13 @@ pub fn split(text: &str) -> Vec<ScriptItem<'_>> {
     items
 }
 
-fn at_line_start(text: &str, offset: usize) -> bool {
-    text[..offset]
-        .rsplit('\n')
-        .next()
-        .is_none_or(|before| before.trim().is_empty())
-}
-
-/// Whether REPL input is ready to run: a meta-command line, statements whose last
+/// Whether REPL input is ready to run: ending in a meta-command line, statements whose last
 /// non-comment token is a `;` outside strings, comments and brackets, or only comments
 /// (nothing to run, so nothing to wait for).
 pub fn is_complete(text: &str) -> bool {
-    if text.trim_start().starts_with(':') {
+    if text.trim_start().starts_with(':')
+        || matches!(split(text).last(), Some(ScriptItem::Meta { .. }))
+    {
         return true;
     }
     let mut depth: i64 = 0;
@@ -339,6 +344,18 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_meta_command_may_follow_a_statement_on_its_line() {
+        let script = "MATCH (n) RETURN n; :why\nRETURN 1;";
+        assert_eq!(
+            texts(script),
+            vec![("MATCH (n) RETURN n", 0), (":why", 20), ("RETURN 1", 25)]
+        );
+        assert!(is_complete("MATCH (n) RETURN n; :why"));
+        assert!(is_complete("RETURN 1; :find it's"));
+        assert!(!is_complete("RETURN 1; :why\nRETURN 2"));
     }
 
     #[test]

@@ -277,6 +277,55 @@ fn script_errors_are_positioned_from_the_start_of_the_file() {
 }
 
 #[test]
+fn undefined_variable_hints_name_a_variable() {
+    let out = run(&[
+        "--empty",
+        "-c",
+        "MATCH (p)-[:FOUNDED]->(c) RETURN p.name AS founder ORDER BY found;\nMATCH (c) RETURN d.name;",
+        "--continue-on-error",
+    ]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    // Not the relationship type FOUNDED, nor the property key after `d.`.
+    assert_contains(&err, "  hint: did you mean founder?\n");
+    assert_contains(&err, "  hint: did you mean c?\n");
+}
+
+#[test]
+fn a_failing_source_stops_the_script_that_sourced_it() {
+    let dir = TempDir::new("cli");
+    dir.write(
+        "inner.cypher",
+        "RETURN 1 AS a;\nRETURN nope;\nRETURN 3 AS c;\n",
+    );
+    let outer = dir.write(
+        "outer.cypher",
+        "RETURN 0 AS z;\n:source inner.cypher\nRETURN 4 AS d;\n",
+    );
+    let out = run(&["--empty", "-f", outer.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&out), 1);
+    assert_ends_with(
+        &stderr(&out),
+        "stopped at the first failure: 2 statements not run (--continue-on-error runs the rest)\n",
+    );
+    // Neither the rest of inner.cypher nor of outer.cypher ran.
+    assert_eq!(stdout(&out), "z\n-\n0\n1 row\na\n-\n1\n1 row\n");
+}
+
+#[test]
+fn a_source_that_cannot_be_read_counts_as_a_meta_command() {
+    let out = run_with_stdin(
+        &["--empty", "--continue-on-error"],
+        ":source no-such-file.cypher\nRETURN nope;\n",
+    );
+    assert_eq!(code(&out), 1);
+    assert_contains(
+        &stderr(&out),
+        "1 statement and 1 meta-command failed:\n  <stdin>:1:1: cannot read",
+    );
+}
+
+#[test]
 fn params_in_scripts_print_nothing_in_json() {
     let script = ":param name => 'Uisee'\n:param {n: 2, xs: [1, 2]}\nRETURN $name AS name, $n * 2 AS n, size($xs) AS s;\n";
     let out = run_with_stdin(&["--empty", "--format", "json"], script);
@@ -306,6 +355,45 @@ fn param_expression_errors_point_into_the_script() {
         &stderr(&json),
         "<stdin>:2:15: SyntaxError (UndefinedVariable)",
     );
+}
+
+#[test]
+fn a_lost_semicolon_gets_a_hint() {
+    let out = run_with_stdin(
+        &["--empty"],
+        "MATCH (c:Company) RETURN c.name\nMATCH (n) RETURN n.name LIMIT 1;\n",
+    );
+    assert_eq!(code(&out), 1);
+    assert_ends_with(
+        &stderr(&out),
+        "  hint: is a `;` missing before `MATCH (n) RETURN n.name LIMIT 1`? Each statement ends with `;`\n",
+    );
+}
+
+#[test]
+fn param_takes_one_expression() {
+    let out = run_with_stdin(
+        &["--empty", "--continue-on-error"],
+        ":param x => 1 +\n:param y => 1; CREATE (n)\n:param z => 1, 2\nMATCH (n) RETURN count(n) AS n;\n",
+    );
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    // The error names the end of the expression, not text kg put after it.
+    assert_contains(
+        &err,
+        "<stdin>:1:16: SyntaxError (UnexpectedSyntax): expected ",
+    );
+    assert_contains(&err, " after `+`, found the end of the input\n");
+    assert_contains(
+        &err,
+        "<stdin>:2:13: error: a parameter's value is one expression, not several statements\n",
+    );
+    assert_contains(
+        &err,
+        "<stdin>:3:13: error: a parameter's value is one expression",
+    );
+    // Nothing was created on the way.
+    assert_eq!(stdout(&out), "n\n-\n0\n1 row\n");
 }
 
 #[test]
@@ -499,6 +587,24 @@ fn empty_result_warns_about_unknown_labels() {
 }
 
 #[test]
+fn a_misspelled_key_is_warned_about_even_when_rows_come_back() {
+    let data = fixture();
+    let out = run(&[
+        "--data",
+        data.0.to_str().expect("utf-8"),
+        "-c",
+        "MATCH (c:Company) RETURN c.name AS name, sum(c.employes) AS staff ORDER BY name",
+    ]);
+    assert_eq!(code(&out), 0);
+    // The sum is 0, not null: without the warning nothing would look wrong.
+    assert_contains(&stdout(&out), "'Uisee'             | 0\n");
+    assert_eq!(
+        stderr(&out),
+        "warning: Unknown property key .employes — did you mean .employees (on :Company)?\n"
+    );
+}
+
+#[test]
 fn empty_result_suggests_the_node_an_alias_or_typo_meant() {
     // The built-in article graph: EcoFlow's name is "EcoFlow Inc.", with "EcoFlow" as alias.
     let out = run(&[
@@ -593,6 +699,17 @@ fn meta_why_after_a_query() {
     assert_ends_with(
         &text,
         "(:Person Wu Gansha)\n  “Wu Gansha founded Uisee.”\n(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “the founder of Uisee”\n",
+    );
+}
+
+#[test]
+fn meta_command_after_a_statement_on_one_line() {
+    // As typed at the prompt: the question, then where the article says so.
+    let out = meta("MATCH (:Person)-[f:FOUNDED]->(c) RETURN c.name AS company, f; :why\n");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_ends_with(
+        &stdout(&out),
+        "1 row\n(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “the founder of Uisee”\n",
     );
 }
 

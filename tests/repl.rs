@@ -57,7 +57,7 @@ fn multi_line_statement_runs_when_complete() {
     let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
     enter(&mut repl, "RETURN 40 + 2");
-    repl.expect("  ->").expect("continuation prompt");
+    repl.expect(" ->").expect("continuation prompt");
     enter(&mut repl, "  AS answer;");
     repl.expect("42").expect("the result");
     repl.expect("1 row").expect("the footer");
@@ -69,13 +69,51 @@ fn multi_line_statement_runs_when_complete() {
 fn backspace_at_a_continuation_joins_the_lines_whole() {
     let dir = TempDir::new("repl");
     let mut repl = start(&["--empty"], &dir.0.join("history"));
-    // Enter continues, Backspace takes the whole `  -> ` and the line break back, Home
+    // Enter continues, Backspace takes the whole ` -> ` and the line break back, Home
     // stops after a prompt: what runs is what is shown, with no stray `->`.
     repl.send("RETURN 1 AS\r").expect("send");
-    repl.expect("  ->").expect("continuation prompt");
+    repl.expect(" ->").expect("continuation prompt");
     repl.send("\r\x7f\x7f").expect("continue, then join twice");
     repl.send(" one,\r2 AS two\x011 + \x05;\r").expect("finish");
     repl.expect("1   | 3").expect("ran as one statement");
+    repl.expect(PROMPT).expect("prompt");
+    quit(repl);
+}
+
+const UP: &str = "\x1b[A";
+const DOWN: &str = "\x1b[B";
+const END: &str = "\x1b[F";
+const HOME: &str = "\x1b[H";
+
+#[test]
+fn up_and_down_in_a_recalled_statement_stay_out_of_the_prompt() {
+    let dir = TempDir::new("repl");
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    repl.send("RETURN 1 AS a,\r").expect("send");
+    repl.expect(" ->").expect("continuation prompt");
+    enter(&mut repl, "2 AS b;");
+    repl.expect("1 row").expect("ran");
+    repl.expect(PROMPT).expect("prompt");
+    // Up recalls the statement; Up, Home and Down then reach the start of the second
+    // line's text (where Down used to land inside its ` -> `), and typing goes there.
+    repl.send(format!("{UP}{UP}{HOME}{DOWN}")).expect("move");
+    repl.send(format!("3 AS c, {END}\x0b\r"))
+        .expect("edit and run");
+    repl.expect("1 | 3 | 2")
+        .expect("the text went after the prompt");
+    repl.expect(PROMPT).expect("prompt");
+    quit(repl);
+}
+
+#[test]
+fn kill_keys_leave_the_prompt_whole() {
+    let dir = TempDir::new("repl");
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    // Ctrl-U on a continuation line kills its text, not its ` -> `; Ctrl-W where only the
+    // prompt is left joins the line to the one before, as Backspace does.
+    repl.send("RETURN 1 AS\rwrong\x15\x17 one,\r2 AS two;\r")
+        .expect("send");
+    repl.expect("1   | 2").expect("ran as typed");
     repl.expect(PROMPT).expect("prompt");
     quit(repl);
 }
@@ -134,6 +172,26 @@ fn save_then_load_round_trip() {
     enter(&mut repl, "MATCH (n:Note) RETURN n.name AS name;");
     repl.expect("'round trip'").expect("the node came back");
     repl.expect(PROMPT).expect("prompt");
+    quit(repl);
+}
+
+#[test]
+fn a_failing_source_returns_to_the_prompt() {
+    let dir = TempDir::new("repl");
+    let script = dir.write(
+        "bad.cypher",
+        "RETURN 1 AS a;\nRETURN nope;\nRETURN 3 AS c;\n",
+    );
+    let mut repl = start(&["--empty"], &dir.0.join("history"));
+    enter(&mut repl, &format!(":source {}", script.display()));
+    repl.expect("variable `nope` is not defined")
+        .expect("the error");
+    repl.expect("stopped at the first failure: 1 statement not run")
+        .expect("the rest is told");
+    // The session goes on (it used to end here).
+    repl.expect(PROMPT).expect("prompt");
+    enter(&mut repl, "RETURN 2 AS still_here;");
+    repl.expect("1 row").expect("still running");
     quit(repl);
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use kg::script::{Token, TokenKind, tokens};
+use kg::script::{Token, TokenKind, code_tokens};
 
 use super::words::is_keyword;
 
@@ -84,10 +84,7 @@ pub(super) fn node_before_rel(text: &str, toks: &[Token]) -> Option<(Option<Stri
 /// The node pattern after the `]` of the relationship being typed, read from the text after
 /// the cursor: its label, and whether the arrow `->` points at it.
 pub(super) fn node_after_rel(after: &str) -> Option<(Option<String>, bool)> {
-    let toks: Vec<Token> = tokens(after)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
+    let toks = code_tokens(after);
     let close = toks.iter().position(|t| t.text(after) == "]")?;
     let rest: Vec<&str> = toks[close + 1..].iter().map(|t| t.text(after)).collect();
     let (outgoing, node) = match rest.as_slice() {
@@ -119,10 +116,7 @@ pub(super) fn innermost_bracket(text: &str, toks: &[Token]) -> Option<char> {
 
 /// Variables bound in patterns (`(x`, `[x`) or by `AS x`.
 pub(super) fn variables_in(text: &str) -> BTreeSet<String> {
-    let toks: Vec<Token> = tokens(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
+    let toks = code_tokens(text);
     let mut vars = BTreeSet::new();
     for pair in toks.windows(2) {
         let (a, b) = (pair[0], pair[1]);
@@ -143,10 +137,7 @@ pub(super) enum Bound {
 /// The label written for `variable` in a node pattern `(variable:Label`, or the type in a
 /// relationship pattern `[variable:TYPE`.
 pub(super) fn label_of(text: &str, variable: &str) -> Option<Bound> {
-    let toks: Vec<Token> = tokens(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
+    let toks = code_tokens(text);
     toks.windows(4).find_map(|w| {
         let name = w[3].text(text).trim_matches('`').to_string();
         let bound = w[1].text(text) == variable

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use kg::script::{Token, TokenKind, is_complete, tokens};
+use kg::script::{Token, TokenKind, code_tokens, is_complete, tokens};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
@@ -19,7 +19,7 @@ use super::context::{
     Bound, innermost_bracket, label_of, node_after_rel, node_before_rel, rel_before_node,
     variables_in,
 };
-use super::continuation::strip_continuations;
+use super::continuation::{blank_prompts, strip_continuations};
 use super::highlight::highlight;
 use super::meta::COMMANDS;
 use super::schema::Schema;
@@ -29,6 +29,8 @@ use super::words::{FUNCTIONS, KEYWORDS};
 pub struct KgHelper {
     pub schema: Schema,
     pub params: Vec<String>,
+    /// Dotted names of the procedures `CALL` can run, e.g. `db.labels`.
+    pub procedures: Vec<String>,
     pub color: bool,
     hinter: HistoryHinter,
     files: FilenameCompleter,
@@ -40,6 +42,7 @@ impl KgHelper {
         KgHelper {
             schema,
             params: Vec::new(),
+            procedures: Vec::new(),
             color,
             hinter: HistoryHinter::new(),
             files: FilenameCompleter::new(),
@@ -48,14 +51,24 @@ impl KgHelper {
 
     /// Candidates for the text before the cursor: `(start, candidates)`.
     pub fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<Pair>) {
+        // A continuation prompt would read as punctuation and glue its last character to
+        // the word after it.
+        let blanked = blank_prompts(line);
+        let line = blanked.as_str();
         let before = &line[..pos];
         if before.trim_start().starts_with(':') {
             return self.meta_candidates(before);
         }
-        let toks: Vec<Token> = tokens(before)
-            .into_iter()
-            .filter(|t| !t.is_trivia())
-            .collect();
+        if let Some(start) = procedure_name_start(before) {
+            let names = self.procedures.iter().map(String::as_str);
+            let mut out = words(names, &before[start..]);
+            for pair in &mut out {
+                pair.display.push_str("()");
+                pair.replacement.push('(');
+            }
+            return (start, out);
+        }
+        let toks = code_tokens(before);
         let Some(last) = toks.last().copied() else {
             return (pos, words(KEYWORDS.iter().copied(), ""));
         };
@@ -355,6 +368,20 @@ impl KgHelper {
     }
 }
 
+/// Where the procedure name being typed after `CALL` starts in `before` (which ends at the
+/// cursor), if one is.
+fn procedure_name_start(before: &str) -> Option<usize> {
+    let start = before
+        .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+        .len();
+    let toks = code_tokens(&before[..start]);
+    let call = toks.last()?;
+    // A space after CALL, and CALL a word of its own, not in a string or comment.
+    let spaced = before[..start].ends_with(char::is_whitespace);
+    (spaced && call.kind == TokenKind::Word && call.text(before).eq_ignore_ascii_case("CALL"))
+        .then_some(start)
+}
+
 /// Case-insensitive prefix matches, keeping the candidate's own spelling.
 fn words<'a>(candidates: impl IntoIterator<Item = &'a str>, partial: &str) -> Vec<Pair> {
     let lower = partial.to_lowercase();
@@ -547,6 +574,41 @@ mod tests {
             .into_iter()
             .map(|p| format!("{}{}", &line[..start], p.replacement))
             .collect()
+    }
+
+    #[test]
+    fn continuation_lines_complete_like_first_lines() {
+        assert_eq!(
+            complete("MATCH (c:Company)\n ->\u{a0}RET"),
+            vec!["MATCH (c:Company)\n ->\u{a0}RETURN"]
+        );
+        assert_eq!(
+            complete("MATCH (c:Company)\n ->\u{a0}RETURN c.na"),
+            vec!["MATCH (c:Company)\n ->\u{a0}RETURN c.name"]
+        );
+    }
+
+    #[test]
+    fn procedures_after_call() {
+        let mut helper = helper();
+        helper.procedures = vec![
+            "db.labels".into(),
+            "db.propertyKeys".into(),
+            "kg.find".into(),
+        ];
+        let complete = |line: &str| {
+            let (start, pairs) = helper.candidates(line, line.len());
+            let replaced = pairs
+                .iter()
+                .map(|p| format!("{}{}", &line[..start], p.replacement));
+            replaced.collect::<Vec<_>>()
+        };
+        assert_eq!(complete("CALL db.la"), vec!["CALL db.labels("]);
+        assert_eq!(complete("call KG."), vec!["call kg.find("]);
+        assert_eq!(complete("CALL ").len(), 3);
+        // A property of a variable, or a string, is no procedure name.
+        assert_eq!(complete("MATCH (db) RETURN db.la"), Vec::<String>::new());
+        assert_eq!(complete("RETURN 'CALL db.la"), Vec::<String>::new());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use kg::script::{Token, TokenKind, tokens};
 
-use super::continuation::CONTINUATION;
+use super::continuation::{CONTINUATION, blank_prompts};
 use super::words::is_keyword;
 
 // ANSI SGR codes of each kind of token.
@@ -22,10 +22,7 @@ const META: &str = "1;33";
 pub fn highlight(line: &str, pos: usize) -> String {
     // Continuation prompts read as whitespace (same length, so every offset holds) and are
     // drawn dimmed, whatever token they sit in.
-    let blanked = line.replace(
-        CONTINUATION,
-        &format!("\n{}", " ".repeat(CONTINUATION.len() - 1)),
-    );
+    let blanked = blank_prompts(line);
     let toks = tokens(&blanked);
     let matched = matching_brackets(&toks, pos);
     let meta_line = line.trim_start().starts_with(':');
@@ -106,8 +103,8 @@ mod tests {
     #[test]
     fn continuation_prompts_are_dimmed_not_read_as_cypher() {
         assert_eq!(
-            highlight("RETURN\n  ->\u{a0}'a\n  ->\u{a0}b'", 0),
-            "\x1b[1;34mRETURN\x1b[0m\n\x1b[2m  ->\u{a0}\x1b[0m\x1b[32m'a\x1b[0m\n\x1b[2m  ->\u{a0}\x1b[0m\x1b[32mb'\x1b[0m"
+            highlight("RETURN\n ->\u{a0}'a\n ->\u{a0}b'", 0),
+            "\x1b[1;34mRETURN\x1b[0m\n\x1b[2m ->\u{a0}\x1b[0m\x1b[32m'a\x1b[0m\n\x1b[2m ->\u{a0}\x1b[0m\x1b[32mb'\x1b[0m"
         );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use kg::Graph;
-use kg::graph::{Direction, NodeId};
+use kg::graph::{Direction, NodeId, RelId};
 use kg::result::{ResultSet, Stats};
 use kg::search::{self, NameMatch, names_of};
 use kg::value::Value;
@@ -204,36 +204,90 @@ pub fn why(last: &ResultSet, graph: &Graph) -> ResultSet {
             .map_or_else(|| format!("#{}", id.0), str::to_string)
     };
     let mut rows = Vec::new();
-    let mut nodes: Vec<_> = last.nodes.iter().collect();
-    nodes.sort_by_key(|(id, _)| **id);
-    for (id, node) in nodes {
-        if let Some(evidence) = node.properties.get("evidence") {
-            let labels: String = node.labels.iter().map(|l| format!(":{l}")).collect();
-            rows.push(vec![
-                Value::from(format!("({labels} {})", name_of(id))),
-                evidence.clone(),
-            ]);
-        }
+    // In the order the result shows them, so the evidence reads along its rows (and along
+    // a path from its start).
+    let mut seen = Seen::default();
+    for value in last.rows.iter().flatten() {
+        seen.visit(value);
     }
-    let mut rels: Vec<_> = last.rels.iter().collect();
-    rels.sort_by_key(|(id, _)| **id);
-    for (_, rel) in rels {
-        if let Some(evidence) = rel.properties.get("evidence") {
-            rows.push(vec![
-                Value::from(format!(
-                    "({})-[:{}]->({})",
-                    name_of(&rel.start),
-                    rel.rel_type,
-                    name_of(&rel.end)
-                )),
-                evidence.clone(),
-            ]);
+    for entity in seen.order {
+        match entity {
+            Entity::Node(id) => {
+                let Some(node) = last.nodes.get(&id) else {
+                    continue;
+                };
+                if let Some(evidence) = node.properties.get("evidence") {
+                    let labels: String = node.labels.iter().map(|l| format!(":{l}")).collect();
+                    rows.push(vec![
+                        Value::from(format!("({labels} {})", name_of(&id))),
+                        evidence.clone(),
+                    ]);
+                }
+            }
+            Entity::Rel(id) => {
+                let Some(rel) = last.rels.get(&id) else {
+                    continue;
+                };
+                if let Some(evidence) = rel.properties.get("evidence") {
+                    rows.push(vec![
+                        Value::from(format!(
+                            "({})-[:{}]->({})",
+                            name_of(&rel.start),
+                            rel.rel_type,
+                            name_of(&rel.end)
+                        )),
+                        evidence.clone(),
+                    ]);
+                }
+            }
         }
     }
     ResultSet {
         columns: vec!["about".into(), "evidence".into()],
         rows,
         ..Default::default()
+    }
+}
+
+/// A node or relationship of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Entity {
+    Node(NodeId),
+    Rel(RelId),
+}
+
+/// The entities of a result's values, each once, in the order they first appear.
+#[derive(Default)]
+struct Seen {
+    order: Vec<Entity>,
+    set: std::collections::HashSet<Entity>,
+}
+
+impl Seen {
+    fn add(&mut self, entity: Entity) {
+        if self.set.insert(entity) {
+            self.order.push(entity);
+        }
+    }
+
+    fn visit(&mut self, value: &Value) {
+        match value {
+            Value::Node(id) => self.add(Entity::Node(*id)),
+            Value::Rel(id) => self.add(Entity::Rel(*id)),
+            Value::Path(path) => {
+                // Alternating from the start: node, relationship, node, ...
+                let mut rels = path.rels.iter();
+                for node in &path.nodes {
+                    self.add(Entity::Node(*node));
+                    if let Some(rel) = rels.next() {
+                        self.add(Entity::Rel(*rel));
+                    }
+                }
+            }
+            Value::List(items) => items.iter().for_each(|v| self.visit(v)),
+            Value::Map(entries) => entries.values().for_each(|v| self.visit(v)),
+            _ => {}
+        }
     }
 }
 
@@ -338,21 +392,39 @@ mod tests {
         assert!(err.contains("did you mean 'Uisee'?"), "{err}");
     }
 
+    /// What `:why` prints after a one-column result of `rows`.
+    fn why_text(graph: &Graph, rows: Vec<Vec<Value>>) -> String {
+        let last = ResultSet::new(vec!["x".into()], rows, Stats::default(), graph);
+        let mut out = Vec::new();
+        write_why(&why(&last, graph), None, &mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("utf-8")
+    }
+
     #[test]
     fn why_lists_evidence_of_nodes_and_rels() {
         let graph = graph();
         let rels: Vec<_> = graph.rels().collect();
-        let last = ResultSet::new(
-            vec!["r".into()],
-            vec![vec![Value::Rel(rels[0])]],
-            Stats::default(),
-            &graph,
-        );
-        let mut out = Vec::new();
-        write_why(&why(&last, &graph), None, &mut out).expect("writing to a Vec");
         assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
+            why_text(&graph, vec![vec![Value::Rel(rels[0])]]),
             "(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “founded”\n"
+        );
+    }
+
+    #[test]
+    fn why_follows_the_result_not_the_ids() {
+        let graph = graph();
+        let rel = graph.rels().next().expect("one relationship");
+        let wu = graph.nodes().next().expect("a node");
+        // The relationship in the first row, inside a list; the node in a map after it,
+        // and again later: each is told once, where it first appears.
+        let rows = vec![
+            vec![Value::List(vec![Value::Rel(rel)])],
+            vec![Value::Map([("who".to_string(), Value::Node(wu))].into())],
+            vec![Value::Node(wu)],
+        ];
+        assert_eq!(
+            why_text(&graph, rows),
+            "(Wu Gansha)-[:FOUNDED]->(Uisee)\n  “founded”\n(:Person Wu Gansha)\n  “Wu Gansha founded Uisee.”\n"
         );
     }
 

@@ -132,7 +132,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
 impl MetaCommand {
     /// Parses a line starting with `:`; the error says what is wrong and how to write it.
     pub fn parse(line: &str) -> Result<MetaCommand, String> {
-        let line = line.trim();
+        // A `;` out of habit ends the line, not the argument (`:schema;`).
+        let line = line.trim().trim_end_matches(';').trim_end();
         let body = line.strip_prefix(':').unwrap_or(line);
         let (name, rest) = match body.find(char::is_whitespace) {
             Some(i) => (&body[..i], body[i..].trim()),
@@ -157,6 +158,10 @@ impl MetaCommand {
             "off" => Ok(false),
             _ => Err(usage()),
         };
+        let takes_nothing = ["schema", "stats", "why", "params", "last"];
+        if takes_nothing.contains(&name) && !rest.is_empty() {
+            return Err(format!("{} (it takes no argument)", usage()));
+        }
         match name {
             "help" | "h" | "?" => Ok(MetaCommand::Help(
                 (!rest.is_empty()).then(|| rest.trim_start_matches(':').to_string()),
@@ -172,7 +177,7 @@ impl MetaCommand {
             "param" => {
                 let (name, expr) = rest.split_once("=>").ok_or_else(usage)?;
                 let name = name.trim().trim_start_matches('$').trim_matches('`');
-                let expr = expr.trim().trim_end_matches(';').trim();
+                let expr = expr.trim();
                 if name.is_empty() || expr.is_empty() {
                     return Err(usage());
                 }
@@ -321,6 +326,22 @@ mod tests {
         );
         assert_eq!(MetaCommand::parse(":exit"), Ok(MetaCommand::Quit));
         assert_eq!(MetaCommand::parse(":format"), Ok(MetaCommand::Settings));
+    }
+
+    #[test]
+    fn a_habitual_semicolon_is_ignored_and_stray_arguments_are_not() {
+        assert_eq!(MetaCommand::parse(":schema;"), Ok(MetaCommand::Schema));
+        assert_eq!(
+            MetaCommand::parse(":param x => 1;"),
+            Ok(MetaCommand::Param {
+                name: "x".into(),
+                expr: "1".into()
+            })
+        );
+        assert_eq!(
+            MetaCommand::parse(":why Uisee"),
+            Err("usage: :why (it takes no argument)".into())
+        );
     }
 
     #[test]

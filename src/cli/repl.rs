@@ -10,9 +10,11 @@ use kg::script::{self, ScriptItem};
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
-use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers};
+use rustyline::{Editor, EventHandler, KeyCode, KeyEvent, Modifiers, Word};
 
-use super::continuation::{EnterHandler, GuardedKey, PromptGuard, strip_continuations};
+use super::continuation::{
+    EnterHandler, GuardedKey, PromptGuard, strip_continuations, with_continuations,
+};
 use super::helper::{InterruptHandler, KgHelper};
 use super::paint;
 use super::shell::{Flow, Shell, Source};
@@ -23,7 +25,8 @@ const PROMPT: &str = "kg> ";
 pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
     let color = paint::no_color_unset();
     let config = Config::builder()
-        .auto_add_history(true)
+        // Added by hand below, so that a pasted statement gets its prompts like a typed one.
+        .auto_add_history(false)
         .history_ignore_dups(true)?
         .history_ignore_space(true)
         .completion_type(CompletionType::List)
@@ -34,51 +37,73 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         })
         .build();
     let mut editor: Editor<KgHelper, FileHistory> = Editor::with_config(config)?;
-    editor.set_helper(Some(KgHelper::new(shell.schema().clone(), color)));
+    let mut helper = KgHelper::new(shell.schema().clone(), color);
+    helper.procedures = shell
+        .session
+        .procedures()
+        .iter()
+        .map(|p| p.signature.name.clone())
+        .collect();
+    editor.set_helper(Some(helper));
     editor.bind_sequence(
         KeyEvent(KeyCode::Enter, Modifiers::NONE),
         EventHandler::Conditional(Box::new(EnterHandler)),
     );
-    for (keys, guarded) in [
+    let guarded_keys: [(&[KeyEvent], GuardedKey); 10] = [
         (
-            [
+            &[
                 KeyEvent(KeyCode::Backspace, Modifiers::NONE),
                 KeyEvent::ctrl('H'),
             ],
             GuardedKey::Backspace,
         ),
         (
-            [
+            &[
                 KeyEvent(KeyCode::Delete, Modifiers::NONE),
                 KeyEvent::ctrl('D'),
             ],
             GuardedKey::Delete,
         ),
         (
-            [
+            &[
                 KeyEvent(KeyCode::Left, Modifiers::NONE),
                 KeyEvent::ctrl('B'),
             ],
             GuardedKey::Left,
         ),
         (
-            [
+            &[
                 KeyEvent(KeyCode::Right, Modifiers::NONE),
                 KeyEvent::ctrl('F'),
             ],
             GuardedKey::Right,
         ),
         (
-            [
+            &[
                 KeyEvent(KeyCode::Home, Modifiers::NONE),
                 KeyEvent::ctrl('A'),
             ],
             GuardedKey::Home,
         ),
-    ] {
+        (&[KeyEvent::ctrl('U')], GuardedKey::KillToStart),
+        (&[KeyEvent::ctrl('K')], GuardedKey::KillToEnd),
+        (
+            &[KeyEvent::ctrl('W')],
+            GuardedKey::KillWordBefore(Word::Big),
+        ),
+        (
+            &[KeyEvent(KeyCode::Backspace, Modifiers::ALT)],
+            GuardedKey::KillWordBefore(Word::Emacs),
+        ),
+        (
+            &[KeyEvent::alt('d'), KeyEvent::alt('D')],
+            GuardedKey::KillWordAfter,
+        ),
+    ];
+    for (keys, guarded) in guarded_keys {
         for key in keys {
             editor.bind_sequence(
-                key,
+                *key,
                 EventHandler::Conditional(Box::new(PromptGuard(guarded))),
             );
         }
@@ -122,11 +147,13 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         }
         let flow = match editor.readline(PROMPT) {
             Ok(line) => {
+                let statement = strip_continuations(&line);
+                let _ = editor.add_history_entry(with_continuations(&statement));
                 if let Some(path) = &history {
                     // Saved after every entry so a killed session keeps its history.
                     let _ = editor.save_history(path);
                 }
-                run_input(shell, &strip_continuations(&line))?
+                run_input(shell, &statement)?
             }
             Err(ReadlineError::Interrupted) => {
                 // The first Ctrl-C clears the input; one on an empty line says how to leave.

@@ -2,8 +2,8 @@
 //! functions, variables and meta-commands. Cypher does not reject unknown labels (the
 //! match is just empty), so those come back as warnings, not errors.
 
-use kg::error::{ErrorCode, QueryError};
-use kg::script::{TokenKind, tokens};
+use kg::error::{ErrorCode, ErrorKind, QueryError};
+use kg::script::{TokenKind, code_tokens};
 
 use kg::Value;
 use kg::graph::Graph;
@@ -37,10 +37,7 @@ pub struct Names {
 /// Finds `:Label` (in node patterns and label predicates), `[:TYPE|OTHER]`, `x.key` and
 /// `{key: ...}` inside patterns.
 pub fn names_in(statement: &str) -> Names {
-    let toks: Vec<_> = tokens(statement)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect();
+    let toks = code_tokens(statement);
     let text = |i: usize| toks.get(i).map_or("", |t| t.text(statement));
     // The text of a string literal at `i`; one with escapes is skipped, as a rare case
     // that a hint can do without.
@@ -164,17 +161,55 @@ pub fn unknown_name_warnings(statement: &str, schema: &Schema) -> Vec<String> {
             .unwrap_or_default();
         warnings.push(format!("Unknown relationship type :{rel_type}{hint}"));
     }
-    let keys = schema.all_keys();
-    for key in &names.keys {
-        if keys.contains(key.as_str()) || !seen.insert(("key", key.clone())) {
-            continue;
-        }
-        let hint = closest(key, keys.iter().copied())
-            .map(|c| format!(" — did you mean .{c} ({})?", owners(&schema.key_owners(c))))
-            .unwrap_or_default();
-        warnings.push(format!("Unknown property key .{key}{hint}"));
-    }
+    warnings.extend(unknown_key_warnings(names.keys, schema));
     warnings
+}
+
+/// `Unknown property key .nmae — did you mean .name (on :Company)?` for each of `keys` that
+/// no node or relationship has, once each.
+fn unknown_key_warnings(mut keys: Vec<String>, schema: &Schema) -> Vec<String> {
+    let known = schema.all_keys();
+    keys.retain(|k| !known.contains(k.as_str()));
+    keys.sort();
+    keys.dedup();
+    keys.iter()
+        .map(|key| {
+            let hint = closest(key, known.iter().copied())
+                .map(|c| format!(" — did you mean .{c} ({})?", owners(&schema.key_owners(c))))
+                .unwrap_or_default();
+            format!("Unknown property key .{key}{hint}")
+        })
+        .collect()
+}
+
+/// Warnings for property keys no node or relationship has, read from a variable that a
+/// pattern binds (`c.valuation` after `(c:Company)`). Such a key reads as null whatever
+/// the result looks like, and nulls sort, count and sum without a word (`sum(r.amout)` is
+/// 0), so these are worth a warning even when the result is not empty.
+pub fn unknown_pattern_key_warnings(statement: &str, schema: &Schema) -> Vec<String> {
+    let toks = code_tokens(statement);
+    let text = |i: usize| toks.get(i).map_or("", |t| t.text(statement));
+    let is_name = |i: usize| {
+        toks.get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word && !is_keyword(t.text(statement)))
+    };
+    // `(c` and `-[r`, but not a function's `count(c`.
+    let bound: Vec<&str> = (1..toks.len())
+        .filter(|&i| is_name(i))
+        .filter(|&i| match text(i - 1) {
+            "(" => i < 2 || !(is_name(i - 2) || text(i - 2).starts_with('`')),
+            "[" => i >= 2 && text(i - 2) == "-",
+            _ => false,
+        })
+        .map(text)
+        .collect();
+    let keys = (2..toks.len())
+        .filter(|&i| text(i - 1) == "." && bound.contains(&text(i - 2)) && is_name(i))
+        // `n.key(` would be a namespaced function, not a property.
+        .filter(|&i| text(i + 1) != "(")
+        .map(|i| text(i).to_string())
+        .collect();
+    unknown_key_warnings(keys, schema)
 }
 
 /// Warnings for node names no node has, e.g.
@@ -207,6 +242,11 @@ pub fn unknown_node_name_warnings(statement: &str, graph: &Graph) -> Vec<String>
 
 /// A hint for an error about an unknown function or an undefined variable.
 pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
+    if error.kind == ErrorKind::SyntaxError
+        && let Some(hint) = sql_hint(statement).or_else(|| missing_semicolon_hint(statement))
+    {
+        return Some(hint);
+    }
     let span = error.span?;
     let word: String = statement
         .get(span.start..)?
@@ -218,13 +258,11 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
             closest(&word, FUNCTIONS.iter().copied()).map(|f| format!("did you mean {f}()?"))
         }
         ErrorCode::UndefinedVariable => {
-            let words: Vec<String> = tokens(statement)
-                .iter()
-                .filter(|t| t.kind == TokenKind::Word)
-                .map(|t| t.text(statement).to_string())
-                .filter(|w| !is_keyword(w))
-                .collect();
-            closest(&word, words.iter().map(String::as_str)).map(|v| format!("did you mean {v}?"))
+            // `d.name`: the variable is `d`, not the property access.
+            let name = word.split('.').next().unwrap_or_default();
+            let variables = variable_words(statement);
+            closest(name, variables.iter().map(String::as_str))
+                .map(|v| format!("did you mean {v}?"))
         }
         // A misspelled clause keyword (`RETRUN`); short words are too often plain names.
         ErrorCode::UnexpectedSyntax if word.chars().count() >= 4 && !is_keyword(&word) => {
@@ -232,6 +270,85 @@ pub fn error_hint(error: &QueryError, statement: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// For a statement written in SQL: how the same reads in Cypher.
+fn sql_hint(statement: &str) -> Option<String> {
+    let first = code_tokens(statement)
+        .first()?
+        .text(statement)
+        .to_ascii_uppercase();
+    ["SELECT", "INSERT", "UPDATE"]
+        .contains(&first.as_str())
+        .then(|| {
+            "kg speaks Cypher, not SQL: MATCH (c:Company) WHERE c.name = 'Uisee' RETURN c.name (:schema lists the labels)"
+                .to_string()
+        })
+}
+
+/// For two statements run together: a line that starts a new query after the first one's
+/// RETURN, as when a script line lost its `;`.
+fn missing_semicolon_hint(statement: &str) -> Option<String> {
+    const STARTS: [&str; 7] = [
+        "MATCH", "OPTIONAL", "CREATE", "MERGE", "UNWIND", "CALL", "RETURN",
+    ];
+    let mut depth = 0i32;
+    let mut returned = false;
+    for tok in code_tokens(statement) {
+        match tok.kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => depth -= 1,
+            TokenKind::Word if depth == 0 => {
+                let word = tok.text(statement).to_ascii_uppercase();
+                let line_start = statement[..tok.span.start].rfind('\n').map(|i| i + 1);
+                let starts_line =
+                    line_start.is_some_and(|i| statement[i..tok.span.start].trim().is_empty());
+                if returned && starts_line && STARTS.contains(&word.as_str()) {
+                    let line = statement[tok.span.start..]
+                        .lines()
+                        .next()
+                        .unwrap_or_default();
+                    let shown: String = line.chars().take(40).collect();
+                    let more = if shown.len() < line.len() { "…" } else { "" };
+                    return Some(format!(
+                        "is a `;` missing before `{}{more}`? Each statement ends with `;`",
+                        shown.trim_end()
+                    ));
+                }
+                // After UNION a new query part starts, with its own RETURN.
+                returned = (returned || word == "RETURN") && word != "UNION";
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The words of `statement` that may name variables: not keywords, labels or types (after
+/// `:`), property keys (after `.`, or before `:` in a map), or functions (before `(`).
+fn variable_words(statement: &str) -> Vec<String> {
+    let toks = code_tokens(statement);
+    let text = |i: Option<usize>| {
+        i.and_then(|i| toks.get(i))
+            .map_or("", |t| t.text(statement))
+    };
+    let mut words = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        let word = t.text(statement);
+        let before = text(i.checked_sub(1));
+        let after = text(Some(i + 1));
+        let map_key = after == ":" && matches!(before, "{" | ",");
+        if t.kind == TokenKind::Word
+            && !is_keyword(word)
+            && !matches!(before, ":" | "." | "|")
+            && after != "("
+            && !map_key
+            && !words.iter().any(|w| w == word)
+        {
+            words.push(word.to_string());
+        }
+    }
+    words
 }
 
 /// `on :A, :B` or, for many, `on :A, :B, :C and 4 more`.
@@ -278,6 +395,27 @@ mod tests {
             names_in("CALL db.labels YIELD label RETURN label")
                 .keys
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn unknown_keys_of_pattern_variables_are_found_in_any_clause() {
+        let mut schema = Schema::default();
+        schema
+            .label_keys
+            .entry("Company".into())
+            .or_default()
+            .insert("valuation_usd".into(), Default::default());
+        let warnings = unknown_pattern_key_warnings(
+            "MATCH (c:Company)-[r:X]->() WITH {a: 1} AS m, c RETURN count(c), m.a, toLower(c.valuation_usd) ORDER BY c.valuation_us, r.amount",
+            &schema,
+        );
+        assert_eq!(
+            warnings,
+            vec![
+                "Unknown property key .amount",
+                "Unknown property key .valuation_us — did you mean .valuation_usd (on :Company)?",
+            ]
         );
     }
 
@@ -336,6 +474,57 @@ mod tests {
         assert_eq!(
             error_hint(&err, "MATCH (p) RETURN pp").as_deref(),
             Some("did you mean p?")
+        );
+    }
+
+    #[test]
+    fn statements_run_together_or_written_in_sql_get_a_hint() {
+        let syntax = |code| QueryError::compile(ErrorKind::SyntaxError, code, "x");
+        let statement = "MATCH (c:Company) RETURN c.name\nMATCH (n) RETURN n.name LIMIT 1";
+        let err = syntax(ErrorCode::InvalidClauseComposition).with_span(Span::new(18, 31));
+        assert_eq!(
+            error_hint(&err, statement).as_deref(),
+            Some(
+                "is a `;` missing before `MATCH (n) RETURN n.name LIMIT 1`? Each statement ends with `;`"
+            )
+        );
+        // UNION may follow a RETURN; so may a subquery's line inside brackets.
+        assert_eq!(
+            missing_semicolon_hint("RETURN 1 AS x\nUNION\nRETURN 2 AS x"),
+            None
+        );
+        assert_eq!(
+            missing_semicolon_hint(
+                "MATCH (n) WHERE EXISTS {\n  MATCH (n)-->(m) RETURN m\n  MATCH (m) RETURN m }\nRETURN n"
+            ),
+            None
+        );
+        let err = syntax(ErrorCode::UnexpectedSyntax).with_span(Span::new(0, 6));
+        assert!(
+            error_hint(&err, "select * from Company")
+                .is_some_and(|h| h.starts_with("kg speaks Cypher, not SQL"))
+        );
+    }
+
+    #[test]
+    fn variable_hints_name_variables_only() {
+        // Not the relationship type FOUNDED, though it is as close as the alias.
+        let statement = "MATCH (p)-[:FOUNDED]->(c) RETURN p.name AS founder ORDER BY found";
+        let err = QueryError::undefined_variable("found", Span::new(60, 65));
+        assert_eq!(
+            error_hint(&err, statement).as_deref(),
+            Some("did you mean founder?")
+        );
+        // Not the property key after the misspelled variable.
+        let statement = "MATCH (c {name: 'x'}) RETURN d.name";
+        let err = QueryError::undefined_variable("d", Span::new(29, 30));
+        assert_eq!(
+            error_hint(&err, statement).as_deref(),
+            Some("did you mean c?")
+        );
+        assert_eq!(
+            variable_words("MATCH (a:L {k: 1})-[r:T|U]->(b) RETURN toUpper(a.k) AS x"),
+            vec!["a", "r", "b", "x"]
         );
     }
 }

@@ -165,8 +165,18 @@ impl Shell {
                             name: path.display().to_string(),
                             text,
                         };
-                        if self.run_script(&nested)? == Flow::Quit {
-                            return Ok(Flow::Quit);
+                        match self.run_script(&nested)? {
+                            Flow::Quit => return Ok(Flow::Quit),
+                            // At the prompt the rest of the file is told, and the session
+                            // goes on; a script stops itself on the failure.
+                            Flow::Stopped if self.settings.interactive => {
+                                eprintln!(
+                                    "stopped at the first failure: {} not run",
+                                    super::super::plural(self.skipped, "statement", "statements")
+                                );
+                                self.skipped = 0;
+                            }
+                            Flow::Stopped | Flow::Continue => {}
                         }
                         Ok(())
                     }
@@ -225,15 +235,33 @@ impl Shell {
         offset: usize,
     ) -> io::Result<Option<Value>> {
         const PREFIX: &str = "RETURN ";
-        let query = format!("{PREFIX}{expr} AS value");
+        // Nothing follows the expression, so a parse error names what is really there
+        // (`1 +` ends too soon) and `1; CREATE ()` cannot run a second statement.
+        if kg::script::split(expr).len() > 1 {
+            self.meta_failure(
+                source,
+                offset,
+                "a parameter's value is one expression, not several statements",
+            );
+            return Ok(None);
+        }
+        let query = format!("{PREFIX}{expr}");
         match self.session.run(&query) {
             Ok(results) => {
-                let value = results
-                    .into_iter()
-                    .next()
-                    .and_then(|r| r.rows.into_iter().next())
-                    .and_then(|row| row.into_iter().next());
-                Ok(Some(value.unwrap_or(Value::Null)))
+                let mut rows = results.into_iter().flat_map(|r| r.rows);
+                match (rows.next(), rows.next()) {
+                    (Some(row), None) if row.len() == 1 => {
+                        Ok(Some(row.into_iter().next().unwrap_or(Value::Null)))
+                    }
+                    _ => {
+                        self.meta_failure(
+                            source,
+                            offset,
+                            "a parameter's value is one expression (a list or map holds several)",
+                        );
+                        Ok(None)
+                    }
+                }
             }
             Err(mut error) => {
                 // Point into the expression as written, not into the query built around it.

@@ -49,6 +49,8 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
     Continue,
+    /// A failure stopped a script (without `--continue-on-error`); the session goes on.
+    Stopped,
     Quit,
 }
 
@@ -119,8 +121,9 @@ impl Shell {
             let flow = self.run_item(source, item)?;
             let failed = self.failures.len() > failures;
             if failed && !self.settings.continue_on_error {
-                self.skipped = items.len() - i - 1;
-                return Ok(Flow::Quit);
+                // Added up: a failing `:source` stops the script that sourced it too.
+                self.skipped += items.len() - i - 1;
+                return Ok(Flow::Stopped);
             }
             if flow == Flow::Quit {
                 return Ok(Flow::Quit);
@@ -196,8 +199,14 @@ impl Shell {
                         self.graph_changed();
                     }
                     self.print_result(&result)?;
-                    if self.settings.format != Format::Json && looks_misspelled(&result) {
-                        self.warn_unknown_names(text);
+                    if self.settings.format != Format::Json && result.stats.is_empty() {
+                        if looks_misspelled(&result) {
+                            self.warn_unknown_names(text);
+                        } else {
+                            let warnings =
+                                suggest::unknown_pattern_key_warnings(text, self.schema());
+                            self.warn(warnings);
+                        }
                     }
                     self.last = Some(result);
                 }
@@ -300,14 +309,17 @@ impl Shell {
     }
 
     fn warn_unknown_names(&mut self, statement: &str) {
-        let paint = self.settings.paint;
         let mut warnings = suggest::unknown_name_warnings(statement, self.schema());
         warnings.extend(suggest::unknown_node_name_warnings(
             statement,
             self.session.graph(),
         ));
+        self.warn(warnings);
+    }
+
+    fn warn(&self, warnings: Vec<String>) {
         for warning in warnings {
-            eprintln!("{} {warning}", paint.yellow("warning:"));
+            eprintln!("{} {warning}", self.settings.paint.yellow("warning:"));
         }
     }
 
@@ -333,10 +345,7 @@ impl Shell {
         offset: usize,
         json_line: bool,
     ) -> io::Result<()> {
-        let kind = match error.code {
-            Some(code) => format!("{} ({code})", error.kind),
-            None => error.kind.to_string(),
-        };
+        let kind = kind_and_code(error);
         let location = location(source, error.span.map(|s| s.start));
         self.failures.push(Failure {
             location: location.clone(),
@@ -377,7 +386,8 @@ impl Shell {
         self.failures.push(Failure {
             location,
             message: message.to_string(),
-            meta: false,
+            // Even for `:source`, whose own statements' failures count as statements.
+            meta: true,
         });
     }
 
@@ -469,9 +479,27 @@ fn relative_to(error: &QueryError, offset: usize) -> QueryError {
     error
 }
 
+/// `SyntaxError (UndefinedVariable)`; a code spelled as its kind (`NotSupported`) once.
+fn kind_and_code(error: &QueryError) -> String {
+    match error.code {
+        Some(code) if code.to_string() != error.kind.to_string() => {
+            format!("{} ({code})", error.kind)
+        }
+        _ => error.kind.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_kind_is_named_once() {
+        let not_supported = QueryError::not_supported("map projection", None);
+        assert_eq!(kind_and_code(&not_supported), "NotSupported");
+        let undefined = QueryError::undefined_variable("x", Span::new(0, 1));
+        assert_eq!(kind_and_code(&undefined), "SyntaxError (UndefinedVariable)");
+    }
 
     #[test]
     fn caret_points_under_the_span() {
