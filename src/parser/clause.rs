@@ -426,6 +426,20 @@ mod tests {
     }
 
     #[test]
+    fn load_csv_clauses() {
+        assert_round_trip("LOAD CSV FROM 'people.csv' AS row RETURN row[0]");
+        assert_round_trip(
+            "LOAD CSV WITH HEADERS FROM $file AS row FIELDTERMINATOR ';' MERGE (p:P {name: row.name})",
+        );
+        assert_parses_to(
+            "load csv with headers from 'a' + 'b.csv' as r fieldterminator '\\t' return r",
+            "LOAD CSV WITH HEADERS FROM 'a' + 'b.csv' AS r FIELDTERMINATOR '\\t' RETURN r",
+        );
+        // `csv`, `headers`, `from` are not reserved: they still name variables.
+        assert_round_trip("WITH 1 AS csv, 2 AS headers, 3 AS from RETURN csv, headers, from");
+    }
+
+    #[test]
     fn projections() {
         assert_round_trip(
             "MATCH (n) RETURN DISTINCT n.name ORDER BY n.name DESC, n.age SKIP 1 LIMIT 10",
