@@ -459,7 +459,11 @@ mod tests {
             Some((1, QuoteProblem::TextAfterQuote))
         );
         assert_eq!(
-            problem("a\nb,\"open\nrest\n"),
+            problem("b,\"open\nrest\n"),
+            Some((0, QuoteProblem::Unclosed))
+        );
+        assert_eq!(
+            problem("\"two\nlines\",\"open\nrest"),
             Some((1, QuoteProblem::Unclosed))
         );
     }
