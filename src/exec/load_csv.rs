@@ -242,13 +242,21 @@ impl CsvSource {
             Err(e) => return Err(self.csv_error(&e)),
         }
         let start = self.record.position().map_or(0, |p| p.byte());
-        let line = self.record.position().map_or(0, |p| p.line());
         let end = self.reader.position().byte();
-        let problem = {
+        let (skipped_lines, problem) = {
             let raw = self.raw.borrow();
-            quote_problem(raw.slice(start, end), self.delimiter)
+            let raw = raw.slice(start, end);
+            // The crate's record position can sit before the line break that ended the
+            // previous record (the `\n` of `\r\n`) or before skipped blank lines.
+            let lead = raw
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+            let skipped = raw[..lead].iter().filter(|&&b| b == b'\n').count();
+            (skipped, quote_problem(&raw[lead..], self.delimiter))
         };
         self.raw.borrow_mut().forget_before(end);
+        let line = self.record.position().map_or(0, |p| p.line()) + skipped_lines as u64;
         if let Some((offset, problem)) = problem {
             return Err(argument_error(format!(
                 "{}:{}: {}",
