@@ -1,6 +1,8 @@
 //! The LOAD CSV operator: for each input row, opens the file its URL names and streams the
 //! records one row at a time (the `csv` crate parses; nothing is read ahead beyond its
-//! buffer), so `LOAD CSV ... CREATE` over a large file holds one record at a time here.
+//! buffer), so LIMIT stops the reading and a read-only query over a large file holds one
+//! record at a time. (A write clause after it still collects its input rows first, as
+//! every write does; see `write.rs`.)
 //!
 //! Semantics follow Neo4j: every field is a string, an empty field (quoted or not) is null,
 //! with headers a short record's missing fields are null and extra fields are dropped.
@@ -10,7 +12,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -166,6 +168,8 @@ fn percent_decode(text: &str) -> Option<String> {
 fn not_local(feature: &str, fix: &str) -> QueryError {
     let mut error = QueryError::not_supported(feature, None);
     error.message = format!("{}; {fix}", error.message);
+    // Found while running: the URL may come from a parameter or a row.
+    error.phase = crate::error::Phase::Runtime;
     error
 }
 
@@ -182,7 +186,7 @@ struct CsvSource {
     path: PathBuf,
     /// `file()`'s answer: the absolute path.
     path_value: Value,
-    reader: csv::Reader<Recorder<BufReader<File>>>,
+    reader: csv::Reader<Recorder<File>>,
     /// The bytes the reader has taken from the file, for checking each record's quotes.
     raw: Rc<RefCell<RawWindow>>,
     delimiter: u8,
@@ -196,13 +200,14 @@ impl CsvSource {
         let file = File::open(&path).map_err(|e| open_error(&path, &e))?;
         if file.metadata().is_ok_and(|m| m.is_dir()) {
             return Err(argument_error(format!(
-                "{} is a directory; LOAD CSV needs a CSV file in it",
+                "{} is a directory; give the path of a CSV file in it",
                 path.display()
             )));
         }
         let raw = Rc::new(RefCell::new(RawWindow::default()));
+        // The csv reader buffers what it reads, so the file needs no buffer of its own.
         let recorder = Recorder {
-            inner: BufReader::new(file),
+            inner: file,
             raw: Rc::clone(&raw),
         };
         let reader = csv::ReaderBuilder::new()
