@@ -470,7 +470,9 @@ fn describe(rule: Rule) -> &'static str {
         | return_clause | create_clause | merge_clause | set_clause | remove_clause
         | delete_clause | call_clause | call_subquery | foreach_clause | load_csv_clause
         | optional | detach | explain | profile => "a clause",
-        with_headers | HEADERS | CSV | LOAD => "`LOAD CSV [WITH HEADERS]`",
+        with_headers | HEADERS => "`HEADERS`",
+        CSV => "`CSV`",
+        LOAD => "`LOAD`",
         FROM => "`FROM`",
         field_terminator | FIELDTERMINATOR => "`FIELDTERMINATOR` and a string such as ';'",
         import_scope => "a variable scope such as `(a, b)`",
@@ -569,6 +571,16 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn load_csv_mistakes_name_the_missing_word() {
+        let (at, message) = failure("LOAD CSV WITH HEADER FROM 'x' AS r RETURN r");
+        assert_eq!(at, 14);
+        assert!(message.contains("`HEADERS`"), "{message}");
+        let (at, message) = failure("LOAD CSV 'x' AS r RETURN r");
+        assert_eq!(at, 9);
+        assert!(message.contains("`FROM`"), "{message}");
     }
 
     #[test]
