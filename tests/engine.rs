@@ -480,3 +480,141 @@ fn subquery_expressions_appear_in_explain() {
     assert!(text.contains("Produce (p.name)  [rows: 2"), "{text}");
     assert!(text.contains("Subquery (EXISTS)"), "{text}");
 }
+
+/// A CSV file in the temporary directory, removed when dropped.
+struct TempCsv(std::path::PathBuf);
+
+impl TempCsv {
+    fn new(name: &str, contents: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("kg-{}-{name}", std::process::id()));
+        std::fs::write(&path, contents).expect("writing a temporary CSV file");
+        TempCsv(path)
+    }
+
+    fn path(&self) -> String {
+        self.0.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempCsv {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn load_csv_takes_a_parameter_or_a_file_url() {
+    let file = TempCsv::new("people list.csv", "name,age\nAnn,30\nBob,\n");
+    let mut s = session("");
+    s.set_param("file", text(&file.path()));
+    assert_eq!(
+        rows(
+            &mut s,
+            "LOAD CSV WITH HEADERS FROM $file AS row RETURN row.name, row.age, file() = $file"
+        ),
+        vec![
+            vec![text("Ann"), text("30"), Value::Bool(true)],
+            vec![text("Bob"), Value::Null, Value::Bool(true)],
+        ]
+    );
+    // A file URL is percent-encoded: the space is %20.
+    let url = format!("file://{}", file.path().replace(' ', "%20"));
+    s.set_param("url", text(&url));
+    assert_eq!(
+        rows(
+            &mut s,
+            "LOAD CSV FROM $url AS row WITH row WHERE linenumber() > 1 \
+             MERGE (p:Person {name: row[0]}) SET p.age = toInteger(row[1]) RETURN p.name, p.age"
+        ),
+        vec![vec![text("Ann"), int(30)], vec![text("Bob"), Value::Null]]
+    );
+    s.set_param("file", int(42));
+    assert_eq!(
+        error(&mut s, "LOAD CSV FROM $file AS row RETURN row"),
+        (
+            ErrorKind::TypeError,
+            Some(ErrorCode::InvalidArgumentType),
+            Phase::Runtime
+        )
+    );
+}
+
+#[test]
+fn load_csv_errors_name_the_file_and_line() {
+    let bad = TempCsv::new("bad.csv", "name,note\nAnn,ok\nBob,\"quoted\"tail\n");
+    let mut s = session("");
+    let e = s
+        .run(&format!(
+            "LOAD CSV WITH HEADERS FROM '{}' AS row CREATE (:N {{name: row.name}})",
+            bad.path()
+        ))
+        .expect_err("a malformed quote");
+    assert_eq!(
+        (e.kind, e.code, e.phase),
+        (
+            ErrorKind::ArgumentError,
+            Some(ErrorCode::InvalidArgumentValue),
+            Phase::Runtime
+        )
+    );
+    assert!(
+        e.message.starts_with(&format!("{}:3: ", bad.path())),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        rows(&mut s, "MATCH (n) RETURN count(n)"),
+        vec![vec![int(0)]]
+    );
+    let e = s
+        .run("LOAD CSV FROM 'no/such/dir/people.csv' AS row RETURN row")
+        .expect_err("a missing file");
+    let resolved = std::env::current_dir()
+        .expect("a current directory")
+        .join("no/such/dir/people.csv");
+    assert!(
+        e.message.contains(&resolved.to_string_lossy().into_owned()),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        error(
+            &mut s,
+            "LOAD CSV FROM 'http://example.com/a.csv' AS row RETURN row"
+        )
+        .0,
+        ErrorKind::NotSupported
+    );
+}
+
+#[test]
+fn load_csv_streams_and_can_be_cancelled() {
+    let big = TempCsv::new("big.csv", &"x,y\n".repeat(2_000_000));
+    let mut s = session("");
+    let query = format!("FROM '{}' AS row", big.path());
+    let explain = s
+        .run(&format!("EXPLAIN LOAD CSV {query} RETURN row"))
+        .expect("runs")
+        .remove(0);
+    assert!(explain.plan.expect("a plan").contains("LoadCsv row"));
+    // Rows are read one at a time: LIMIT 1 reads one record.
+    let profile = s
+        .run(&format!("PROFILE LOAD CSV {query} RETURN row LIMIT 1"))
+        .expect("runs")
+        .remove(0);
+    let plan = profile.plan.expect("a plan");
+    let line = plan
+        .lines()
+        .find(|l| l.contains("LoadCsv"))
+        .expect("a LoadCsv operator");
+    assert!(line.contains("rows: 1"), "{plan}");
+    let flag = s.cancel_handle();
+    let handle = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let result = s.run(&format!("LOAD CSV {query} CREATE (:Row {{x: row[0]}})"));
+    handle.join().expect("thread");
+    assert_eq!(result.expect_err("cancelled").kind, ErrorKind::Cancelled);
+    assert_eq!(s.graph().node_count(), 0);
+}

@@ -464,6 +464,22 @@ fn arb_simple_clause() -> impl Strategy<Value = Clause> {
             variable,
             span: span()
         })),
+        (
+            any::<bool>(),
+            arb_expr(),
+            arb_ident(),
+            prop::option::of("[,;|\t ]|\\PC{0,2}")
+        )
+            .prop_map(|(with_headers, source, variable, terminator)| {
+                Clause::LoadCsv(LoadCsv {
+                    with_headers,
+                    source,
+                    variable,
+                    field_terminator: terminator
+                        .map(|t| expr(ExprKind::Literal(Literal::String(t)))),
+                    span: span(),
+                })
+            }),
         (arb_projection(), arb_where()).prop_map(|(projection, where_clause)| {
             Clause::With(With {
                 projection,
@@ -618,7 +634,7 @@ proptest! {
 
     #[test]
     fn cypher_like_text_never_panics(
-        text in "[ -~]{0,8}((MATCH|RETURN|WITH|WHERE|CREATE|[()\\[\\]{}:,.<>=*|$'\"`-]|[a-z0-9 ]{1,3}){1,24})"
+        text in "[ -~]{0,8}((MATCH|RETURN|WITH|WHERE|CREATE|LOAD CSV|HEADERS|FROM|FIELDTERMINATOR|[()\\[\\]{}:,.<>=*|$'\"`-]|[a-z0-9 ]{1,3}){1,24})"
     ) {
         let _ = parse(&text);
     }

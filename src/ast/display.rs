@@ -107,6 +107,17 @@ impl Display for Clause {
                 Ok(())
             }
             Clause::Unwind(c) => write!(f, "UNWIND {} AS {}", c.expr, c.variable),
+            Clause::LoadCsv(c) => {
+                f.write_str("LOAD CSV ")?;
+                if c.with_headers {
+                    f.write_str("WITH HEADERS ")?;
+                }
+                write!(f, "FROM {} AS {}", c.source, c.variable)?;
+                if let Some(terminator) = &c.field_terminator {
+                    write!(f, " FIELDTERMINATOR {terminator}")?;
+                }
+                Ok(())
+            }
             Clause::With(c) => {
                 write!(f, "WITH {}", c.projection)?;
                 if let Some(predicate) = &c.where_clause {

@@ -206,6 +206,8 @@ pub enum Clause {
     CallSubquery(CallSubquery),
     /// `FOREACH (variable IN list | clauses)`
     Foreach(Foreach),
+    /// `LOAD CSV [WITH HEADERS] FROM url AS variable [FIELDTERMINATOR 'c']`
+    LoadCsv(LoadCsv),
 }
 
 impl Clause {
@@ -224,6 +226,7 @@ impl Clause {
             Clause::Call(c) => c.span,
             Clause::CallSubquery(c) => c.span,
             Clause::Foreach(c) => c.span,
+            Clause::LoadCsv(c) => c.span,
         }
     }
 }
@@ -242,6 +245,20 @@ pub struct Match {
 pub struct Unwind {
     pub expr: Expr,
     pub variable: Ident,
+    pub span: Span,
+}
+
+/// `LOAD CSV [WITH HEADERS] FROM url AS variable [FIELDTERMINATOR 'c']`: one row per
+/// record of a CSV file, bound to `variable` as a list of fields, or with headers as a map.
+#[derive(Debug, Clone)]
+pub struct LoadCsv {
+    /// `WITH HEADERS`: the first record names the fields and each row is a map.
+    pub with_headers: bool,
+    /// Where the file is: a path or `file:///` URL, as any expression.
+    pub source: Expr,
+    pub variable: Ident,
+    /// `FIELDTERMINATOR '...'`: a string literal (one character, checked by `semantic`).
+    pub field_terminator: Option<Expr>,
     pub span: Span,
 }
 
@@ -463,6 +480,7 @@ eq_ignoring_span! {
     Call { procedure, args, yields },
     CallSubquery { optional, imports, query },
     Foreach { variable, list, body },
+    LoadCsv { with_headers, source, variable, field_terminator },
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub const KEYWORDS: &[&str] = &[
     "IN",
     "IS",
     "LIMIT",
+    "LOAD",
     "MATCH",
     "MERGE",
     "NOT",

@@ -7,6 +7,7 @@
 mod eval;
 mod expand;
 mod group;
+mod load_csv;
 mod procedure;
 mod project;
 mod scan;
@@ -358,6 +359,10 @@ impl<'a> Env<'a> {
                 self.child(input, graph, arg)?,
                 expr.clone(),
                 *slot,
+            )),
+            P::LoadCsv { input, load } => Box::new(load_csv::LoadCsv::new(
+                self.child(input, graph, arg)?,
+                load.clone(),
             )),
             P::Produce { input, columns } => Box::new(project::Produce {
                 input: self.child(input, graph, arg)?,

@@ -9,9 +9,10 @@ use super::helpers::{
 use super::literal::{build_node_labels, build_schema_name, build_variable};
 use super::pattern::{build_pattern, build_pattern_part};
 use crate::ast::{
-    Call, CallSubquery, Clause, Create, Delete, Expr, ExprKind, Foreach, Imports, Match, Merge,
-    Projection, Query, Remove, RemoveItem, Return, ReturnItem, SetClause, SetItem, SingleQuery,
-    SortItem, Statement, StatementMode, UnionKind, Unwind, With, YieldItem, YieldItems,
+    Call, CallSubquery, Clause, Create, Delete, Expr, ExprKind, Foreach, Imports, LoadCsv, Match,
+    Merge, Projection, Query, Remove, RemoveItem, Return, ReturnItem, SetClause, SetItem,
+    SingleQuery, SortItem, Statement, StatementMode, UnionKind, Unwind, With, YieldItem,
+    YieldItems,
 };
 use crate::error::Result;
 
@@ -74,6 +75,7 @@ fn build_clause(pair: Pair<'_>) -> Result<Clause> {
         Rule::call_clause => Clause::Call(build_call_clause(pair)?),
         Rule::call_subquery => Clause::CallSubquery(build_call_subquery(pair)?),
         Rule::foreach_clause => Clause::Foreach(build_foreach_clause(pair)?),
+        Rule::load_csv_clause => Clause::LoadCsv(build_load_csv_clause(pair)?),
         other => {
             return Err(unexpected_shape(
                 &format!("{other:?} as a clause"),
@@ -113,6 +115,26 @@ fn build_unwind_clause(pair: Pair<'_>) -> Result<Unwind> {
     Ok(Unwind {
         expr,
         variable,
+        span,
+    })
+}
+
+/// `LOAD CSV [WITH HEADERS] FROM expr AS variable [FIELDTERMINATOR 'c']`
+fn build_load_csv_clause(pair: Pair<'_>) -> Result<LoadCsv> {
+    debug_assert_eq!(pair.as_rule(), Rule::load_csv_clause);
+    let span = span_of(&pair);
+    let mut pairs = children(pair);
+    let with_headers = next_if_rule(&mut pairs, Rule::with_headers).is_some();
+    let source = build_expr(required(&mut pairs, span)?)?;
+    let variable = build_variable(required(&mut pairs, span)?)?;
+    let field_terminator = build_if_rule(&mut pairs, Rule::field_terminator, |p| {
+        build_atom(exactly_one(p)?)
+    })?;
+    Ok(LoadCsv {
+        with_headers,
+        source,
+        variable,
+        field_terminator,
         span,
     })
 }
@@ -401,6 +423,20 @@ mod tests {
         assert_parses_to("match (a) return a", "MATCH (a) RETURN a");
         assert_round_trip("UNWIND [1, 2, 3] AS x RETURN x");
         assert_round_trip("MATCH (a), (b) WITH a, b WHERE a.x = b.x RETURN a");
+    }
+
+    #[test]
+    fn load_csv_clauses() {
+        assert_round_trip("LOAD CSV FROM 'people.csv' AS row RETURN row[0]");
+        assert_round_trip(
+            "LOAD CSV WITH HEADERS FROM $file AS row FIELDTERMINATOR ';' MERGE (p:P {name: row.name})",
+        );
+        assert_parses_to(
+            "load csv with headers from 'a' + 'b.csv' as r fieldterminator '\\t' return r",
+            "LOAD CSV WITH HEADERS FROM 'a' + 'b.csv' AS r FIELDTERMINATOR '\\t' RETURN r",
+        );
+        // `csv`, `headers`, `from` are not reserved: they still name variables.
+        assert_round_trip("WITH 1 AS csv, 2 AS headers, 3 AS from RETURN csv, headers, from");
     }
 
     #[test]

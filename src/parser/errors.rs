@@ -263,7 +263,8 @@ fn is_meaningful_token(token: &str) -> bool {
 
 const CLAUSE_KEYWORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN", "CREATE", "MERGE", "SET", "REMOVE", "DELETE",
-    "DETACH", "CALL", "FOREACH", "EXPLAIN", "PROFILE", "UNION", "ORDER", "SKIP", "LIMIT", "WHERE",
+    "DETACH", "CALL", "FOREACH", "LOAD", "EXPLAIN", "PROFILE", "UNION", "ORDER", "SKIP", "LIMIT",
+    "WHERE",
 ];
 const EXPRESSION_START_TOKENS: &[&str] = &[
     "\"", "'", "$", "(", "[", "{", "`", "+", "-", ".", "0", "ALL", "ANY", "CASE", "COUNT",
@@ -305,7 +306,6 @@ fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
         .unwrap_or("")
         .to_ascii_uppercase();
     Some(match (word.as_str(), next_word.as_str()) {
-        ("LOAD", "CSV") => "LOAD CSV",
         ("IN", "TRANSACTIONS") => "CALL { ... } IN TRANSACTIONS",
         ("USE", _) => "the USE clause",
         ("SHOW", _) => "the SHOW command",
@@ -468,8 +468,13 @@ fn describe(rule: Rule) -> &'static str {
         | property_lookup => "an operator",
         statement | query | single_query | match_clause | unwind_clause | with_clause
         | return_clause | create_clause | merge_clause | set_clause | remove_clause
-        | delete_clause | call_clause | call_subquery | foreach_clause | optional | detach
-        | explain | profile => "a clause",
+        | delete_clause | call_clause | call_subquery | foreach_clause | load_csv_clause
+        | optional | detach | explain | profile => "a clause",
+        with_headers | HEADERS => "`HEADERS`",
+        CSV => "`CSV`",
+        LOAD => "`LOAD`",
+        FROM => "`FROM`",
+        field_terminator | FIELDTERMINATOR => "`FIELDTERMINATOR` and a string such as ';'",
         import_scope => "a variable scope such as `(a, b)`",
         map_projection_all | map_projection_property | map_projection_entry => {
             "a map projection item such as `.key`"
@@ -569,10 +574,19 @@ mod tests {
     }
 
     #[test]
+    fn load_csv_mistakes_name_the_missing_word() {
+        let (at, message) = failure("LOAD CSV WITH HEADER FROM 'x' AS r RETURN r");
+        assert_eq!(at, 14);
+        assert!(message.contains("`HEADERS`"), "{message}");
+        let (at, message) = failure("LOAD CSV 'x' AS r RETURN r");
+        assert_eq!(at, 9);
+        assert!(message.contains("`FROM`"), "{message}");
+    }
+
+    #[test]
     fn unsupported_features_say_so() {
         use crate::error::ErrorKind;
         for text in [
-            "LOAD CSV FROM 'f' AS row RETURN row",
             "CREATE INDEX FOR (n:L) ON (n.x)",
             "USE db MATCH (n) RETURN n",
             "UNWIND [1] AS x CALL { WITH x CREATE () } IN TRANSACTIONS",

@@ -39,6 +39,11 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::ENDS
             | Rule::EXISTS
             | Rule::FOREACH
+            | Rule::FIELDTERMINATOR
+            | Rule::FROM
+            | Rule::HEADERS
+            | Rule::LOAD
+            | Rule::CSV
             | Rule::IN
             | Rule::IS
             | Rule::LIMIT

@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::ast::{
-    Clause, Delete, Expr, ExprKind, Merge, Projection, Query, RemoveItem, SetItem, SingleQuery,
+    Clause, Delete, Expr, ExprKind, Literal, LoadCsv, Merge, Projection, Query, RemoveItem,
+    SetItem, SingleQuery,
 };
 use crate::error::Result;
 use crate::procedure::Procedures;
 use crate::semantic::{BoundQuery, implicit_grouping_keys};
 
-use super::{AggregateCall, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
+use super::{AggregateCall, CsvLoad, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
 
 /// Variables visible at a point of the query: name → slot, sorted by name (for `RETURN *`).
 #[derive(Debug, Clone, Default)]
@@ -58,6 +59,9 @@ pub(super) struct Builder {
     pub procedures: Procedures,
     /// How many subquery or FOREACH bodies enclose the clauses being planned.
     pub nested: usize,
+    /// The line and file slots of the latest LOAD CSV planned: what `linenumber()` and
+    /// `file()` read (null before any LOAD CSV, as in Neo4j).
+    pub load_csv: Option<(Slot, Slot)>,
 }
 
 /// Builds the plan of a bound statement; `stats` guide the order patterns are matched in.
@@ -148,6 +152,7 @@ impl Builder {
                         slot,
                     }
                 }
+                Clause::LoadCsv(l) => self.load_csv(plan, l, &mut scope)?,
                 Clause::With(w) => {
                     let (mut plan, new_scope, _) = self.projection(plan, &w.projection, &scope)?;
                     if let Some(predicate) = &w.where_clause {
@@ -351,6 +356,36 @@ impl Builder {
             };
         }
         Ok((plan, new_scope, columns))
+    }
+
+    fn load_csv(
+        &mut self,
+        input: LogicalPlan,
+        load: &LoadCsv,
+        scope: &mut Scope,
+    ) -> Result<LogicalPlan> {
+        let source = self.expr(&load.source, scope)?;
+        // `semantic` checked the terminator is one ASCII character.
+        let delimiter = match load.field_terminator.as_ref().map(|t| &t.kind) {
+            Some(ExprKind::Literal(Literal::String(text))) => text.bytes().next().unwrap_or(b','),
+            _ => b',',
+        };
+        let slot = self.new_slot();
+        scope.insert(&load.variable.name, slot);
+        self.name_slot(slot, &load.variable.name);
+        let (line_slot, file_slot) = (self.new_slot(), self.new_slot());
+        self.load_csv = Some((line_slot, file_slot));
+        Ok(LogicalPlan::LoadCsv {
+            input: Box::new(input),
+            load: CsvLoad {
+                source,
+                headers: load.with_headers,
+                delimiter,
+                slot,
+                line_slot,
+                file_slot,
+            },
+        })
     }
 
     fn merge(

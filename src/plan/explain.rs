@@ -198,6 +198,10 @@ fn describe(plan: &LogicalPlan, names: &[String]) -> String {
         P::Skip { .. } => "Skip".into(),
         P::Limit { .. } => "Limit".into(),
         P::Unwind { slot, .. } => format!("Unwind {}", name(names, *slot)),
+        P::LoadCsv { load, .. } => {
+            let headers = if load.headers { " (with headers)" } else { "" };
+            format!("LoadCsv {}{headers}", name(names, load.slot))
+        }
         P::Produce { columns, .. } => {
             let names: Vec<_> = columns.iter().map(|(n, _)| n.as_str()).collect();
             format!("Produce ({})", names.join(", "))

@@ -88,6 +88,18 @@ impl Builder {
                         )),
                     };
                 }
+                // Inside LOAD CSV's reach, linenumber() and file() read the clause's slots.
+                if let Some((line_slot, file_slot)) = self.load_csv
+                    && call.args.is_empty()
+                    && matches!(lower.as_str(), "linenumber" | "file")
+                {
+                    let slot = if lower == "file" {
+                        file_slot
+                    } else {
+                        line_slot
+                    };
+                    return Ok(PlanExpr::new(K::Slot(slot), span));
+                }
                 let Some(spec) = functions::lookup(&call.name) else {
                     return Err(QueryError::compile(
                         ErrorKind::SyntaxError,

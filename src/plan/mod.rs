@@ -292,6 +292,20 @@ pub enum ScanSource {
     },
 }
 
+/// What `LOAD CSV` reads and where it puts it: the record in `slot` (a list of fields, or
+/// with `headers` a map keyed by the first record), its line number in `line_slot` and the
+/// file's path in `file_slot` (what `linenumber()` and `file()` read).
+#[derive(Debug, Clone)]
+pub struct CsvLoad {
+    /// The file path or `file:` URL.
+    pub source: PlanExpr,
+    pub headers: bool,
+    pub delimiter: u8,
+    pub slot: Slot,
+    pub line_slot: Slot,
+    pub file_slot: Slot,
+}
+
 /// Relationship hop description shared by the expand operators.
 #[derive(Debug, Clone)]
 pub struct Hop {
@@ -402,6 +416,11 @@ pub enum LogicalPlan {
         input: Box<LogicalPlan>,
         expr: PlanExpr,
         slot: Slot,
+    },
+    /// `LOAD CSV`: for each input row, one row per record of a file.
+    LoadCsv {
+        input: Box<LogicalPlan>,
+        load: CsvLoad,
     },
     /// Keeps only the named slots, in order, as the output row.
     Produce {
@@ -564,6 +583,7 @@ macro_rules! plan_inputs {
             | P::Skip { input, .. }
             | P::Limit { input, .. }
             | P::Unwind { input, .. }
+            | P::LoadCsv { input, .. }
             | P::Produce { input, .. }
             | P::Create { input, .. }
             | P::Set { input, .. }
@@ -637,6 +657,7 @@ impl LogicalPlan {
             }
             P::Skip { count, .. } | P::Limit { count, .. } => vec![count],
             P::Unwind { expr, .. } => vec![expr],
+            P::LoadCsv { load, .. } => vec![&load.source],
             P::Foreach { list, .. } => vec![list],
             P::ProcedureCall { args, .. } | P::Delete { exprs: args, .. } => args.iter().collect(),
             P::Create { ops, .. } => create_ops(ops),
@@ -679,6 +700,7 @@ impl LogicalPlan {
             P::Filter { predicate, .. } => predicate.slots(out),
             P::Project { items, .. } => items.iter().for_each(|(_, e)| e.slots(out)),
             P::Foreach { list, .. } => list.slots(out),
+            P::LoadCsv { load, .. } => load.source.slots(out),
             _ => {}
         }
         for child in self.children() {

@@ -9,8 +9,8 @@ mod scope;
 mod subquery;
 
 use crate::ast::{
-    Clause, Expr, ExprKind, Literal, Projection, Query, RemoveItem, SetItem, SingleQuery, Span,
-    Statement, UnionKind,
+    Clause, Expr, ExprKind, Literal, LoadCsv, Projection, Query, RemoveItem, SetItem, SingleQuery,
+    Span, Statement, UnionKind,
 };
 use std::cell::RefCell;
 
@@ -182,6 +182,7 @@ pub(crate) fn bind_single(
                     u.variable.span,
                 );
             }
+            Clause::LoadCsv(l) => bind_load_csv(l, &mut scope)?,
             Clause::With(w) => {
                 let (new_scope, where_scope, _) =
                     bind_projection(&w.projection, &scope, true, w.span)?;
@@ -296,6 +297,56 @@ fn already_bound(scope: &Scope, name: &str, span: Span) -> Result<()> {
     if scope.contains(name) {
         return Err(QueryError::variable_already_bound(name, span));
     }
+    Ok(())
+}
+
+/// LOAD CSV: the URL must be able to be a string, the terminator one ASCII character; the
+/// row variable is new, a map with headers and a list without.
+fn bind_load_csv(load: &LoadCsv, scope: &mut Scope) -> Result<()> {
+    expr::bind_expr(&load.source, scope, false)?;
+    let kind = expr::static_kind(&load.source, scope);
+    if !matches!(kind, VarKind::String | VarKind::Any) {
+        return Err(error(
+            ErrorKind::SyntaxError,
+            ErrorCode::InvalidArgumentType,
+            format!(
+                "LOAD CSV FROM takes a file path or URL string, not {}",
+                kind.describe()
+            ),
+            load.source.span,
+        ));
+    }
+    if let Some(terminator) = &load.field_terminator {
+        let text = match &terminator.kind {
+            ExprKind::Literal(Literal::String(text)) => text.as_str(),
+            _ => "",
+        };
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii() => {}
+            (Some(_), None) => {
+                return Err(QueryError::not_supported(
+                    "a FIELDTERMINATOR outside ASCII",
+                    Some(terminator.span),
+                ));
+            }
+            _ => {
+                return Err(error(
+                    ErrorKind::SyntaxError,
+                    ErrorCode::InvalidArgumentValue,
+                    "FIELDTERMINATOR must be a single character, e.g. ';' or '\\t'",
+                    terminator.span,
+                ));
+            }
+        }
+    }
+    already_bound(scope, &load.variable.name, load.variable.span)?;
+    let row_kind = if load.with_headers {
+        VarKind::Map
+    } else {
+        VarKind::List
+    };
+    scope.declare(&load.variable.name, row_kind, load.variable.span);
     Ok(())
 }
 

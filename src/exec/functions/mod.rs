@@ -135,6 +135,9 @@ static FUNCTIONS: &[FunctionSpec] = &[
         kind: FunctionKind::Scalar,
     },
     scalar("nullIf", 2, 2),
+    // LOAD CSV: the current record's line and file (see `plan::expr`)
+    scalar("linenumber", 0, 0),
+    scalar("file", 0, 0),
     // aggregates
     aggregate("count", 1),
     aggregate("sum", 1),
@@ -280,6 +283,9 @@ pub fn call(spec: &'static FunctionSpec, args: &[Value], graph: &Graph) -> Resul
             .find(|v| !v.is_null())
             .cloned()
             .unwrap_or_default()),
+        // Within LOAD CSV the planner reads the clause's slots instead; anywhere else there is
+        // no current file, and Neo4j answers null.
+        "linenumber" | "file" => Ok(Value::Null),
         "nullIf" => Ok(
             if crate::value::ops::equals(&args[0], &args[1]) == Some(true) {
                 Value::Null
