@@ -3,7 +3,7 @@
 //! see the rows it created earlier), then applies its changes row by row and counts them.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -183,9 +183,31 @@ pub(super) fn build(
             ..
         } => {
             let mut pattern = writer.env.build(pattern, None, arg)?;
+            let mut index = NodeMergeIndex::for_clause(create, on_create, on_match);
             let mut out = Vec::new();
             for mut row in rows {
                 writer.env.check_cancel()?;
+                if let Some(index) = index.as_mut()
+                    && let Some(key) = index.key_of_row(&writer, &row)?
+                {
+                    let found = index.lookup(writer.g, &key);
+                    if found.is_empty() {
+                        writer.create(create, &mut row, true)?;
+                        if let Value::Node(id) = row[index.slot] {
+                            index.insert(writer.g, id);
+                        }
+                        writer.set(on_create, &row)?;
+                        out.push(row);
+                    } else {
+                        for id in found {
+                            let mut matched = row.clone();
+                            matched[index.slot] = Value::Node(id);
+                            writer.set(on_match, &matched)?;
+                            out.push(matched);
+                        }
+                    }
+                    continue;
+                }
                 pattern.open(&row);
                 let mut matches = Vec::new();
                 {
@@ -212,6 +234,146 @@ pub(super) fn build(
     Ok(Box::new(Rows {
         rows: rows.into_iter(),
     }))
+}
+
+/// MERGE of one node with a literal property map, the bulk-load case
+/// (`UNWIND $rows AS r MERGE (:Company {id: r.id})`): rather than scan the label once per
+/// row, the clause indexes the label's nodes by those properties on first use and adds what
+/// it creates. Only for clauses whose ON CREATE / ON MATCH cannot change what the index is
+/// keyed on; rows whose values have no exact key (null, NaN, temporal, maps) take the
+/// general path, which stays correct because such values never equal an indexed key.
+struct NodeMergeIndex<'p> {
+    slot: usize,
+    labels: &'p [Arc<str>],
+    properties: Vec<(&'p str, &'p PlanExpr)>,
+    /// Built on first use: a clause that runs for one row costs one scan, as before.
+    nodes: Option<HashMap<Vec<MergeKey>, Vec<NodeId>>>,
+}
+
+/// A property value reduced to what Cypher's `=` compares: an integral float is the
+/// integer it equals (`1 = 1.0`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum MergeKey {
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    String(Arc<str>),
+    List(Vec<MergeKey>),
+}
+
+impl MergeKey {
+    /// `None` for values that `=` does not compare by their bits (null, NaN) or that
+    /// properties of this kind are rare enough to leave to the general path.
+    fn of(value: &Value) -> Option<MergeKey> {
+        Some(match value {
+            Value::Bool(b) => MergeKey::Bool(*b),
+            Value::Int(i) => MergeKey::Int(*i),
+            Value::Float(f) if f.is_nan() => return None,
+            // Exactly representable integers only: i64's range is [-2^63, 2^63).
+            Value::Float(f) if f.fract() == 0.0 && *f >= -(2f64.powi(63)) && *f < 2f64.powi(63) => {
+                MergeKey::Int(*f as i64)
+            }
+            Value::Float(f) => MergeKey::Float(f.to_bits()),
+            Value::String(s) => MergeKey::String(s.clone()),
+            Value::List(items) => {
+                MergeKey::List(items.iter().map(MergeKey::of).collect::<Option<_>>()?)
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl<'p> NodeMergeIndex<'p> {
+    fn for_clause(create: &'p [CreateOp], on_create: &[SetOp], on_match: &[SetOp]) -> Option<Self> {
+        let [
+            CreateOp::Node {
+                slot,
+                labels,
+                properties,
+            },
+        ] = create
+        else {
+            return None;
+        };
+        let properties: Vec<(&str, &PlanExpr)> = match properties.as_ref().map(|p| &p.kind) {
+            None => Vec::new(),
+            Some(PlanExprKind::Map(items)) => items.iter().map(|(k, e)| (k.as_str(), e)).collect(),
+            Some(_) => return None,
+        };
+        // A SET of an indexed key, of a whole map or of labels could make a node start or stop
+        // matching behind the index's back.
+        let keeps_index = |op: &SetOp| match op {
+            SetOp::Property { key, .. } => properties.iter().all(|(k, _)| *k != &**key),
+            _ => false,
+        };
+        if !on_create.iter().chain(on_match).all(keeps_index) {
+            return None;
+        }
+        Some(NodeMergeIndex {
+            slot: *slot,
+            labels,
+            properties,
+            nodes: None,
+        })
+    }
+
+    /// The row's key, or `None` when it must take the general path.
+    fn key_of_row(&self, writer: &Writer<'_, '_, '_>, row: &Row) -> Result<Option<Vec<MergeKey>>> {
+        let mut key = Vec::with_capacity(self.properties.len());
+        for (_, expr) in &self.properties {
+            match MergeKey::of(&writer.eval(expr, row)?) {
+                Some(part) => key.push(part),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(key))
+    }
+
+    /// The nodes that match `key`, in id order.
+    fn lookup(&mut self, graph: &Graph, key: &[MergeKey]) -> Vec<NodeId> {
+        let (labels, properties) = (self.labels, &self.properties);
+        let nodes = self.nodes.get_or_insert_with(|| {
+            let candidates: Box<dyn Iterator<Item = NodeId>> = match labels.first() {
+                Some(first) => Box::new(graph.nodes_with_label(first)),
+                None => Box::new(graph.nodes()),
+            };
+            let mut nodes: HashMap<Vec<MergeKey>, Vec<NodeId>> = HashMap::new();
+            for node in candidates {
+                if !labels.iter().all(|l| graph.has_label(node, l)) {
+                    continue;
+                }
+                if let Some(key) = Self::key_of_node(properties, graph, node) {
+                    nodes.entry(key).or_default().push(node);
+                }
+            }
+            for ids in nodes.values_mut() {
+                ids.sort_unstable();
+            }
+            nodes
+        });
+        nodes.get(key).cloned().unwrap_or_default()
+    }
+
+    /// The key of what `node` holds (not of what the row asked for: `rand()` evaluates anew).
+    fn key_of_node(
+        properties: &[(&str, &PlanExpr)],
+        graph: &Graph,
+        node: NodeId,
+    ) -> Option<Vec<MergeKey>> {
+        properties
+            .iter()
+            .map(|(k, _)| graph.node_property(node, k).and_then(MergeKey::of))
+            .collect()
+    }
+
+    /// Adds a node the clause created.
+    fn insert(&mut self, graph: &Graph, node: NodeId) {
+        if let Some(nodes) = self.nodes.as_mut()
+            && let Some(key) = Self::key_of_node(&self.properties, graph, node)
+        {
+            nodes.entry(key).or_default().push(node);
+        }
+    }
 }
 
 struct Writer<'e, 'a, 'g> {
