@@ -267,8 +267,8 @@ const CLAUSE_KEYWORDS: &[&str] = &[
     "WHERE",
 ];
 const EXPRESSION_START_TOKENS: &[&str] = &[
-    "\"", "'", "$", "(", "[", "{", "`", "+", "-", ".", "0", "ALL", "ANY", "CASE", "COUNT",
-    "EXISTS", "FALSE", "NONE", "NOT", "NULL", "REDUCE", "SINGLE", "TRUE",
+    "\"", "'", "$", "(", "[", "{", "`", "+", "-", ".", "0", "ALL", "ANY", "CASE", "COLLECT",
+    "COUNT", "EXISTS", "FALSE", "NONE", "NOT", "NULL", "REDUCE", "SINGLE", "TRUE",
     // The first letter the grammar's NOT lookahead checks.
     "N",
 ];
