@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::ast::{Statement, StatementMode};
-use crate::error::Result;
+use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::graph::Graph;
 use crate::procedure::{DefinitionError, Procedure, ProcedureSignature, Procedures};
 use crate::result::ResultSet;
@@ -129,6 +129,14 @@ impl Session {
         let bound = semantic::bind(statement, &self.params, &self.procedures)?;
         let stats = plan::GraphStats::of(&self.graph);
         let plan = plan::optimize(plan::build(&bound, stats)?);
+        if let Some((name, span)) = plan.root.missing_parameter(&self.params) {
+            return Err(QueryError::compile(
+                ErrorKind::ParameterMissing,
+                ErrorCode::MissingParameter,
+                format!("parameter `${name}` has no value (set it with `:param {name} => ...`)"),
+            )
+            .with_span(span));
+        }
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
             StatementMode::Run | StatementMode::Profile => {

@@ -240,6 +240,27 @@ fn expressions_over_lists_and_maps() {
 fn missing_parameter_is_reported() {
     let mut s = Session::new();
     assert_eq!(error(&mut s, "RETURN $nope").0, ErrorKind::ParameterMissing);
+    // Found before anything runs (TCK: at compile time), even where no row would reach it:
+    // in a subquery, or after a write.
+    for query in [
+        "CREATE (a) CREATE (b {v: $nope})",
+        "MATCH (n) WHERE EXISTS { MATCH (n)--(m) WHERE m.v = $nope } RETURN n",
+        "UNWIND [] AS i CALL { WITH i RETURN $nope AS z } RETURN z",
+    ] {
+        assert_eq!(
+            error(&mut s, query),
+            (
+                ErrorKind::ParameterMissing,
+                Some(ErrorCode::MissingParameter),
+                Phase::Compile
+            ),
+            "{query}"
+        );
+    }
+    assert_eq!(
+        rows(&mut s, "MATCH (n) RETURN count(n)"),
+        vec![vec![int(0)]]
+    );
     s.set_param("x", int(2));
     assert_eq!(rows(&mut s, "RETURN $x * 2 AS y"), vec![vec![int(4)]]);
 }
