@@ -1,5 +1,6 @@
 //! The graph store: a petgraph `StableDiGraph` of nodes and relationships with
-//! labels and properties, plus the indexes queries need (label → nodes,
+//! labels and properties (node data in a dense array beside it, so that a scan can ask for
+//! a node's data ahead of reading it), plus the indexes queries need (label → nodes,
 //! type → relationships, `name` → nodes). This is the only module that uses petgraph;
 //! the executor talks to `Graph`, never to petgraph directly.
 //! It knows nothing about Cypher: no expressions, no patterns.
@@ -98,7 +99,10 @@ pub const NAME_KEY: &str = "name";
 /// An in-memory property graph.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    inner: StableDiGraph<NodeData, RelData, u32>,
+    inner: StableDiGraph<(), RelData, u32>,
+    /// Per node index: its labels and properties. Kept here rather than as petgraph's node
+    /// weight so that its address is known without reading it (see `prefetch_node`).
+    node_data: Vec<NodeData>,
     /// Interned property keys.
     keys: FxHashSet<Arc<str>>,
     /// Label ids; `by_label[id]` holds the nodes carrying label `id`.
@@ -115,9 +119,6 @@ pub struct Graph {
     by_name: FxHashMap<Arc<str>, NameIds>,
     /// Key lists shared by the property maps.
     shapes: Shapes,
-    /// Per node index: where its property values live, for `prefetch_node` only (never
-    /// dereferenced; stale after a delete, which is harmless for a prefetch).
-    value_addresses: Vec<usize>,
     /// Per node / relationship index: deleted. Deleted entities keep their petgraph slot, so
     /// an id is never handed out twice (petgraph would refill a freed slot): a statement that
     /// deletes and then creates sees distinct ids, as openCypher's side-effect counts assume.
@@ -266,22 +267,40 @@ impl Graph {
         if self.is_deleted_node(id) {
             return None;
         }
-        self.inner.node_weight(id.index())
+        self.node_data.get(id.0 as usize)
     }
 
-    /// Asks the CPU to start fetching node `id`'s property values, for a scan that will
-    /// read them a few nodes from now: a scan's cost is mostly waiting on memory, and
-    /// fetching ahead overlaps those waits. Only a hint: it reads a small dense array, not
-    /// the node, so it costs little when the values turn out not to be needed.
+    fn node_data_mut(&mut self, id: NodeId) -> Option<&mut NodeData> {
+        self.node_data.get_mut(id.0 as usize)
+    }
+
+    // A scan's cost is mostly waiting on memory for nodes met in random order (the
+    // companies of one place, say). Asking for them some candidates ahead overlaps those
+    // waits, in two steps because the values' address is only known once the node's
+    // record has arrived: `prefetch_node` far ahead, then `prefetch_properties` nearer.
+    // Both are hints only: they never wait for memory, and cost little when unneeded.
+
+    /// Asks the CPU to start fetching node `id`'s record and label bits. Reads nothing.
     #[inline]
     pub fn prefetch_node(&self, id: NodeId) {
-        if let Some(&address) = self.value_addresses.get(id.0 as usize) {
-            properties::prefetch(address as *const u8);
+        let i = id.0 as usize;
+        if i < self.node_data.len() {
+            // The record is 64 bytes, so it may straddle two cache lines.
+            let record = self.node_data.as_ptr().wrapping_add(i);
+            properties::prefetch(record);
+            properties::prefetch(record.cast::<u8>().wrapping_add(63));
         }
-        // The node record too (labels, the property map's header): taking its address
-        // reads nothing but the slot count.
-        if let Some(data) = self.inner.node_weight(id.index()) {
-            properties::prefetch(data as *const NodeData);
+        if i < self.label_bits.len() {
+            properties::prefetch(self.label_bits.as_ptr().wrapping_add(i));
+        }
+    }
+
+    /// Asks the CPU to start fetching node `id`'s property values; reads the node's record,
+    /// so call it after `prefetch_node` had time to bring that in.
+    #[inline]
+    pub fn prefetch_properties(&self, id: NodeId) {
+        if let Some(data) = self.node_data.get(id.0 as usize) {
+            data.properties.prefetch();
         }
     }
 
@@ -421,8 +440,12 @@ impl Graph {
         L::Item: AsRef<str>,
         K: IntoIterator<Item = (String, Value)>,
     {
-        let id = NodeId(self.inner.add_node(NodeData::default()).index() as u32);
+        let id = NodeId(self.inner.add_node(()).index() as u32);
         let n = id.0 as usize;
+        if self.node_data.len() <= n {
+            self.node_data.resize_with(n + 1, NodeData::default);
+        }
+        self.node_data[n] = NodeData::default();
         self.adjacency.ensure(n);
         if self.label_bits.len() <= n {
             self.label_bits.resize(n + 1, 0);
@@ -483,7 +506,7 @@ impl Graph {
             return false;
         }
         let (lid, l) = self.labels.intern(label);
-        if let Some(n) = self.inner.node_weight_mut(id.index()) {
+        if let Some(n) = self.node_data_mut(id) {
             n.labels.push(l);
         }
         if self.by_label.len() <= lid as usize {
@@ -503,7 +526,7 @@ impl Graph {
         if !self.contains_node(id) {
             return false;
         }
-        let Some(n) = self.inner.node_weight_mut(id.index()) else {
+        let Some(n) = self.node_data_mut(id) else {
             return false;
         };
         let Some(pos) = n.labels.iter().position(|l| &**l == label) else {
@@ -543,10 +566,8 @@ impl Graph {
         if !self.contains_node(id) {
             return None;
         }
-        let n = self.inner.node_weight_mut(id.index())?;
+        let n = self.node_data.get_mut(id.0 as usize)?;
         let old = n.properties.set(&mut self.shapes, &key.0, value);
-        let address = n.properties.values_ptr() as usize;
-        self.note_values(id, address);
         if is_name {
             if let Some(Value::String(old_name)) = &old {
                 self.unindex_name(old_name, id);
@@ -596,19 +617,9 @@ impl Graph {
     /// Makes room for `additional` more properties on a node, so a loader that knows how
     /// many it will set allocates once and exactly.
     pub fn reserve_node_properties(&mut self, id: NodeId, additional: usize) {
-        if let Some(n) = self.inner.node_weight_mut(id.index()) {
+        if let Some(n) = self.node_data_mut(id) {
             n.properties.reserve_exact(additional);
-            let address = n.properties.values_ptr() as usize;
-            self.note_values(id, address);
         }
-    }
-
-    fn note_values(&mut self, id: NodeId, address: usize) {
-        let i = id.0 as usize;
-        if self.value_addresses.len() <= i {
-            self.value_addresses.resize(i + 1, 0);
-        }
-        self.value_addresses[i] = address;
     }
 
     /// Makes room for `additional` more properties on a relationship.
@@ -661,7 +672,7 @@ impl Graph {
             self.delete_rel(r);
         }
         // Keep the slot (see `deleted_nodes`); take the data out to unindex it.
-        let Some(data) = self.inner.node_weight_mut(id.index()).map(std::mem::take) else {
+        let Some(data) = self.node_data_mut(id).map(std::mem::take) else {
             return Ok(false);
         };
         mark_deleted(&mut self.deleted_nodes, id.0 as usize);
