@@ -117,6 +117,12 @@ impl Adjacency {
         });
     }
 
+    /// Makes room for `additional` more nodes.
+    pub fn reserve_nodes(&mut self, additional: usize) {
+        self.out.reserve_exact(additional);
+        self.inc.reserve_exact(additional);
+    }
+
     pub fn reserve(&mut self, node: NodeId, outgoing: usize, incoming: usize) {
         let n = node.0 as usize;
         self.ensure(n);

@@ -507,6 +507,8 @@ impl Graph {
         }
         let (lid, l) = self.labels.intern(label);
         if let Some(n) = self.node_data_mut(id) {
+            // Exactly: most nodes have one label, and a default growth step holds four.
+            n.labels.reserve_exact(1);
             n.labels.push(l);
         }
         if self.by_label.len() <= lid as usize {
@@ -573,15 +575,19 @@ impl Graph {
                 self.unindex_name(old_name, id);
             }
             if let Some(name) = new_name {
-                match self.by_name.entry(name) {
-                    std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().insert(id),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(NameIds::One(id));
-                    }
-                }
+                self.index_name(name, id);
             }
         }
         old
+    }
+
+    fn index_name(&mut self, name: Arc<str>, id: NodeId) {
+        match self.by_name.entry(name) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().insert(id),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(NameIds::One(id));
+            }
+        }
     }
 
     fn unindex_name(&mut self, name: &str, id: NodeId) {
@@ -614,19 +620,70 @@ impl Graph {
             .set(&mut self.shapes, &key.0, value)
     }
 
-    /// Makes room for `additional` more properties on a node, so a loader that knows how
-    /// many it will set allocates once and exactly.
-    pub fn reserve_node_properties(&mut self, id: NodeId, additional: usize) {
-        if let Some(n) = self.node_data_mut(id) {
-            n.properties.reserve_exact(additional);
+    /// Sets several properties of a node (keys from `intern_key`), as many
+    /// `set_node_property_key` calls would; for loaders: on a node without properties
+    /// yet, they are stored in one allocation instead of one per property.
+    pub fn set_node_properties(
+        &mut self,
+        id: NodeId,
+        pairs: impl IntoIterator<Item = (PropertyKey, Value)>,
+    ) {
+        let pairs: Vec<(PropertyKey, Value)> =
+            pairs.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        let empty = self.node(id).is_some_and(|n| n.properties.is_empty());
+        if !empty {
+            for (key, value) in pairs {
+                self.set_node_property_key(id, &key, value);
+            }
+            return;
+        }
+        let name = match pairs.iter().rev().find(|(k, _)| k.as_str() == NAME_KEY) {
+            Some((_, Value::String(s))) => Some(s.clone()),
+            _ => None,
+        };
+        if let Some(n) = self.node_data.get_mut(id.0 as usize) {
+            n.properties
+                .init(&mut self.shapes, pairs.into_iter().map(|(k, v)| (k.0, v)));
+        }
+        if let Some(name) = name {
+            self.index_name(name, id);
         }
     }
 
-    /// Makes room for `additional` more properties on a relationship.
-    pub fn reserve_rel_properties(&mut self, id: RelId, additional: usize) {
-        if let Some(r) = self.inner.edge_weight_mut(id.index()) {
-            r.properties.reserve_exact(additional);
+    /// `set_node_properties` for a relationship.
+    pub fn set_rel_properties(
+        &mut self,
+        id: RelId,
+        pairs: impl IntoIterator<Item = (PropertyKey, Value)>,
+    ) {
+        let pairs = pairs.into_iter().filter(|(_, v)| !v.is_null());
+        if self.is_deleted_rel(id) {
+            return;
         }
+        let Some(r) = self.inner.edge_weight_mut(id.index()) else {
+            return;
+        };
+        if !r.properties.is_empty() {
+            for (key, value) in pairs {
+                self.set_rel_property_key(id, &key, value);
+            }
+            return;
+        }
+        r.properties
+            .init(&mut self.shapes, pairs.map(|(k, v)| (k.0, v)));
+    }
+
+    /// Makes room for `nodes` more nodes and `rels` more relationships, so a bulk load
+    /// that knows its size allocates the per-entity arrays once and exactly: grown by
+    /// doubling instead, they would end up to twice too large, and each growth step
+    /// holds the old and the new array at once.
+    pub fn reserve(&mut self, nodes: usize, rels: usize) {
+        self.inner.reserve_exact_nodes(nodes);
+        self.node_data.reserve_exact(nodes);
+        self.label_bits.reserve_exact(nodes);
+        self.adjacency.reserve_nodes(nodes);
+        self.inner.reserve_exact_edges(rels);
+        self.rel_types.reserve_exact(rels);
     }
 
     /// Makes room for `outgoing` and `incoming` more relationships of `node`, so a bulk

@@ -114,6 +114,9 @@ pub(in crate::load) fn add_nodes(loader: &mut Loader, files: &[CsvFile]) {
             loader.ids.reserve(group, f.estimated_rows);
         }
     }
+    loader
+        .graph
+        .reserve(files.iter().map(|f| f.estimated_rows).sum(), 0);
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         let parse_files = files.clone();
@@ -131,6 +134,7 @@ pub(in crate::load) fn add_rels(loader: &mut Loader, files: &[CsvFile]) {
         .filter(|f| matches!(f.kind, FileKind::Rels { .. }))
         .collect();
     let Loader { graph, ids, .. } = loader;
+    graph.reserve(0, files.iter().map(|f| f.estimated_rows).sum());
     let ids = &*ids;
     let mut errors = Vec::new();
     let mut stopped = false;
@@ -196,12 +200,12 @@ fn insert_rels(graph: &mut Graph, file: &CsvFile, batches: Vec<Batch<RelRow>>) {
         };
         let first = r as usize * width;
         let values = &mut batch.values[first..first + width];
-        graph.reserve_rel_properties(rel, values.iter().filter(|v| !v.is_null()).count());
-        for (key, value) in keys.iter().zip(values) {
-            if !value.is_null() {
-                graph.set_rel_property_key(rel, key, std::mem::take(value));
-            }
-        }
+        graph.set_rel_properties(
+            rel,
+            keys.iter()
+                .cloned()
+                .zip(values.iter_mut().map(std::mem::take)),
+        );
     }
 }
 
@@ -228,16 +232,17 @@ fn insert_nodes(loader: &mut Loader, file: &CsvFile, batch: Batch<NodeRow>) {
         let graph = &mut loader.graph;
         let node = graph.create_node(labels, Vec::new());
         let values = &mut values[r * width..(r + 1) * width];
-        let count = values.iter().filter(|v| !v.is_null()).count();
-        graph.reserve_node_properties(node, count + usize::from(id_key.is_some()));
-        if let Some(key) = &id_key {
-            graph.set_node_property_key(node, key, Value::String(row.id.clone()));
-        }
-        for (key, value) in keys.iter().zip(values) {
-            if !value.is_null() {
-                graph.set_node_property_key(node, key, std::mem::take(value));
-            }
-        }
+        let id = id_key
+            .iter()
+            .map(|key| (key.clone(), Value::String(row.id.clone())));
+        graph.set_node_properties(
+            node,
+            id.chain(
+                keys.iter()
+                    .cloned()
+                    .zip(values.iter_mut().map(std::mem::take)),
+            ),
+        );
         let origin = Origin {
             file: file.file,
             line: row.line,
