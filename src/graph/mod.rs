@@ -20,8 +20,8 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::value::Value;
 
-use hash::{FxHashMap, FxHashSet};
-use index::{Adjacency, NameIds, Symbols};
+use hash::FxHashSet;
+use index::{Adjacency, NameIndex, Symbols};
 pub use index::{Relationships, TypeFilter};
 use properties::Shapes;
 pub use properties::{Properties, PropertyKey};
@@ -116,7 +116,7 @@ pub struct Graph {
     /// Per relationship index: its type id.
     rel_types: Vec<u32>,
     adjacency: Adjacency,
-    by_name: FxHashMap<Arc<str>, NameIds>,
+    by_name: NameIndex,
     /// Key lists shared by the property maps.
     shapes: Shapes,
     /// Per node / relationship index: deleted. Deleted entities keep their petgraph slot, so
@@ -237,11 +237,11 @@ impl Graph {
     }
 
     /// Nodes whose `name` property equals `name` (name index).
-    pub fn nodes_named<'a>(&'a self, name: &str) -> impl Iterator<Item = NodeId> + 'a {
-        self.by_name
-            .get(name)
-            .into_iter()
-            .flat_map(|s| s.as_slice().iter().copied())
+    pub fn nodes_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = NodeId> + 'a {
+        // The index may also hold nodes whose names share the hash of `name`.
+        self.by_name.candidates(name).filter(move |&id| {
+            matches!(self.node_property(id, NAME_KEY), Some(Value::String(s)) if &**s == name)
+        })
     }
 
     /// Nodes whose property `key` equals `value`, when an index answers that; `None` means
@@ -560,7 +560,6 @@ impl Graph {
         value: Value,
     ) -> Option<Value> {
         let is_name = key.as_str() == NAME_KEY;
-        // The index shares the value's text rather than copying it.
         let new_name = match (is_name, &value) {
             (true, Value::String(s)) => Some(s.clone()),
             _ => None,
@@ -575,27 +574,18 @@ impl Graph {
                 self.unindex_name(old_name, id);
             }
             if let Some(name) = new_name {
-                self.index_name(name, id);
+                self.index_name(&name, id);
             }
         }
         old
     }
 
-    fn index_name(&mut self, name: Arc<str>, id: NodeId) {
-        match self.by_name.entry(name) {
-            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().insert(id),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(NameIds::One(id));
-            }
-        }
+    fn index_name(&mut self, name: &str, id: NodeId) {
+        self.by_name.insert(name, id);
     }
 
     fn unindex_name(&mut self, name: &str, id: NodeId) {
-        if let Some(ids) = self.by_name.get_mut(name)
-            && ids.remove(id)
-        {
-            self.by_name.remove(name);
-        }
+        self.by_name.remove(name, id);
     }
 
     /// Sets (or with null, removes) a relationship property; returns the previous value.
@@ -646,7 +636,7 @@ impl Graph {
                 .init(&mut self.shapes, pairs.into_iter().map(|(k, v)| (k.0, v)));
         }
         if let Some(name) = name {
-            self.index_name(name, id);
+            self.index_name(&name, id);
         }
     }
 
@@ -680,6 +670,7 @@ impl Graph {
     pub fn reserve(&mut self, nodes: usize, rels: usize) {
         self.inner.reserve_exact_nodes(nodes);
         self.node_data.reserve_exact(nodes);
+        self.by_name.reserve(nodes);
         self.label_bits.reserve_exact(nodes);
         self.adjacency.reserve_nodes(nodes);
         self.inner.reserve_exact_edges(rels);
