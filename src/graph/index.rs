@@ -13,18 +13,28 @@ use super::{NodeId, RelId};
 pub(super) struct Symbols {
     pub names: Vec<Arc<str>>,
     ids: FxHashMap<Arc<str>, u32>,
+    /// The id `intern` returned last.
+    last: u32,
 }
 
 impl Symbols {
     /// The id of `name`, created on first use.
     pub fn intern(&mut self, name: &str) -> (u32, Arc<str>) {
+        // Loads intern the same name many times in a row: a short comparison beats hashing.
+        if let Some(k) = self.names.get(self.last as usize)
+            && **k == *name
+        {
+            return (self.last, k.clone());
+        }
         if let Some((k, &id)) = self.ids.get_key_value(name) {
+            self.last = id;
             return (id, k.clone());
         }
         let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
         let k = super::intern(name);
         self.names.push(k.clone());
         self.ids.insert(k.clone(), id);
+        self.last = id;
         (id, k)
     }
 

@@ -502,10 +502,13 @@ impl Graph {
 
     /// Adds a label; returns true if the node did not have it.
     pub fn add_label(&mut self, id: NodeId, label: &str) -> bool {
-        if !self.contains_node(id) || self.has_label(id, label) {
+        if !self.contains_node(id) {
             return false;
         }
         let (lid, l) = self.labels.intern(label);
+        if self.has_label_id(id, LabelId(lid)) {
+            return false;
+        }
         if let Some(n) = self.node_data_mut(id) {
             // Exactly: most nodes have one label, and a default growth step holds four.
             n.labels.reserve_exact(1);
@@ -817,6 +820,29 @@ mod tests {
         assert_eq!(g.nodes_named("Anna").count(), 0);
         assert!(g.remove_label(b, "Investor"));
         assert_eq!(g.label_count("Investor"), 0);
+    }
+
+    #[test]
+    fn bulk_property_setting_matches_one_by_one() {
+        let mut g = Graph::new();
+        let a = g.create_node(["A"], Vec::new());
+        let (name, year) = (g.intern_key("name"), g.intern_key("year"));
+        g.set_node_properties(
+            a,
+            [
+                (name.clone(), Value::from("x")),
+                (year.clone(), Value::Null),
+                (name.clone(), Value::from("Ann")),
+            ],
+        );
+        assert_eq!(g.node_property(a, "name"), Some(&Value::from("Ann")));
+        assert_eq!(g.node_property(a, "year"), None);
+        assert_eq!(g.nodes_named("Ann").collect::<Vec<_>>(), vec![a]);
+        assert_eq!(g.nodes_named("x").count(), 0);
+        // On a node with properties already, it sets them one by one.
+        g.set_node_properties(a, [(year, Value::Int(3))]);
+        let keys: Vec<&str> = g.node(a).expect("exists").properties.keys().collect();
+        assert_eq!(keys, vec!["name", "year"]);
     }
 
     #[test]
