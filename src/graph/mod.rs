@@ -649,7 +649,9 @@ impl Graph {
         id: RelId,
         pairs: impl IntoIterator<Item = (PropertyKey, Value)>,
     ) {
-        let pairs = pairs.into_iter().filter(|(_, v)| !v.is_null());
+        // Collected so that `init` knows how many values to allocate room for.
+        let pairs: Vec<(PropertyKey, Value)> =
+            pairs.into_iter().filter(|(_, v)| !v.is_null()).collect();
         if self.is_deleted_rel(id) {
             return;
         }
@@ -663,7 +665,7 @@ impl Graph {
             return;
         }
         r.properties
-            .init(&mut self.shapes, pairs.map(|(k, v)| (k.0, v)));
+            .init(&mut self.shapes, pairs.into_iter().map(|(k, v)| (k.0, v)));
     }
 
     /// Makes room for `nodes` more nodes and `rels` more relationships, so a bulk load

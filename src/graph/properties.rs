@@ -106,7 +106,9 @@ impl Properties {
         if self.shape.is_some() {
             return false;
         }
-        let mut values = Vec::new();
+        // Sized up front: growing by doubling would leave a freed block behind per entity.
+        let pairs = pairs.into_iter();
+        let mut values = Vec::with_capacity(pairs.size_hint().0);
         for (key, value) in pairs {
             if value.is_null() {
                 continue;
