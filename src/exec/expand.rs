@@ -11,7 +11,7 @@ use crate::graph::{Direction, Graph, NodeId, RelId, TypeFilter};
 use crate::plan::{Hop, PathStep, PlanExpr, Slot};
 use crate::value::{Path, Value, ops};
 
-use super::scan::{Labels, PREFETCH_DISTANCE, Predicates, passes};
+use super::scan::{Labels, Predicates, passes, prefetch_ahead};
 use super::{BoxOp, Cx, FanOut, Operator, Row, eval};
 
 /// Whether relationship `r` may be used given the hop's uniqueness slots.
@@ -84,9 +84,7 @@ impl Operator for Expand {
             if let Some(row) = &mut self.current {
                 while self.pos < self.buf.len() {
                     let (r, n) = self.buf[self.pos];
-                    if let Some(&(_, ahead)) = self.buf.get(self.pos + PREFETCH_DISTANCE) {
-                        graph.prefetch_node(ahead);
-                    }
+                    prefetch_ahead(graph, &self.buf, self.pos, |&(_, n)| n);
                     self.pos += 1;
                     cx.tick()?;
                     if hop.rel_bound && !matches!(row[hop.rel], Value::Rel(x) if x == r) {
@@ -101,7 +99,9 @@ impl Operator for Expand {
                     // Try the candidate in place; copy the row only when it is kept.
                     row[hop.rel] = Value::Rel(r);
                     row[hop.to] = Value::Node(n);
-                    if predicates.accept(&hop.to_check, n, Some(r), row, cx)? {
+                    if predicates.is_empty()
+                        || predicates.accept(&hop.to_check, n, Some(r), row, cx)?
+                    {
                         return Ok(Some(row.clone()));
                     }
                 }

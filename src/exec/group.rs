@@ -3,7 +3,8 @@
 
 use crate::error::{QueryError, Result};
 use crate::graph::hash::FxHashMap;
-use crate::plan::{AggregateCall, PlanExpr, Slot};
+use crate::graph::{NodeId, RelId};
+use crate::plan::{AggregateCall, PlanExpr, PlanExprKind, Slot};
 use crate::value::Value;
 use crate::value::ops::{GroupKey, equivalent};
 
@@ -60,6 +61,8 @@ impl Aggregate {
         let mut args = Vec::new();
         let mut key: Vec<GroupKey> = Vec::with_capacity(self.keys.len());
         let mut previous: Option<usize> = None;
+        // Per key, the entity the previous row's key value was read from (see `key_entity`).
+        let mut previous_entities: Vec<Option<Entity>> = Vec::with_capacity(self.keys.len());
         while let Some(row) = self.input.next(cx)? {
             cx.tick()?;
             let group = if self.keys.is_empty() {
@@ -70,16 +73,27 @@ impl Aggregate {
                 0
             } else {
                 // Input often arrives clustered by key (e.g. every expansion of one node):
-                // the previous row's group is then recognised on borrowed key values,
-                // without copying or hashing them.
+                // the previous row's group is then recognised without copying or hashing
+                // the key values: by the entities they are read from when every key is
+                // one (the graph cannot change under a read), else on borrowed values.
                 let mut same = previous;
-                if let Some(g) = previous {
+                let entities_match = previous.is_some()
+                    && self
+                        .keys
+                        .iter()
+                        .zip(&previous_entities)
+                        .all(|((_, e), p)| p.is_some() && key_entity(e, &row) == *p);
+                if let (Some(g), false) = (previous, entities_match) {
                     for ((_, e), k) in self.keys.iter().zip(&groups[g].0) {
                         if !equivalent(&*eval_ref(e, &row, cx)?, &k.0) {
                             same = None;
                             break;
                         }
                     }
+                }
+                if !entities_match {
+                    previous_entities.clear();
+                    previous_entities.extend(self.keys.iter().map(|(_, e)| key_entity(e, &row)));
                 }
                 match same {
                     Some(g) => g,
@@ -134,6 +148,31 @@ impl Aggregate {
                 Ok(row)
             })
             .collect()
+    }
+}
+
+/// A node or relationship, as the source of a grouping key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entity {
+    Node(NodeId),
+    Rel(RelId),
+}
+
+/// The entity whose property (or whose self) key `e` is, in `row`: two rows with the same
+/// entity there have equivalent key values.
+fn key_entity(e: &PlanExpr, row: &Row) -> Option<Entity> {
+    let slot = match &e.kind {
+        PlanExprKind::Slot(s) => *s,
+        PlanExprKind::Property(target, _) => match target.kind {
+            PlanExprKind::Slot(s) => s,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match row[slot] {
+        Value::Node(n) => Some(Entity::Node(n)),
+        Value::Rel(r) => Some(Entity::Rel(r)),
+        _ => None,
     }
 }
 

@@ -139,6 +139,12 @@ impl Predicates {
         })
     }
 
+    /// Whether there is nothing to check, so that a hot loop can skip `accept`.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Whether `row`, with candidate node `id` (and relationship `rel`) bound, satisfies
     /// every predicate of `check`.
     pub fn accept(
@@ -223,8 +229,21 @@ impl Labels {
     }
 }
 
-/// How many candidates ahead a scan asks for property values (see `Graph::prefetch_node`).
-pub(super) const PREFETCH_DISTANCE: usize = 24;
+/// How many candidates ahead a scan asks for a node's record, and then for its property
+/// values (see `Graph::prefetch_node`).
+const PREFETCH_RECORD: usize = 16;
+const PREFETCH_VALUES: usize = 8;
+
+/// Prefetches for the candidate at `pos` of `ids`, read a few candidates from now.
+#[inline]
+pub(super) fn prefetch_ahead<T>(graph: &Graph, ids: &[T], pos: usize, node: impl Fn(&T) -> NodeId) {
+    if let Some(far) = ids.get(pos + PREFETCH_RECORD) {
+        graph.prefetch_node(node(far));
+    }
+    if let Some(near) = ids.get(pos + PREFETCH_VALUES) {
+        graph.prefetch_properties(node(near));
+    }
+}
 
 /// For each input row, each node of the source, bound to `slot`.
 pub(super) struct NodeScan {
@@ -298,15 +317,15 @@ impl Operator for NodeScan {
             if let Some(row) = &mut self.current {
                 while self.pos < self.ids.len() {
                     let id = self.ids[self.pos];
-                    if let Some(&ahead) = self.ids.get(self.pos + PREFETCH_DISTANCE) {
-                        cx.graph.prefetch_node(ahead);
-                    }
+                    prefetch_ahead(cx.graph, &self.ids, self.pos, |&n| n);
                     self.pos += 1;
                     cx.tick()?;
                     if labels.admit(cx.graph, id) {
                         // Try the candidate in place; copy the row only when it is kept.
                         row[self.slot] = Value::Node(id);
-                        if predicates.accept(&self.check, id, None, row, cx)? {
+                        if predicates.is_empty()
+                            || predicates.accept(&self.check, id, None, row, cx)?
+                        {
                             return Ok(Some(row.clone()));
                         }
                     }

@@ -1,5 +1,6 @@
 //! The graph store: a petgraph `StableDiGraph` of nodes and relationships with
-//! labels and properties, plus the indexes queries need (label → nodes,
+//! labels and properties (node data in a dense array beside it, so that a scan can ask for
+//! a node's data ahead of reading it), plus the indexes queries need (label → nodes,
 //! type → relationships, `name` → nodes). This is the only module that uses petgraph;
 //! the executor talks to `Graph`, never to petgraph directly.
 //! It knows nothing about Cypher: no expressions, no patterns.
@@ -19,8 +20,8 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::value::Value;
 
-use hash::{FxHashMap, FxHashSet};
-use index::{Adjacency, NameIds, Symbols, Taken};
+use hash::FxHashSet;
+use index::{Adjacency, NameIndex, Symbols, Taken};
 pub use index::{Relationships, TypeFilter};
 use properties::Shapes;
 pub use properties::{Properties, PropertyKey};
@@ -129,7 +130,10 @@ pub const NAME_KEY: &str = "name";
 /// An in-memory property graph.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    inner: StableDiGraph<NodeData, RelData, u32>,
+    inner: StableDiGraph<(), RelData, u32>,
+    /// Per node index: its labels and properties. Kept here rather than as petgraph's node
+    /// weight so that its address is known without reading it (see `prefetch_node`).
+    node_data: Vec<NodeData>,
     /// Interned property keys.
     keys: FxHashSet<Arc<str>>,
     /// Label ids; `by_label[id]` holds the nodes carrying label `id`.
@@ -143,12 +147,9 @@ pub struct Graph {
     /// Per relationship index: its type id.
     rel_types: Vec<u32>,
     adjacency: Adjacency,
-    by_name: FxHashMap<Arc<str>, NameIds>,
+    by_name: NameIndex,
     /// Key lists shared by the property maps.
     shapes: Shapes,
-    /// Per node index: where its property values live, for `prefetch_node` only (never
-    /// dereferenced; stale after a delete, which is harmless for a prefetch).
-    value_addresses: Vec<usize>,
     /// Per node / relationship index: deleted. Deleted entities keep their petgraph slot, so
     /// an id is never handed out twice (petgraph would refill a freed slot): a statement that
     /// deletes and then creates sees distinct ids, as openCypher's side-effect counts assume.
@@ -267,11 +268,11 @@ impl Graph {
     }
 
     /// Nodes whose `name` property equals `name` (name index).
-    pub fn nodes_named<'a>(&'a self, name: &str) -> impl Iterator<Item = NodeId> + 'a {
-        self.by_name
-            .get(name)
-            .into_iter()
-            .flat_map(|s| s.as_slice().iter().copied())
+    pub fn nodes_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = NodeId> + 'a {
+        // The index may also hold nodes whose names share the hash of `name`.
+        self.by_name.candidates(name).filter(move |&id| {
+            matches!(self.node_property(id, NAME_KEY), Some(Value::String(s)) if &**s == name)
+        })
     }
 
     /// Nodes whose property `key` equals `value`, when an index answers that; `None` means
@@ -297,22 +298,40 @@ impl Graph {
         if self.is_deleted_node(id) {
             return None;
         }
-        self.inner.node_weight(id.index())
+        self.node_data.get(id.0 as usize)
     }
 
-    /// Asks the CPU to start fetching node `id`'s property values, for a scan that will
-    /// read them a few nodes from now: a scan's cost is mostly waiting on memory, and
-    /// fetching ahead overlaps those waits. Only a hint: it reads a small dense array, not
-    /// the node, so it costs little when the values turn out not to be needed.
+    fn node_data_mut(&mut self, id: NodeId) -> Option<&mut NodeData> {
+        self.node_data.get_mut(id.0 as usize)
+    }
+
+    // A scan's cost is mostly waiting on memory for nodes met in random order (the
+    // companies of one place, say). Asking for them some candidates ahead overlaps those
+    // waits, in two steps because the values' address is only known once the node's
+    // record has arrived: `prefetch_node` far ahead, then `prefetch_properties` nearer.
+    // Both are hints only: they never wait for memory, and cost little when unneeded.
+
+    /// Asks the CPU to start fetching node `id`'s record and label bits. Reads nothing.
     #[inline]
     pub fn prefetch_node(&self, id: NodeId) {
-        if let Some(&address) = self.value_addresses.get(id.0 as usize) {
-            properties::prefetch(address as *const u8);
+        let i = id.0 as usize;
+        if i < self.node_data.len() {
+            // The record is 64 bytes, so it may straddle two cache lines.
+            let record = self.node_data.as_ptr().wrapping_add(i);
+            properties::prefetch(record);
+            properties::prefetch(record.cast::<u8>().wrapping_add(63));
         }
-        // The node record too (labels, the property map's header): taking its address
-        // reads nothing but the slot count.
-        if let Some(data) = self.inner.node_weight(id.index()) {
-            properties::prefetch(data as *const NodeData);
+        if i < self.label_bits.len() {
+            properties::prefetch(self.label_bits.as_ptr().wrapping_add(i));
+        }
+    }
+
+    /// Asks the CPU to start fetching node `id`'s property values; reads the node's record,
+    /// so call it after `prefetch_node` had time to bring that in.
+    #[inline]
+    pub fn prefetch_properties(&self, id: NodeId) {
+        if let Some(data) = self.node_data.get(id.0 as usize) {
+            data.properties.prefetch();
         }
     }
 
@@ -452,8 +471,12 @@ impl Graph {
         L::Item: AsRef<str>,
         K: IntoIterator<Item = (String, Value)>,
     {
-        let id = NodeId(self.inner.add_node(NodeData::default()).index() as u32);
+        let id = NodeId(self.inner.add_node(()).index() as u32);
         let n = id.0 as usize;
+        if self.node_data.len() <= n {
+            self.node_data.resize_with(n + 1, NodeData::default);
+        }
+        self.node_data[n] = NodeData::default();
         self.adjacency.ensure(n);
         if self.label_bits.len() <= n {
             self.label_bits.resize(n + 1, 0);
@@ -510,11 +533,16 @@ impl Graph {
 
     /// Adds a label; returns true if the node did not have it.
     pub fn add_label(&mut self, id: NodeId, label: &str) -> bool {
-        if !self.contains_node(id) || self.has_label(id, label) {
+        if !self.contains_node(id) {
             return false;
         }
         let (lid, l) = self.labels.intern(label);
-        if let Some(n) = self.inner.node_weight_mut(id.index()) {
+        if self.has_label_id(id, LabelId(lid)) {
+            return false;
+        }
+        if let Some(n) = self.node_data_mut(id) {
+            // Exactly: most nodes have one label, and a default growth step holds four.
+            n.labels.reserve_exact(1);
             n.labels.push(l);
         }
         self.index_label(id, lid);
@@ -528,7 +556,7 @@ impl Graph {
             return;
         }
         let (lid, l) = self.labels.intern(label);
-        if let Some(n) = self.inner.node_weight_mut(id.index()) {
+        if let Some(n) = self.node_data_mut(id) {
             n.labels.insert(position.min(n.labels.len()), l);
         }
         self.index_label(id, lid);
@@ -552,7 +580,7 @@ impl Graph {
         if !self.contains_node(id) {
             return false;
         }
-        let Some(n) = self.inner.node_weight_mut(id.index()) else {
+        let Some(n) = self.node_data_mut(id) else {
             return false;
         };
         let Some(pos) = n.labels.iter().position(|l| &**l == label) else {
@@ -584,7 +612,6 @@ impl Graph {
         value: Value,
     ) -> Option<Value> {
         let is_name = key.as_str() == NAME_KEY;
-        // The index shares the value's text rather than copying it.
         let new_name = match (is_name, &value) {
             (true, Value::String(s)) => Some(s.clone()),
             _ => None,
@@ -592,36 +619,25 @@ impl Graph {
         if !self.contains_node(id) {
             return None;
         }
-        let n = self.inner.node_weight_mut(id.index())?;
+        let n = self.node_data.get_mut(id.0 as usize)?;
         let old = n.properties.set(&mut self.shapes, &key.0, value);
-        let address = n.properties.values_ptr() as usize;
-        self.note_values(id, address);
         if is_name {
             if let Some(Value::String(old_name)) = &old {
                 self.unindex_name(old_name, id);
             }
             if let Some(name) = new_name {
-                self.index_name(name, id);
+                self.index_name(&name, id);
             }
         }
         old
     }
 
-    fn index_name(&mut self, name: Arc<str>, id: NodeId) {
-        match self.by_name.entry(name) {
-            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().insert(id),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(NameIds::One(id));
-            }
-        }
+    fn index_name(&mut self, name: &str, id: NodeId) {
+        self.by_name.insert(name, id);
     }
 
     fn unindex_name(&mut self, name: &str, id: NodeId) {
-        if let Some(ids) = self.by_name.get_mut(name)
-            && ids.remove(id)
-        {
-            self.by_name.remove(name);
-        }
+        self.by_name.remove(name, id);
     }
 
     /// Sets (or with null, removes) a relationship property; returns the previous value.
@@ -686,29 +702,73 @@ impl Graph {
         }
     }
 
-    /// Makes room for `additional` more properties on a node, so a loader that knows how
-    /// many it will set allocates once and exactly.
-    pub fn reserve_node_properties(&mut self, id: NodeId, additional: usize) {
-        if let Some(n) = self.inner.node_weight_mut(id.index()) {
-            n.properties.reserve_exact(additional);
-            let address = n.properties.values_ptr() as usize;
-            self.note_values(id, address);
+    /// Sets several properties of a node (keys from `intern_key`), as many
+    /// `set_node_property_key` calls would; for loaders: on a node without properties
+    /// yet, they are stored in one allocation instead of one per property.
+    pub fn set_node_properties(
+        &mut self,
+        id: NodeId,
+        pairs: impl IntoIterator<Item = (PropertyKey, Value)>,
+    ) {
+        let pairs: Vec<(PropertyKey, Value)> =
+            pairs.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        let empty = self.node(id).is_some_and(|n| n.properties.is_empty());
+        if !empty {
+            for (key, value) in pairs {
+                self.set_node_property_key(id, &key, value);
+            }
+            return;
+        }
+        let name = match pairs.iter().rev().find(|(k, _)| k.as_str() == NAME_KEY) {
+            Some((_, Value::String(s))) => Some(s.clone()),
+            _ => None,
+        };
+        if let Some(n) = self.node_data.get_mut(id.0 as usize) {
+            n.properties
+                .init(&mut self.shapes, pairs.into_iter().map(|(k, v)| (k.0, v)));
+        }
+        if let Some(name) = name {
+            self.index_name(&name, id);
         }
     }
 
-    fn note_values(&mut self, id: NodeId, address: usize) {
-        let i = id.0 as usize;
-        if self.value_addresses.len() <= i {
-            self.value_addresses.resize(i + 1, 0);
+    /// `set_node_properties` for a relationship.
+    pub fn set_rel_properties(
+        &mut self,
+        id: RelId,
+        pairs: impl IntoIterator<Item = (PropertyKey, Value)>,
+    ) {
+        // Collected so that `init` knows how many values to allocate room for.
+        let pairs: Vec<(PropertyKey, Value)> =
+            pairs.into_iter().filter(|(_, v)| !v.is_null()).collect();
+        if self.is_deleted_rel(id) {
+            return;
         }
-        self.value_addresses[i] = address;
+        let Some(r) = self.inner.edge_weight_mut(id.index()) else {
+            return;
+        };
+        if !r.properties.is_empty() {
+            for (key, value) in pairs {
+                self.set_rel_property_key(id, &key, value);
+            }
+            return;
+        }
+        r.properties
+            .init(&mut self.shapes, pairs.into_iter().map(|(k, v)| (k.0, v)));
     }
 
-    /// Makes room for `additional` more properties on a relationship.
-    pub fn reserve_rel_properties(&mut self, id: RelId, additional: usize) {
-        if let Some(r) = self.inner.edge_weight_mut(id.index()) {
-            r.properties.reserve_exact(additional);
-        }
+    /// Makes room for `nodes` more nodes and `rels` more relationships, so a bulk load
+    /// that knows its size allocates the per-entity arrays once and exactly: grown by
+    /// doubling instead, they would end up to twice too large, and each growth step
+    /// holds the old and the new array at once.
+    pub fn reserve(&mut self, nodes: usize, rels: usize) {
+        self.inner.reserve_exact_nodes(nodes);
+        self.node_data.reserve_exact(nodes);
+        self.by_name.reserve(nodes);
+        self.label_bits.reserve_exact(nodes);
+        self.adjacency.reserve_nodes(nodes);
+        self.inner.reserve_exact_edges(rels);
+        self.rel_types.reserve_exact(rels);
     }
 
     /// Makes room for `outgoing` and `incoming` more relationships of `node`, so a bulk
@@ -829,7 +889,7 @@ impl Graph {
             return Err(degree);
         }
         // Keep the slot (see `deleted_nodes`); take the data out to unindex it.
-        let Some(data) = self.inner.node_weight_mut(id.index()).map(std::mem::take) else {
+        let Some(data) = self.node_data_mut(id).map(std::mem::take) else {
             return Ok(None);
         };
         mark_deleted(&mut self.deleted_nodes, id.0 as usize);
@@ -865,11 +925,9 @@ impl Graph {
             }
         }
         if let Some(Value::String(name)) = data.properties.get(NAME_KEY) {
-            self.index_name(name.clone(), id);
+            self.index_name(name, id);
         }
-        let address = data.properties.values_ptr() as usize;
-        self.note_values(id, address);
-        if let Some(slot) = self.inner.node_weight_mut(id.index()) {
+        if let Some(slot) = self.node_data_mut(id) {
             *slot = data;
         }
     }
@@ -1004,6 +1062,29 @@ mod tests {
         assert_eq!(g.nodes_named("hub").collect::<Vec<_>>(), vec![hub]);
         assert!(g.has_label(hub, "X") && g.nodes_with_label("Hub").eq([hub]));
         assert_eq!(g.node_labels(hub).len(), 2);
+    }
+
+    #[test]
+    fn bulk_property_setting_matches_one_by_one() {
+        let mut g = Graph::new();
+        let a = g.create_node(["A"], Vec::new());
+        let (name, year) = (g.intern_key("name"), g.intern_key("year"));
+        g.set_node_properties(
+            a,
+            [
+                (name.clone(), Value::from("x")),
+                (year.clone(), Value::Null),
+                (name.clone(), Value::from("Ann")),
+            ],
+        );
+        assert_eq!(g.node_property(a, "name"), Some(&Value::from("Ann")));
+        assert_eq!(g.node_property(a, "year"), None);
+        assert_eq!(g.nodes_named("Ann").collect::<Vec<_>>(), vec![a]);
+        assert_eq!(g.nodes_named("x").count(), 0);
+        // On a node with properties already, it sets them one by one.
+        g.set_node_properties(a, [(year, Value::Int(3))]);
+        let keys: Vec<&str> = g.node(a).expect("exists").properties.keys().collect();
+        assert_eq!(keys, vec!["name", "year"]);
     }
 
     #[test]

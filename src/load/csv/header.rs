@@ -14,7 +14,8 @@ pub(in crate::load) struct CsvFile {
     pub(super) names: Vec<String>,
     pub(super) kind: FileKind,
     pub(super) props: Vec<PropertyColumn>,
-    /// Rough row count from the file size, to size the id table up front.
+    /// Line breaks after the header: the row count, or more when quoted fields hold line
+    /// breaks. Sizes the graph and the id table up front.
     pub(super) estimated_rows: usize,
 }
 
@@ -237,16 +238,35 @@ fn open(loader: &mut Loader, path: &Path, file: u32) -> Result<CsvFile, Vec<Load
             _ => None,
         })
         .collect();
-    let header_len = header.as_slice().len() + header.len();
-    let file_len = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+    let estimated_rows = count_lines(path).saturating_sub(1);
     Ok(CsvFile {
         path: path.to_path_buf(),
         file,
         names,
         kind,
         props,
-        estimated_rows: file_len / header_len.max(1),
+        estimated_rows,
     })
+}
+
+/// The lines of a file (a last line without a line break counts); 0 when unreadable,
+/// which the parser then reports. Reads the file once more, from the page cache: about
+/// 10 ms for 40 MB, against the cost of growing the graph's arrays by doubling.
+fn count_lines(path: &Path) -> usize {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return 0;
+    };
+    let mut buffer = vec![0u8; 1 << 20];
+    let (mut lines, mut last) = (0, b'\n');
+    while let Ok(n) = file.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        lines += buffer[..n].iter().filter(|&&b| b == b'\n').count();
+        last = buffer[n - 1];
+    }
+    lines + usize::from(last != b'\n')
 }
 
 fn group_of(column: &Column) -> usize {
