@@ -94,7 +94,7 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
                 .collect::<Result<Vec<_>>>()?;
             match (name.as_ref(), args.as_slice()) {
                 ("type", [Value::Rel(r)]) if !cx.graph.contains_rel(*r) => {
-                    match cx.deleted_rel_types.borrow().get(r) {
+                    match cx.graph.deleted_rel_type(*r) {
                         Some(rel_type) => Value::String(rel_type.clone()),
                         None => functions::call_scalar(name, &args, cx.graph)?,
                     }

@@ -23,12 +23,11 @@ mod tests;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::error::{QueryError, Result};
-use crate::graph::{Graph, RelId};
+use crate::graph::Graph;
 use crate::plan::explain::{self, OperatorStats};
 use crate::plan::{LogicalPlan, Plan};
 use crate::result::{ResultSet, Stats};
@@ -57,9 +56,6 @@ pub(crate) struct Cx<'a> {
     /// Compiled `=~` patterns, so each distinct pattern is compiled once per statement.
     pub regexes: &'a RefCell<HashMap<String, regex::Regex>>,
     profile: Option<&'a RefCell<Vec<OperatorStats>>>,
-    /// Types of the relationships this statement deleted: `type(r)` still answers for them
-    /// (TCK Return2 [14]), while their properties are gone.
-    pub deleted_rel_types: &'a RefCell<HashMap<RelId, Arc<str>>>,
 }
 
 impl Cx<'_> {
@@ -123,13 +119,11 @@ pub fn execute(plan: &Plan, graph: &mut Graph, ctx: &Context<'_>) -> Result<Resu
     let _clock = functions::StatementClock::start();
     let regexes = RefCell::new(HashMap::new());
     let profile = RefCell::new(Vec::new());
-    let deleted_rel_types = RefCell::new(HashMap::new());
     let mut env = Env {
         params: ctx.params,
         cancel: ctx.cancel,
         regexes: &regexes,
         profile: ctx.profile.then_some(&profile),
-        deleted_rel_types: &deleted_rel_types,
         stats: Stats::default(),
         undo: Vec::new(),
         counter: 0,
@@ -165,7 +159,6 @@ pub(crate) struct Env<'a> {
     cancel: &'a AtomicBool,
     regexes: &'a RefCell<HashMap<String, regex::Regex>>,
     profile: Option<&'a RefCell<Vec<OperatorStats>>>,
-    pub deleted_rel_types: &'a RefCell<HashMap<RelId, Arc<str>>>,
     pub stats: Stats,
     /// Inverses of the changes made so far, applied if the statement fails.
     pub undo: Vec<write::Undo>,
@@ -194,7 +187,6 @@ impl<'a> Env<'a> {
             ticks: Cell::new(0),
             regexes: self.regexes,
             profile: self.profile,
-            deleted_rel_types: self.deleted_rel_types,
         }
     }
 
@@ -424,7 +416,6 @@ pub(crate) fn subplan(plan: &LogicalPlan, row: &Row, cx: &Cx<'_>) -> Result<BoxO
         cancel: cx.cancel,
         regexes: cx.regexes,
         profile: None,
-        deleted_rel_types: cx.deleted_rel_types,
         stats: Stats::default(),
         undo: Vec::new(),
         counter: 0,

@@ -646,17 +646,9 @@ impl Writer<'_, '_, '_> {
         Ok(())
     }
 
-    /// Deletes relationships `rels` (those not yet deleted), keeping their types for
-    /// `type(r)` later in the statement and what the undo log needs to put them back.
+    /// Deletes relationships `rels` (those not yet deleted), keeping what the undo log
+    /// needs to put them back. (Their tombstones keep their types for `type(r)`.)
     fn delete_rels(&mut self, rels: Vec<RelId>) -> Result<()> {
-        {
-            let mut types = self.env.deleted_rel_types.borrow_mut();
-            for &r in &rels {
-                if let Some(rel) = self.g.rel(r) {
-                    types.insert(r, rel.rel_type.clone());
-                }
-            }
-        }
         self.env.check_cancel()?;
         let removed = self.g.remove_rels(rels);
         self.env.stats.relationships_deleted += removed.len() as u64;

@@ -388,6 +388,15 @@ impl Graph {
         self.rel(id).map(|r| &*r.rel_type)
     }
 
+    /// The type of a deleted relationship, which its tombstone keeps: `type(r)` still
+    /// answers after `DELETE r` in the same statement (openCypher TCK).
+    pub fn deleted_rel_type(&self, id: RelId) -> Option<&Arc<str>> {
+        if !self.is_deleted_rel(id) {
+            return None;
+        }
+        self.inner.edge_weight(id.index()).map(|r| &r.rel_type)
+    }
+
     /// (start, end) of a relationship.
     pub fn rel_endpoints(&self, id: RelId) -> Option<(NodeId, NodeId)> {
         if self.is_deleted_rel(id) {
