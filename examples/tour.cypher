@@ -20,8 +20,13 @@ RETURN f;
 // 4. Its card: labels, properties, evidence, and neighbours per relationship type.
 :show Uisee
 
-// 5. Fuzzy search over names and aliases tolerates typos.
+// 5. Fuzzy search over names and aliases tolerates typos; inside a query it is kg.find,
+//    so a query can start from what the article calls someone.
 :find gansha
+CALL kg.find('gansha') YIELD node AS founder
+WITH founder LIMIT 1
+MATCH (founder)-[:FOUNDED]->(c)
+RETURN founder.name AS founder, c.name AS company;
 
 // 6. Neighbours: who founded which company?
 MATCH (p:Person)-[:FOUNDED]->(c:Company)
