@@ -100,17 +100,17 @@ pub fn names_in(statement: &str) -> Names {
                                 TokenKind::Close => text(i - 1) != "}",
                                 _ => false,
                             };
-                        // `db.labels()`, `CALL kg.find`: a dotted procedure or function name.
-                        let mut last = i + 1;
+                        // `db.labels()`, `CALL kg.find`: a dotted procedure or function name,
+                        // followed by `(` or preceded by CALL.
+                        let (mut first, mut last) = (i.saturating_sub(1), i + 1);
+                        while first >= 2 && text(first - 1) == "." {
+                            first -= 2;
+                        }
                         while text(last + 1) == "." {
                             last += 2;
                         }
                         let called = text(last + 1) == "("
-                            || (0..i)
-                                .rev()
-                                .step_by(2)
-                                .take_while(|&j| j == i - 1 || text(j + 1) == ".")
-                                .any(|j| j > 0 && text(j - 1).eq_ignore_ascii_case("call"));
+                            || (first > 0 && text(first - 1).eq_ignore_ascii_case("call"));
                         if after_value && !called {
                             let key = name(i + 1);
                             if key.as_deref() == Some("name") && text(i + 2) == "=" {
@@ -212,16 +212,26 @@ pub fn unknown_pattern_key_warnings(statement: &str, schema: &Schema) -> Vec<Str
     unknown_key_warnings(keys, schema)
 }
 
+/// The largest graph whose node names an empty result's hint searches (`:find` is slower
+/// than the query it follows beyond this).
+const FUZZY_HINT_MAX_NODES: usize = 100_000;
+
 /// Warnings for node names no node has, e.g.
 /// `No node is named 'EcoFlow' — did you mean 'EcoFlow Inc.' (also called 'EcoFlow')?`.
 pub fn unknown_node_name_warnings(statement: &str, graph: &Graph) -> Vec<String> {
     let mut names = names_in(statement).node_names;
     names.dedup();
+    // The fuzzy search reads every node: after an empty result on a big graph the prompt
+    // would stall for seconds, so there the hint only points to `:find`.
+    let searchable = graph.node_count() <= FUZZY_HINT_MAX_NODES;
     names
         .into_iter()
         .filter(|name| graph.nodes_named(name).next().is_none())
         .map(|name| {
-            let hint = match find_nodes(graph, &name).into_iter().next() {
+            let best = searchable
+                .then(|| find_nodes(graph, &name).into_iter().next())
+                .flatten();
+            let hint = match best {
                 Some(NameMatch { node, matched, .. }) => {
                     let full = graph
                         .node_property(node, "name")

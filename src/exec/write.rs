@@ -11,6 +11,7 @@ use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::graph::{Direction, Graph, NodeId, Properties, RelId, RemovedNode, RemovedRels};
 use crate::plan::{CreateOp, LogicalPlan, PlanExpr, PlanExprKind, SetOp};
 use crate::value::Value;
+use crate::value::ops::GroupKey;
 
 use super::eval::properties_of;
 use super::expand::build_path;
@@ -247,40 +248,22 @@ struct NodeMergeIndex<'p> {
     labels: &'p [Arc<str>],
     properties: Vec<(&'p str, &'p PlanExpr)>,
     /// Built on first use: a clause that runs for one row costs one scan, as before.
-    nodes: Option<HashMap<Vec<MergeKey>, Vec<NodeId>>>,
+    nodes: Option<HashMap<Vec<GroupKey>, Vec<NodeId>>>,
 }
 
-/// A property value reduced to what Cypher's `=` compares: an integral float is the
-/// integer it equals (`1 = 1.0`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum MergeKey {
-    Bool(bool),
-    Int(i64),
-    Float(u64),
-    String(Arc<str>),
-    List(Vec<MergeKey>),
-}
-
-impl MergeKey {
-    /// `None` for values that `=` does not compare by their bits (null, NaN) or that
-    /// properties of this kind are rare enough to leave to the general path.
-    fn of(value: &Value) -> Option<MergeKey> {
-        Some(match value {
-            Value::Bool(b) => MergeKey::Bool(*b),
-            Value::Int(i) => MergeKey::Int(*i),
-            Value::Float(f) if f.is_nan() => return None,
-            // Exactly representable integers only: i64's range is [-2^63, 2^63).
-            Value::Float(f) if f.fract() == 0.0 && *f >= -(2f64.powi(63)) && *f < 2f64.powi(63) => {
-                MergeKey::Int(*f as i64)
-            }
-            Value::Float(f) => MergeKey::Float(f.to_bits()),
-            Value::String(s) => MergeKey::String(s.clone()),
-            Value::List(items) => {
-                MergeKey::List(items.iter().map(MergeKey::of).collect::<Option<_>>()?)
-            }
-            _ => return None,
-        })
+/// The key under which MERGE's index keeps `value`: Cypher equivalence (`GroupKey`, so
+/// `1` and `1.0` meet) agrees with MERGE's `=` except where null or NaN is involved, which
+/// `=` never matches. Those, and temporals, are left to the general path (`None`).
+fn merge_key(value: &Value) -> Option<GroupKey> {
+    fn equality_is_equivalence(value: &Value) -> bool {
+        match value {
+            Value::Bool(_) | Value::Int(_) | Value::String(_) => true,
+            Value::Float(f) => !f.is_nan(),
+            Value::List(items) => items.iter().all(equality_is_equivalence),
+            _ => false,
+        }
     }
+    equality_is_equivalence(value).then(|| GroupKey(value.clone()))
 }
 
 impl<'p> NodeMergeIndex<'p> {
@@ -318,10 +301,10 @@ impl<'p> NodeMergeIndex<'p> {
     }
 
     /// The row's key, or `None` when it must take the general path.
-    fn key_of_row(&self, writer: &Writer<'_, '_, '_>, row: &Row) -> Result<Option<Vec<MergeKey>>> {
+    fn key_of_row(&self, writer: &Writer<'_, '_, '_>, row: &Row) -> Result<Option<Vec<GroupKey>>> {
         let mut key = Vec::with_capacity(self.properties.len());
         for (_, expr) in &self.properties {
-            match MergeKey::of(&writer.eval(expr, row)?) {
+            match merge_key(&writer.eval(expr, row)?) {
                 Some(part) => key.push(part),
                 None => return Ok(None),
             }
@@ -330,14 +313,14 @@ impl<'p> NodeMergeIndex<'p> {
     }
 
     /// The nodes that match `key`, in id order.
-    fn lookup(&mut self, graph: &Graph, key: &[MergeKey]) -> Vec<NodeId> {
+    fn lookup(&mut self, graph: &Graph, key: &[GroupKey]) -> Vec<NodeId> {
         let (labels, properties) = (self.labels, &self.properties);
         let nodes = self.nodes.get_or_insert_with(|| {
             let candidates: Box<dyn Iterator<Item = NodeId>> = match labels.first() {
                 Some(first) => Box::new(graph.nodes_with_label(first)),
                 None => Box::new(graph.nodes()),
             };
-            let mut nodes: HashMap<Vec<MergeKey>, Vec<NodeId>> = HashMap::new();
+            let mut nodes: HashMap<Vec<GroupKey>, Vec<NodeId>> = HashMap::new();
             for node in candidates {
                 if !labels.iter().all(|l| graph.has_label(node, l)) {
                     continue;
@@ -359,10 +342,10 @@ impl<'p> NodeMergeIndex<'p> {
         properties: &[(&str, &PlanExpr)],
         graph: &Graph,
         node: NodeId,
-    ) -> Option<Vec<MergeKey>> {
+    ) -> Option<Vec<GroupKey>> {
         properties
             .iter()
-            .map(|(k, _)| graph.node_property(node, k).and_then(MergeKey::of))
+            .map(|(k, _)| graph.node_property(node, k).and_then(merge_key))
             .collect()
     }
 
