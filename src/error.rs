@@ -60,6 +60,9 @@ pub enum ErrorKind {
     ProcedureError,
     /// The query was cancelled (Ctrl-C) before it finished.
     Cancelled,
+    /// A transaction command out of place: `:begin` inside a transaction, `:commit` or
+    /// `:rollback` outside one.
+    TransactionError,
     /// A feature kg does not implement yet.
     NotSupported,
 }
@@ -249,6 +252,11 @@ impl QueryError {
             ErrorCode::InvalidArgumentType,
             format!("expected {expected}, found {found}"),
         )
+    }
+
+    /// A transaction command that does not fit the session's state.
+    pub fn transaction(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::TransactionError, None, Phase::Runtime, message)
     }
 
     pub fn cancelled() -> Self {

@@ -29,5 +29,5 @@ pub mod value;
 pub use error::{ErrorCode, ErrorKind, Phase, QueryError, Span};
 pub use graph::Graph;
 pub use result::{ResultSet, Stats};
-pub use session::Session;
+pub use session::{Session, TransactionSummary};
 pub use value::{Params, Value};

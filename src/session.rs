@@ -21,6 +21,24 @@ pub struct Session {
     /// What CALL can run: the built-ins plus any registered procedures.
     procedures: Procedures,
     cancel: Arc<AtomicBool>,
+    /// The explicit transaction opened by `begin`, if any.
+    transaction: Option<Transaction>,
+}
+
+/// An explicit transaction: what its statements changed, so far, as inverses.
+#[derive(Debug, Default)]
+struct Transaction {
+    undo: exec::UndoLog,
+    statements: usize,
+}
+
+/// What a `commit` or `rollback` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransactionSummary {
+    /// Statements run inside the transaction (successful or not).
+    pub statements: usize,
+    /// Whether any statement changed the graph.
+    pub changed: bool,
 }
 
 impl Session {
@@ -107,6 +125,61 @@ impl Session {
         self.cancel.clone()
     }
 
+    /// Opens an explicit transaction: the following statements' changes are kept until
+    /// `commit`, and `rollback` undoes all of them. Without one, every statement is its own
+    /// transaction. A statement that fails inside a transaction is undone by itself; the
+    /// transaction stays open.
+    ///
+    /// ```
+    /// let mut session = kg::Session::new();
+    /// session.begin().unwrap();
+    /// session.run("CREATE (:T)").unwrap();
+    /// session.rollback().unwrap();
+    /// assert_eq!(session.graph().node_count(), 0);
+    /// ```
+    pub fn begin(&mut self) -> Result<()> {
+        if self.transaction.is_some() {
+            return Err(QueryError::transaction(
+                "a transaction is already open (`:commit` or `:rollback` it first)",
+            ));
+        }
+        self.transaction = Some(Transaction::default());
+        Ok(())
+    }
+
+    /// Whether an explicit transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        self.transaction.is_some()
+    }
+
+    /// Keeps every change of the open transaction and closes it.
+    pub fn commit(&mut self) -> Result<TransactionSummary> {
+        let transaction = self.take_transaction("commit")?;
+        Ok(TransactionSummary {
+            statements: transaction.statements,
+            changed: !transaction.undo.is_empty(),
+        })
+    }
+
+    /// Undoes every change of the open transaction and closes it.
+    pub fn rollback(&mut self) -> Result<TransactionSummary> {
+        let transaction = self.take_transaction("roll back")?;
+        let summary = TransactionSummary {
+            statements: transaction.statements,
+            changed: !transaction.undo.is_empty(),
+        };
+        transaction.undo.roll_back(&mut self.graph);
+        Ok(summary)
+    }
+
+    fn take_transaction(&mut self, verb: &str) -> Result<Transaction> {
+        self.transaction.take().ok_or_else(|| {
+            QueryError::transaction(format!(
+                "there is no open transaction to {verb} (`:begin` opens one)"
+            ))
+        })
+    }
+
     /// Parses and runs every `;`-separated statement of `text`, stopping at the first error.
     ///
     /// ```
@@ -147,7 +220,15 @@ impl Session {
                     cancel: &self.cancel,
                     profile: statement.mode == StatementMode::Profile,
                 };
-                exec::execute(&plan, &mut self.graph, &ctx)?
+                let outcome = exec::execute_logged(&plan, &mut self.graph, &ctx);
+                if let Some(transaction) = &mut self.transaction {
+                    transaction.statements += 1;
+                }
+                let (result, undo) = outcome?;
+                if let Some(transaction) = &mut self.transaction {
+                    transaction.undo.append(undo);
+                }
+                result
             }
         };
         result.time_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -113,8 +113,41 @@ impl<T> FanOut<T> {
     }
 }
 
-/// Runs `plan` over `graph`.
+/// The changes statements made to the graph, kept as their inverses (oldest first): a
+/// transaction holds them until it commits, and undoes them all when it rolls back.
+#[derive(Debug, Default)]
+pub struct UndoLog(Vec<write::Undo>);
+
+impl UndoLog {
+    /// No change was made.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds the changes of a later statement.
+    pub fn append(&mut self, later: UndoLog) {
+        let mut later = later.0;
+        self.0.append(&mut later);
+    }
+
+    /// Undoes every change, most recent first, leaving `graph` as it was before the first.
+    pub fn roll_back(self, graph: &mut Graph) {
+        write::roll_back(graph, self.0);
+    }
+}
+
+/// Runs `plan` over `graph`; a failing statement leaves the graph as it was.
 pub fn execute(plan: &Plan, graph: &mut Graph, ctx: &Context<'_>) -> Result<ResultSet> {
+    execute_logged(plan, graph, ctx).map(|(result, _)| result)
+}
+
+/// Runs `plan` over `graph` and hands back the inverse of every change it made, so that a
+/// transaction can undo the statement later. A failing statement is undone before it returns.
+pub fn execute_logged(
+    plan: &Plan,
+    graph: &mut Graph,
+    ctx: &Context<'_>,
+) -> Result<(ResultSet, UndoLog)> {
     // date(), datetime.transaction(), ... read one instant for the whole statement.
     let _clock = functions::StatementClock::start();
     let regexes = RefCell::new(HashMap::new());
@@ -150,7 +183,7 @@ pub fn execute(plan: &Plan, graph: &mut Graph, ctx: &Context<'_>) -> Result<Resu
     if ctx.profile {
         result.plan = Some(explain::render(plan, Some(&profile.borrow())));
     }
-    Ok(result)
+    Ok((result, UndoLog(env.undo)))
 }
 
 /// Builds operators; applies write clauses as it meets them.

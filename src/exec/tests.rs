@@ -165,3 +165,57 @@ fn property_predicates_read_in_place_agree_with_general_evaluation() {
         .expect_err("missing parameter");
     assert_eq!(err.kind, ErrorKind::ParameterMissing);
 }
+
+#[test]
+fn a_transaction_keeps_its_statements_until_commit_or_undoes_them_all() {
+    let mut s = Session::new();
+    s.run("CREATE (:Kept {v: 0})").expect("create");
+    s.begin().expect("begin");
+    assert!(s.in_transaction());
+    s.run("CREATE (:T {v: 1})").expect("create");
+    s.run("MATCH (k:Kept) SET k.v = 5 REMOVE k:Kept SET k:Changed")
+        .expect("set");
+    s.run("MATCH (n) DETACH DELETE n").expect("delete");
+    let summary = s.rollback().expect("rollback");
+    assert_eq!(summary.statements, 3);
+    assert!(summary.changed);
+    assert!(!s.in_transaction());
+    assert_eq!(
+        rows(&mut s, "MATCH (n) RETURN labels(n), n.v"),
+        vec![vec![Value::List(vec![Value::from("Kept")]), Value::Int(0)]]
+    );
+
+    s.begin().expect("begin");
+    s.run("CREATE (:T {v: 2})").expect("create");
+    // A failing statement is undone by itself; the transaction's earlier work stays.
+    let failed = s.run("CREATE (:T {v: 3}) WITH 1 AS one RETURN 1 / 0");
+    assert_eq!(
+        failed.expect_err("division").kind,
+        ErrorKind::ArithmeticError
+    );
+    let summary = s.commit().expect("commit");
+    assert_eq!(summary.statements, 2);
+    assert_eq!(
+        rows(&mut s, "MATCH (t:T) RETURN t.v"),
+        vec![vec![Value::Int(2)]]
+    );
+}
+
+#[test]
+fn transaction_commands_out_of_place_are_errors() {
+    let mut s = Session::new();
+    assert_eq!(
+        s.commit().expect_err("none open").kind,
+        ErrorKind::TransactionError
+    );
+    assert_eq!(
+        s.rollback().expect_err("none open").kind,
+        ErrorKind::TransactionError
+    );
+    s.begin().expect("begin");
+    assert_eq!(
+        s.begin().expect_err("nested").kind,
+        ErrorKind::TransactionError
+    );
+    assert!(s.in_transaction());
+}
