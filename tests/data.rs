@@ -565,3 +565,40 @@ fn every_example_query_in_schema_md_answers() {
     assert!(examples > 50, "found only {examples} examples in SCHEMA.md");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn every_relationship_property_is_documented_for_its_type() {
+    // A property SCHEMA.md does not list for the type is a meaning the schema does not give.
+    let section = include_str!("../data/SCHEMA.md")
+        .split("\n## Relationship types")
+        .nth(1)
+        .expect("SCHEMA.md has a `## Relationship types` section");
+    let mut documented: HashMap<&str, Vec<&str>> = HashMap::new();
+    for line in section.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() > 4 && cells[2].starts_with('(') {
+            // Backticked names in the meaning and properties cells.
+            let named = cells[3..5]
+                .iter()
+                .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+                .collect();
+            documented.insert(cells[1], named);
+        }
+    }
+    let graph = graph();
+    let mut problems = Vec::new();
+    for rel in graph.rels() {
+        let rel_type = graph.rel_type(rel).unwrap_or("?");
+        let listed = documented.get(rel_type).cloned().unwrap_or_default();
+        for (key, _) in graph.rel(rel).expect("rel").properties.iter() {
+            // Conventions that apply to every relationship.
+            if ["evidence", "implied", "note"].contains(&key) || listed.contains(&key) {
+                continue;
+            }
+            problems.push(format!("{rel_type}.{key} is not in its SCHEMA.md row"));
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
