@@ -21,8 +21,10 @@ RETURN f;
 :show Uisee
 
 // 5. Fuzzy search over names and aliases tolerates typos; inside a query it is kg.find,
-//    so a query can start from what the article calls someone.
+//    so a query can start from what the article calls someone. "Beijing" finds the city
+//    and, just after it, the central government the article also calls Beijing.
 :find gansha
+:find Beijing
 CALL kg.find('gansha') YIELD node AS founder
 WITH founder LIMIT 1
 MATCH (founder)-[:FOUNDED]->(c)
@@ -58,9 +60,10 @@ MATCH (c:Company)-[:LOCATED_IN]->(place:Place)
 RETURN place.name AS place, count(*) AS companies
 ORDER BY companies DESC, place;
 
-// 12. Investors and the companies they backed, with the amounts the article gives.
-MATCH (i:Investor)-[r:INVESTED_IN]->(c:Company)
-RETURN i.name AS investor, c.name AS company, r.amount AS amount, r.currency AS currency
+// 12. Funding rounds: the company RAISED the round, investors INVESTED_IN it; the amount
+//     is the round's (the article never gives one investor's share).
+MATCH (i:Investor)-[:INVESTED_IN]->(f:FundingRound)<-[:RAISED]-(c:Company)
+RETURN i.name AS investor, c.name AS company, f.amount AS amount, f.currency AS currency
 ORDER BY company, investor;
 
 // 13. Who said what about whom: people, their quotes, and the quote's subject.

@@ -45,8 +45,8 @@ fn default_graph_loads_quickly() {
 #[test]
 fn node_and_relationship_totals() {
     let graph = graph();
-    assert_eq!(graph.node_count(), 271);
-    assert_eq!(graph.rel_count(), 397);
+    assert_eq!(graph.node_count(), 279);
+    assert_eq!(graph.rel_count(), 408);
 }
 
 #[test]
@@ -61,18 +61,19 @@ fn counts_per_label() {
     let expected: BTreeMap<&str, usize> = [
         ("Agency", 8),
         ("City", 7),
-        ("Company", 23),
+        ("Company", 22),
         ("Continent", 2),
         ("Country", 3),
-        ("Event", 7),
+        ("Event", 12),
+        ("FundingRound", 3),
         ("Headline", 81),
-        ("Investor", 9),
+        ("Investor", 10),
         ("Media", 60),
         ("Organization", 68),
-        ("Person", 14),
+        ("Person", 15),
         ("Place", 16),
         ("Product", 4),
-        ("Program", 7),
+        ("Program", 8),
         ("Province", 3),
         ("Quote", 18),
         ("Region", 1),
@@ -94,14 +95,15 @@ fn counts_per_relationship_type() {
     // The "total" column of data/SCHEMA.md.
     let expected: BTreeMap<&str, usize> = [
         ("ABOUT", 28),
+        ("ALLOCATED", 1),
         ("APPLIED_TO", 1),
         ("BARRED_FROM_BUYING", 4),
+        ("BENEFITED_FROM", 1),
         ("BLACKLISTED", 2),
         ("BRANCH_OF", 2),
         ("COMPETES_WITH", 1),
         ("CRACKED_DOWN_ON", 2),
         ("CREATED", 1),
-        ("DESIGNATED", 1),
         ("DISFAVORS", 1),
         ("DWARFS", 1),
         ("ENDORSED", 2),
@@ -112,22 +114,25 @@ fn counts_per_relationship_type() {
         ("FOUNDED", 6),
         ("FUNDS", 4),
         ("HAD_QUOTA_IN", 3),
+        ("HAPPENED_DESPITE", 1),
+        ("HAS_MEMBERS_IN", 3),
         ("INFLUENCED", 3),
         ("INSTITUTED", 1),
         ("INVESTED_IN", 3),
         ("INVESTS_IN_MEMBERS_OF", 3),
-        ("INVOLVES", 2),
+        ("INVOLVES", 4),
         ("IN_SECTOR", 7),
         ("KEY_TO", 1),
         ("LAUNCHED", 1),
         ("LEADS", 4),
-        ("LOCATED_IN", 25),
+        ("LOCATED_IN", 27),
         ("LOST_MONEY_IN", 1),
         ("MADE_IN", 2),
         ("MAKES", 1),
         ("MEMBER_OF", 4),
         ("MENTIONS", 125),
         ("MODEL_FOR", 1),
+        ("MOST_POWERFUL_LEADER_SINCE", 1),
         ("OFFERED_CAPITAL_TO", 1),
         ("PART_OF", 8),
         ("PHOTO_BY", 3),
@@ -139,16 +144,18 @@ fn counts_per_relationship_type() {
         ("PROMOTES", 1),
         ("PUBLISHED_BY", 76),
         ("PURSUES", 1),
+        ("RAISED", 3),
         ("REGULATED", 4),
         ("REPORTED", 1),
         ("ROUND_OF", 1),
-        ("RUNS", 4),
+        ("RUNS", 3),
         ("SAID", 18),
         ("SERVES", 1),
-        ("SET_TARGET", 2),
+        ("SET_TARGET", 1),
+        ("SIGNALS", 2),
         ("SPEAKER_AT", 1),
         ("SUPPORTS", 1),
-        ("TARGETS", 9),
+        ("TARGETS", 7),
         ("USED_IN", 2),
         ("WEAPON_IN", 1),
         ("WORKS_FOR", 7),
@@ -338,4 +345,260 @@ fn the_article_graph_survives_save_and_csv_export() {
     }
     assert_same(&from_csv, &expected);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Text of a node's or relationship's `note`, if it has a non-blank one.
+fn note_of(value: Option<&Value>) -> Option<&str> {
+    value
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+fn describe_rel(graph: &Graph, rel: kg::graph::RelId) -> String {
+    let (s, e) = graph.rel_endpoints(rel).expect("endpoints");
+    format!(
+        "({})-[:{}]->({})",
+        name_of(graph, s),
+        graph.rel_type(rel).unwrap_or("?"),
+        name_of(graph, e)
+    )
+}
+
+#[test]
+fn every_implied_fact_says_why_in_a_note() {
+    // SCHEMA.md: a fact that goes beyond the words of its evidence is `implied = true` with a
+    // `note`; a node property read rather than stated is named in `implied_keys`, with a note.
+    let graph = graph();
+    let mut problems = Vec::new();
+    for rel in graph.rels() {
+        let implied = graph.rel_property(rel, "implied");
+        let note = note_of(graph.rel_property(rel, "note"));
+        match (implied, note) {
+            (Some(Value::Bool(true)), None) => problems.push(format!(
+                "{}: implied without a note",
+                describe_rel(&graph, rel)
+            )),
+            (Some(Value::Bool(true)), Some(_)) => {}
+            (_, Some(_)) => problems.push(format!(
+                "{}: a note on a stated fact (notes say why a fact is implied)",
+                describe_rel(&graph, rel)
+            )),
+            (Some(Value::Bool(false)) | None, None) => {}
+            (Some(other), None) => problems.push(format!(
+                "{}: implied is {other:?}, not a boolean",
+                describe_rel(&graph, rel)
+            )),
+        }
+    }
+    for node in graph.nodes() {
+        let name = name_of(&graph, node);
+        if graph.node_property(node, "implied").is_some() {
+            problems.push(format!(
+                "{name}: `implied` is for relationships; name the keys in implied_keys"
+            ));
+        }
+        let note = note_of(graph.node_property(node, "note"));
+        match graph.node_property(node, "implied_keys") {
+            Some(Value::List(keys)) => {
+                if note.is_none() {
+                    problems.push(format!("{name}: implied_keys without a note"));
+                }
+                for key in keys.iter() {
+                    match key.as_str() {
+                        Some(k) if graph.node_property(node, k).is_some() => {}
+                        _ => {
+                            problems.push(format!("{name}: implied key {key:?} is not a property"))
+                        }
+                    }
+                }
+            }
+            Some(other) => problems.push(format!("{name}: implied_keys is {other:?}")),
+            None if note.is_some() => problems.push(format!("{name}: a note without implied_keys")),
+            None => {}
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The label sets one side of a relationship may have: any one alternative, all its labels.
+type Endpoint = Vec<Vec<String>>;
+
+/// One side of a relationship type's documented direction: the node must carry every label
+/// of one alternative (`Place:Country` is both labels); `anything` accepts any node.
+fn endpoint_alternatives(side: &str) -> Endpoint {
+    side.replace(", or ", ", ")
+        .split(", ")
+        .flat_map(|part| part.split(" or "))
+        .map(|alt| alt.trim().split(':').map(str::to_string).collect())
+        .collect()
+}
+
+/// The direction column of every relationship-type table in SCHEMA.md:
+/// `| TYPE | (From or From2)->(To, To2 or To3) | meaning | properties |`.
+fn documented_directions(schema: &str) -> BTreeMap<String, (Endpoint, Endpoint)> {
+    let section = schema
+        .split("\n## Relationship types")
+        .nth(1)
+        .expect("SCHEMA.md has a `## Relationship types` section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let mut directions = BTreeMap::new();
+    for line in section.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (Some(rel_type), Some(direction)) = (cells.get(1), cells.get(2)) else {
+            continue;
+        };
+        let Some((from, to)) = direction
+            .strip_prefix('(')
+            .and_then(|d| d.strip_suffix(')'))
+            .and_then(|d| d.split_once(")->("))
+        else {
+            continue;
+        };
+        let previous = directions.insert(
+            rel_type.to_string(),
+            (endpoint_alternatives(from), endpoint_alternatives(to)),
+        );
+        assert!(previous.is_none(), "SCHEMA.md documents {rel_type} twice");
+    }
+    directions
+}
+
+fn fits(graph: &Graph, node: kg::graph::NodeId, alternatives: &[Vec<String>]) -> bool {
+    alternatives
+        .iter()
+        .any(|labels| labels == &["anything"] || labels.iter().all(|l| graph.has_label(node, l)))
+}
+
+#[test]
+fn every_relationship_type_joins_the_labels_schema_md_gives_it() {
+    let graph = graph();
+    let directions = documented_directions(include_str!("../data/SCHEMA.md"));
+    let mut problems = Vec::new();
+    for rel in graph.rels() {
+        let rel_type = graph.rel_type(rel).unwrap_or("?");
+        let (start, end) = graph.rel_endpoints(rel).expect("endpoints");
+        match directions.get(rel_type) {
+            None => problems.push(format!("{rel_type} is not documented in SCHEMA.md")),
+            Some((from, to)) => {
+                if !fits(&graph, start, from) || !fits(&graph, end, to) {
+                    problems.push(format!(
+                        "{}: endpoints {:?} -> {:?} are not the documented {from:?} -> {to:?}",
+                        describe_rel(&graph, rel),
+                        graph.node_labels(start),
+                        graph.node_labels(end)
+                    ));
+                }
+            }
+        }
+    }
+    // A documented type nothing uses is a stale line of the schema.
+    for rel_type in directions.keys() {
+        if graph.type_count(rel_type) == 0 {
+            problems.push(format!(
+                "SCHEMA.md documents {rel_type}, which no relationship has"
+            ));
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_metonym_is_a_name_another_node_bears_literally() {
+    // "Beijing" is the city's name and the article's word for the central government:
+    // not an alias of the government (aliases are unique), but searchable as its metonym.
+    let graph = graph();
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for node in graph.nodes() {
+        for metonym in kg::search::metonyms_of(&graph, node) {
+            seen += 1;
+            let own = kg::search::names_of(&graph, node);
+            let bearers: Vec<String> = graph
+                .nodes()
+                .filter(|&other| other != node)
+                .filter(|&other| kg::search::names_of(&graph, other).contains(&metonym))
+                .map(|other| name_of(&graph, other))
+                .collect();
+            if own.contains(&metonym) || bearers.is_empty() {
+                problems.push(format!(
+                    "{}: metonym `{metonym}` should be an alias (no other node is named so)",
+                    name_of(&graph, node)
+                ));
+            }
+        }
+    }
+    assert!(seen > 0, "the article graph records the metonym Beijing");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn finding_beijing_gives_the_city_and_the_central_government() {
+    let graph = graph();
+    let hits: Vec<String> = kg::search::find_nodes(&graph, "Beijing")
+        .into_iter()
+        .take(2)
+        .map(|hit| name_of(&graph, hit.node))
+        .collect();
+    assert_eq!(hits, ["Beijing", "Chinese central government"]);
+}
+
+#[test]
+fn every_example_query_in_schema_md_answers() {
+    // The examples document the model: one that errors or finds nothing has gone stale.
+    let schema = include_str!("../data/SCHEMA.md");
+    let mut session = kg::Session::with_graph(graph());
+    let mut problems = Vec::new();
+    let mut examples = 0;
+    for block in schema.split("```cypher\n").skip(1) {
+        let block = block.split("```").next().unwrap_or_default();
+        for query in block.lines().filter(|l| !l.trim().is_empty()) {
+            examples += 1;
+            match session.run(query) {
+                Ok(results) if results.iter().any(|r| !r.rows.is_empty()) => {}
+                Ok(_) => problems.push(format!("no rows: {query}")),
+                Err(e) => problems.push(format!("{e}: {query}")),
+            }
+        }
+    }
+    assert!(examples > 50, "found only {examples} examples in SCHEMA.md");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_relationship_property_is_documented_for_its_type() {
+    // A property SCHEMA.md does not list for the type is a meaning the schema does not give.
+    let section = include_str!("../data/SCHEMA.md")
+        .split("\n## Relationship types")
+        .nth(1)
+        .expect("SCHEMA.md has a `## Relationship types` section");
+    let mut documented: HashMap<&str, Vec<&str>> = HashMap::new();
+    for line in section.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() > 4 && cells[2].starts_with('(') {
+            // Backticked names in the meaning and properties cells.
+            let named = cells[3..5]
+                .iter()
+                .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+                .collect();
+            documented.insert(cells[1], named);
+        }
+    }
+    let graph = graph();
+    let mut problems = Vec::new();
+    for rel in graph.rels() {
+        let rel_type = graph.rel_type(rel).unwrap_or("?");
+        let listed = documented.get(rel_type).cloned().unwrap_or_default();
+        for (key, _) in graph.rel(rel).expect("rel").properties.iter() {
+            // Conventions that apply to every relationship.
+            if ["evidence", "implied", "note"].contains(&key) || listed.contains(&key) {
+                continue;
+            }
+            problems.push(format!("{rel_type}.{key} is not in its SCHEMA.md row"));
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
