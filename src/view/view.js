@@ -258,6 +258,11 @@
       var p = ele.isNode() ? ele.renderedPosition() : ele.renderedMidpoint();
       return { x: box.left + p.x, y: box.top + p.y };
     },
+    // The id of the first node drawn with this caption, or null.
+    nodeIdByCaption: function (caption) {
+      var hit = cy.nodes().filter(function (n) { return n.data('caption') === caption; });
+      return hit.empty() ? null : hit[0].id();
+    },
     counts: function () { return { nodes: cy.nodes().length, edges: cy.edges().length }; },
     search: search,
     showTab: showTab
