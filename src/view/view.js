@@ -38,8 +38,9 @@
   function layoutFor(n) {
     if (n <= 1) return { name: 'grid' };
     if (n <= 1500) {
-      return { name: 'cose', animate: false, randomize: true, nodeRepulsion: function () { return 9000; },
-        idealEdgeLength: function () { return 90; }, numIter: n > 300 ? 400 : 1000, padding: 30 };
+      return { name: 'cose', animate: false, randomize: true, nodeRepulsion: function () { return 400000; },
+        idealEdgeLength: function () { return 100; }, nodeOverlap: 20, gravity: 60,
+        numIter: n > 300 ? 500 : 1500, padding: 30 };
     }
     return { name: 'concentric', animate: false, minNodeSpacing: 6,
       concentric: function (node) { return node.degree(); }, levelWidth: function () { return 4; } };
@@ -116,7 +117,10 @@
     document.querySelectorAll('#kg-tabs button').forEach(function (b) {
       b.classList.toggle('on', b.dataset.tab === name);
     });
-    if (graph && cy) cy.resize();
+    if (graph && cy) {
+      cy.resize();
+      fit();
+    }
   }
 
   function propsTable(props) {
@@ -211,7 +215,16 @@
     if (fresh) cy.elements().remove();
     cy.add(elements.filter(function (e) { return cy.getElementById(e.data.id).empty(); }));
     cy.layout(layoutFor(cy.nodes().length)).run();
-    cy.fit(undefined, 30);
+    fit();
+  }
+
+  // Fits the drawing to its area, without blowing a handful of nodes up to fill it.
+  function fit() {
+    cy.fit(undefined, 40);
+    if (cy.zoom() > 1.5) {
+      cy.zoom(1.5);
+      cy.center();
+    }
   }
 
   function elementsOf(result) {
@@ -226,10 +239,11 @@
       notice(result);
       table(result.table);
       var hasGraph = result.nodes.length > 0;
+      // The tab first: a hidden container has no size to lay the graph out in.
+      showTab(hasGraph ? 'graph' : 'table');
       draw(elementsOf(result), true);
       legend();
       setCounts();
-      showTab(hasGraph ? 'graph' : 'table');
       $('kg-panel').textContent = '';
       $('kg-panel').appendChild(el('p', { 'class': 'kg-hint' }, hasGraph
         ? 'Click a node or relationship to see its labels, properties and the sentence of the article that states it.'
