@@ -128,8 +128,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("save", ":save PATH", "write the graph as kg TOML"),
     (
         "export",
-        ":export cypher|csv|graphml|dot|svg|png PATH",
-        "write the graph in another format (svg and png are drawn by Graphviz's dot)",
+        ":export FORMAT PATH",
+        "write the graph as cypher, csv, graphml or dot; svg and png are drawn by Graphviz's dot",
     ),
     (
         "view",
