@@ -15,6 +15,7 @@ pub mod error;
 pub mod exec;
 pub mod format;
 pub mod graph;
+pub mod http;
 pub mod load;
 pub mod parser;
 pub mod plan;
@@ -25,6 +26,8 @@ pub mod search;
 pub mod semantic;
 pub mod session;
 pub mod value;
+pub mod view;
+pub mod words;
 
 pub use error::{ErrorCode, ErrorKind, Phase, QueryError, Span};
 pub use graph::Graph;

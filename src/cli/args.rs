@@ -13,11 +13,16 @@ use kg::format::Format;
     name = "kg",
     version,
     about,
+    args_conflicts_with_subcommands = true,
     after_help = "With no -f/-c, kg opens a REPL when standard input is a terminal and runs \
                   standard input as a script otherwise.\n\
                   Exit status: 0 when every statement succeeded, 1 when one failed, 2 for bad usage."
 )]
 pub struct Args {
+    /// `kg serve ...`; without a subcommand, kg runs a script or the REPL.
+    #[command(subcommand)]
+    pub subcommand: Option<Subcommand>,
+
     /// Start with an empty graph instead of the built-in article graph.
     #[arg(long, conflicts_with = "data")]
     pub empty: bool,
@@ -65,6 +70,36 @@ pub struct Args {
     pub max_rows: Option<usize>,
 }
 
+/// What kg can do besides the REPL and scripts.
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
+    /// Serve the graph over the network: HTTP (Neo4j's Query API and a browser workspace).
+    Serve(ServeArgs),
+}
+
+/// `kg serve`: listeners over one shared graph.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The workspace is at http://ADDR/ and the Query API at POST                   http://ADDR/db/neo4j/query/v2.\nAn address other than loopback needs                   --user and the password in $KG_PASSWORD (HTTP Basic authentication)."
+)]
+pub struct ServeArgs {
+    /// Serve HTTP (the workspace page and Neo4j's Query API) on ADDR, e.g. 127.0.0.1:7474.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<std::net::SocketAddr>,
+
+    /// Start with an empty graph instead of the built-in article graph.
+    #[arg(long, conflicts_with = "data")]
+    pub empty: bool,
+
+    /// Load PATH instead of the built-in graph (as kg --data). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// The user name every request must give; its password is read from $KG_PASSWORD.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
 }
@@ -94,6 +129,25 @@ mod tests {
         assert_eq!(args.data, vec![PathBuf::from("a"), PathBuf::from("b")]);
         assert_eq!(args.format, Format::Json);
         assert_eq!(args.max_rows, Some(5));
+    }
+
+    #[test]
+    fn serve_is_a_subcommand_with_its_own_flags() {
+        let args = Args::try_parse_from(["kg", "serve", "--http", "127.0.0.1:7474", "--empty"])
+            .expect("valid serve flags");
+        match args.subcommand {
+            Some(Subcommand::Serve(serve)) => {
+                assert_eq!(serve.http, Some("127.0.0.1:7474".parse().expect("address")));
+                assert!(serve.empty);
+            }
+            None => panic!("serve was not parsed"),
+        }
+        assert!(Args::try_parse_from(["kg", "serve", "--http", "nowhere"]).is_err());
+        // Top-level flags are unchanged, and do not mix with the subcommand.
+        assert!(
+            Args::try_parse_from(["kg", "-c", "RETURN 1"]).is_ok_and(|a| a.subcommand.is_none())
+        );
+        assert!(Args::try_parse_from(["kg", "-c", "RETURN 1", "serve"]).is_err());
     }
 
     #[test]

@@ -96,10 +96,45 @@ pub fn save(graph: &Graph, path: &Path) -> anyhow::Result<()> {
 /// Writes the graph as Cypher, CSV, GraphML or DOT.
 pub fn export(graph: &Graph, kind: ExportKind, path: &Path) -> anyhow::Result<()> {
     let format = match kind {
+        ExportKind::Svg => return draw(graph, "svg", path),
+        ExportKind::Png => return draw(graph, "png", path),
         ExportKind::Cypher => ExportFormat::Cypher,
         ExportKind::Csv => ExportFormat::Csv,
         ExportKind::GraphMl => ExportFormat::GraphMl,
         ExportKind::Dot => ExportFormat::Dot,
     };
     load::export(graph, format, path).with_context(|| format!("exporting to {}", path.display()))
+}
+
+/// The name of Graphviz's layout program, or `$KG_DOT` (for a `dot` outside `PATH`).
+fn dot_program() -> std::ffi::OsString {
+    std::env::var_os("KG_DOT").unwrap_or_else(|| "dot".into())
+}
+
+/// `:export svg|png`: the DOT export drawn by Graphviz's `dot`, which kg does not bundle.
+fn draw(graph: &Graph, format: &str, path: &Path) -> anyhow::Result<()> {
+    let dot_file = std::env::temp_dir().join(format!("kg-export-{}.dot", std::process::id()));
+    load::export(graph, ExportFormat::Dot, &dot_file)
+        .with_context(|| format!("writing {}", dot_file.display()))?;
+    let ran = std::process::Command::new(dot_program())
+        .arg(format!("-T{format}"))
+        .arg(&dot_file)
+        .arg("-o")
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .output();
+    // Removed whatever happened: it was only the input of dot.
+    let _ = std::fs::remove_file(&dot_file);
+    match ran {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            anyhow::bail!("Graphviz's `dot` is not installed (apt-get install graphviz)")
+        }
+        Err(e) => Err(e).context("running Graphviz's `dot`"),
+        Ok(out) if !out.status.success() => anyhow::bail!(
+            "Graphviz's `dot` failed drawing {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Ok(_) => Ok(()),
+    }
 }

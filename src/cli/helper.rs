@@ -128,9 +128,10 @@ impl KgHelper {
                         rest_start,
                         words(["table", "json", "csv", "tsv", "markdown"], rest),
                     ),
-                    ":export" if !rest.contains(' ') => {
-                        (rest_start, words(["cypher", "csv", "graphml", "dot"], rest))
-                    }
+                    ":export" if !rest.contains(' ') => (
+                        rest_start,
+                        words(["cypher", "csv", "graphml", "dot", "svg", "png"], rest),
+                    ),
                     ":timing" => (rest_start, words(["on", "off"], rest)),
                     ":help" => {
                         let names = COMMANDS.iter().map(|(n, ..)| *n);

@@ -45,8 +45,10 @@ pub enum MetaCommand {
     Load(PathBuf),
     /// `:save PATH`: write the graph in kg's format.
     Save(PathBuf),
-    /// `:export cypher|csv|graphml|dot PATH`
+    /// `:export cypher|csv|graphml|dot|svg|png PATH`
     Export(ExportKind, PathBuf),
+    /// `:view [PATH]`: the last result as a self-contained HTML page.
+    View(Option<PathBuf>),
     /// `:quit` / `:exit`
     Quit,
 }
@@ -58,6 +60,9 @@ pub enum ExportKind {
     Csv,
     GraphMl,
     Dot,
+    /// Drawn by Graphviz's `dot`.
+    Svg,
+    Png,
 }
 
 /// Name, usage and one-line description of every meta-command, in `:help` order.
@@ -123,8 +128,13 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("save", ":save PATH", "write the graph as kg TOML"),
     (
         "export",
-        ":export cypher|csv|graphml|dot PATH",
-        "write the graph in another format",
+        ":export FORMAT PATH",
+        "write the graph as cypher, csv, graphml or dot; svg and png are drawn by Graphviz's dot",
+    ),
+    (
+        "view",
+        ":view [PATH]",
+        "draw the last result as a graph in an HTML page (opened in the browser on a desktop)",
     ),
     ("quit", ":quit | :exit", "leave (Ctrl-D works too)"),
 ];
@@ -207,10 +217,15 @@ impl MetaCommand {
                     "csv" => ExportKind::Csv,
                     "graphml" => ExportKind::GraphMl,
                     "dot" => ExportKind::Dot,
+                    "svg" => ExportKind::Svg,
+                    "png" => ExportKind::Png,
                     _ => return Err(usage()),
                 };
                 Ok(MetaCommand::Export(format, path(file.trim())?))
             }
+            "view" => Ok(MetaCommand::View(
+                (!rest.is_empty()).then(|| PathBuf::from(unquote(rest))),
+            )),
             "quit" | "exit" | "q" => Ok(MetaCommand::Quit),
             "find" | "show" => Err(usage()),
             _ => {
@@ -325,6 +340,15 @@ mod tests {
             Ok(MetaCommand::Show("Uisee".into()))
         );
         assert_eq!(MetaCommand::parse(":exit"), Ok(MetaCommand::Quit));
+        assert_eq!(MetaCommand::parse(":view"), Ok(MetaCommand::View(None)));
+        assert_eq!(
+            MetaCommand::parse(":view 'a b.html'"),
+            Ok(MetaCommand::View(Some("a b.html".into())))
+        );
+        assert_eq!(
+            MetaCommand::parse(":export SVG g.svg"),
+            Ok(MetaCommand::Export(ExportKind::Svg, "g.svg".into()))
+        );
         assert_eq!(MetaCommand::parse(":format"), Ok(MetaCommand::Settings));
     }
 

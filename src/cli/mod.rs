@@ -13,9 +13,10 @@ mod meta;
 mod paint;
 mod repl;
 mod schema;
+mod serve;
 mod shell;
 mod suggest;
-mod words;
+use kg::words;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -26,6 +27,7 @@ use kg::format::Format;
 
 pub use args::Args;
 use paint::Paint;
+pub(crate) use serve::open_in_browser;
 use shell::{Settings, Shell, Source};
 
 /// Rows a terminal table shows before it cuts to head and tail (`:last` shows all).
@@ -50,6 +52,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn run_args(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(args::Subcommand::Serve(serve)) = args.subcommand {
+        return serve::run(serve);
+    }
     let input = input(&args)?;
     let graph = data::initial_graph(args.empty, &args.data)?;
     let stdout_terminal = io::stdout().is_terminal();

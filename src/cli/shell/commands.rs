@@ -213,6 +213,21 @@ impl Shell {
                     Err(e) => Err(format!("{e:#}")),
                 }
             }
+            MetaCommand::View(path) => match &self.last {
+                None => Err("no previous result to view (run a query first)".to_string()),
+                Some(last) => {
+                    let path = path.map_or_else(view_path, |p| resolve(source, &p));
+                    let page = kg::view::page(last, self.session.graph(), &self.last_statement);
+                    match std::fs::write(&path, page) {
+                        Ok(()) => {
+                            eprintln!("view written to {}", path.display());
+                            crate::cli::open_in_browser(&path);
+                            Ok(())
+                        }
+                        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
+                    }
+                }
+            },
             MetaCommand::Export(kind, path) => {
                 let path = resolve(source, &path);
                 data::export(self.session.graph(), kind, &path)
@@ -328,6 +343,13 @@ fn param_line(name: &str, value: &Value) -> String {
     kg::format::text::key(&mut text, name);
     let shown = kg::format::text::cypher(value, &ResultSet::default());
     format!("{text} = {shown}")
+}
+
+/// Where `:view` writes without a path: a new file under the system's temporary directory.
+fn view_path() -> std::path::PathBuf {
+    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("kg-view-{}-{n}.html", std::process::id()))
 }
 
 fn resolve(source: &Source, path: &Path) -> std::path::PathBuf {

@@ -69,6 +69,8 @@ pub struct Shell {
     pub settings: Settings,
     /// The previous result, for `:last` and `:why`.
     pub last: Option<ResultSet>,
+    /// The statement that gave `last` (the title of `:view`'s page).
+    pub last_statement: String,
     /// The graph changed since it was loaded or saved.
     pub dirty: bool,
     pub failures: Vec<Failure>,
@@ -88,6 +90,7 @@ impl Shell {
             session,
             settings,
             last: None,
+            last_statement: String::new(),
             dirty: false,
             failures: Vec::new(),
             skipped: 0,
@@ -209,6 +212,7 @@ impl Shell {
                         }
                     }
                     self.last = Some(result);
+                    self.last_statement = text.trim().to_string();
                 }
                 Ok(())
             }

@@ -1,4 +1,4 @@
-//! Cypher's vocabulary as the shell sees it: keywords (for highlighting and completion)
+//! Cypher's vocabulary as the shell and the browser workspace see it: keywords (for highlighting and completion)
 //! and built-in function names (completion and "did you mean" on unknown functions).
 
 /// Reserved words and clause keywords, upper case.
@@ -155,7 +155,7 @@ mod tests {
     fn completion_offers_only_functions_kg_has() {
         for name in FUNCTIONS {
             assert!(
-                kg::exec::functions::lookup(name).is_some(),
+                crate::exec::functions::lookup(name).is_some(),
                 "{name} is not a kg function"
             );
         }
