@@ -37,6 +37,11 @@ pub trait Durability: std::fmt::Debug + Send {
 
     /// Writes the whole of `graph`, which holds exactly the committed transactions.
     fn checkpoint(&mut self, graph: &Graph) -> Result<()>;
+
+    /// Whether commits were kept since the last checkpoint (so one would not be idle).
+    fn pending(&self) -> bool {
+        true
+    }
 }
 
 /// An explicit transaction: what its statements changed, so far, as inverses.
@@ -169,6 +174,29 @@ impl Session {
     /// Whether commits are kept somewhere (`set_durability`).
     pub fn is_durable(&self) -> bool {
         self.durability.is_some()
+    }
+
+    /// Whether commits were kept since the last checkpoint.
+    pub fn checkpoint_pending(&self) -> bool {
+        self.durability.as_ref().is_some_and(|d| d.pending())
+    }
+
+    /// Replaces the graph (e.g. after `:load`) and, when commits are kept, writes it as a
+    /// checkpoint; if that fails the old graph stays. Refused inside a transaction.
+    pub fn replace_graph(&mut self, graph: Graph) -> Result<()> {
+        if self.transaction.is_some() {
+            return Err(QueryError::transaction(
+                "a transaction is open (`:commit` or `:rollback` it before replacing the graph)",
+            ));
+        }
+        let old = std::mem::replace(&mut self.graph, graph);
+        if let Some(durability) = &mut self.durability
+            && let Err(err) = durability.checkpoint(&self.graph)
+        {
+            self.graph = old;
+            return Err(err);
+        }
+        Ok(())
     }
 
     /// Writes a checkpoint of the graph; `Ok(false)` when there is nowhere to write it.

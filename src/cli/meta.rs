@@ -47,8 +47,20 @@ pub enum MetaCommand {
     Save(PathBuf),
     /// `:export cypher|csv|graphml|dot PATH`
     Export(ExportKind, PathBuf),
+    /// `:begin`, `:commit`, `:rollback`: an explicit transaction.
+    Transaction(TransactionCommand),
+    /// `:checkpoint`: fold the database's log into its snapshot.
+    Checkpoint,
     /// `:quit` / `:exit`
     Quit,
+}
+
+/// What a transaction meta-command does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionCommand {
+    Begin,
+    Commit,
+    Rollback,
 }
 
 /// What `:export` writes.
@@ -126,6 +138,22 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         ":export cypher|csv|graphml|dot PATH",
         "write the graph in another format",
     ),
+    (
+        "begin",
+        ":begin",
+        "open a transaction: the following statements are kept or undone together",
+    ),
+    ("commit", ":commit", "keep the open transaction's changes"),
+    (
+        "rollback",
+        ":rollback",
+        "undo the open transaction's changes",
+    ),
+    (
+        "checkpoint",
+        ":checkpoint",
+        "with --db: rewrite the database's snapshot and empty its log",
+    ),
     ("quit", ":quit | :exit", "leave (Ctrl-D works too)"),
 ];
 
@@ -158,7 +186,17 @@ impl MetaCommand {
             "off" => Ok(false),
             _ => Err(usage()),
         };
-        let takes_nothing = ["schema", "stats", "why", "params", "last"];
+        let takes_nothing = [
+            "schema",
+            "stats",
+            "why",
+            "params",
+            "last",
+            "begin",
+            "commit",
+            "rollback",
+            "checkpoint",
+        ];
         if takes_nothing.contains(&name) && !rest.is_empty() {
             return Err(format!("{} (it takes no argument)", usage()));
         }
@@ -211,6 +249,10 @@ impl MetaCommand {
                 };
                 Ok(MetaCommand::Export(format, path(file.trim())?))
             }
+            "begin" => Ok(MetaCommand::Transaction(TransactionCommand::Begin)),
+            "commit" => Ok(MetaCommand::Transaction(TransactionCommand::Commit)),
+            "rollback" => Ok(MetaCommand::Transaction(TransactionCommand::Rollback)),
+            "checkpoint" => Ok(MetaCommand::Checkpoint),
             "quit" | "exit" | "q" => Ok(MetaCommand::Quit),
             "find" | "show" => Err(usage()),
             _ => {

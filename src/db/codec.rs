@@ -380,14 +380,20 @@ mod tests {
                     zone,
                 })
             }),
-            (any::<i64>(), any::<i64>(), any::<i64>(), 0i64..1_000_000_000).prop_map(
-                |(months, days, seconds, nanos)| Temporal::Duration(Duration {
-                    months,
-                    days,
-                    seconds,
-                    nanos,
-                })
-            ),
+            (
+                any::<i64>(),
+                any::<i64>(),
+                any::<i64>(),
+                0i64..1_000_000_000
+            )
+                .prop_map(|(months, days, seconds, nanos)| Temporal::Duration(
+                    Duration {
+                        months,
+                        days,
+                        seconds,
+                        nanos,
+                    }
+                )),
         ]
     }
 

@@ -156,10 +156,7 @@ impl Database {
             Ok(_) => {}
         }
         if !dir.join(MARKER).exists() {
-            let empty = fs::read_dir(&dir)
-                .map_err(io_error(&dir))?
-                .next()
-                .is_none();
+            let empty = fs::read_dir(&dir).map_err(io_error(&dir))?.next().is_none();
             if !empty {
                 return Err(DbError::NotADatabase { path: dir });
             }
@@ -347,6 +344,12 @@ impl Database {
 
 impl Durability for Database {
     fn commit(&mut self, graph: &Graph, undo: &UndoLog) -> QueryResult<()> {
+        if self.options.read_only {
+            return Err(QueryError::transaction(format!(
+                "{} is open read-only, so nothing can change (open it without --read-only to write)",
+                self.dir.display()
+            )));
+        }
         self.append(graph, undo).map_err(|e| {
             QueryError::transaction(format!(
                 "the transaction could not be made durable and was rolled back: {e}"
@@ -365,6 +368,10 @@ impl Durability for Database {
     fn checkpoint(&mut self, graph: &Graph) -> QueryResult<()> {
         self.write_checkpoint(graph)
             .map_err(|e| QueryError::transaction(format!("checkpoint failed: {e}")))
+    }
+
+    fn pending(&self) -> bool {
+        self.wal_len > 0
     }
 }
 
@@ -420,7 +427,7 @@ fn initialize(dir: &Path) -> Result<(), DbError> {
         .and_then(|f| f.sync_all())
         .map_err(io_error(&wal_path))?;
     write_atomically(dir, MARKER, |out| {
-        write!(out, "{MARKER_TEXT}{FORMAT_VERSION}\n")
+        writeln!(out, "{MARKER_TEXT}{FORMAT_VERSION}")
     })
 }
 

@@ -156,12 +156,16 @@ fn parse(r: &mut Reader<'_>) -> Decoded<Loaded> {
         }
         Ok(i)
     };
-    let mut properties = |r: &mut Reader<'_>, graph: &mut Graph| -> Decoded<Vec<(PropertyKey, crate::value::Value)>> {
+    let mut properties = |r: &mut Reader<'_>,
+                          graph: &mut Graph|
+     -> Decoded<Vec<(PropertyKey, crate::value::Value)>> {
         let n = r.len(5)?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             let i = name(r)?;
-            let key = keys[i].get_or_insert_with(|| graph.intern_key(&table[i])).clone();
+            let key = keys[i]
+                .get_or_insert_with(|| graph.intern_key(&table[i]))
+                .clone();
             out.push((key, r.value()?));
         }
         Ok(out)
@@ -171,7 +175,10 @@ fn parse(r: &mut Reader<'_>) -> Decoded<Loaded> {
         let at = r.pos;
         let id = r.u32()?;
         if id < graph.next_ids().0 || id >= next_node {
-            return Err(Malformed { offset: at, reason: format!("node id {id} is out of order") });
+            return Err(Malformed {
+                offset: at,
+                reason: format!("node id {id} is out of order"),
+            });
         }
         let n = r.len(4)?;
         labels.clear();
@@ -191,7 +198,10 @@ fn parse(r: &mut Reader<'_>) -> Decoded<Loaded> {
     for _ in 0..rels {
         let at = r.pos;
         let id = r.u32()?;
-        let (start, end) = (crate::graph::NodeId(r.u32()?), crate::graph::NodeId(r.u32()?));
+        let (start, end) = (
+            crate::graph::NodeId(r.u32()?),
+            crate::graph::NodeId(r.u32()?),
+        );
         let i = r.u32()? as usize;
         let Some(rel_type) = table.get(i).cloned() else {
             return r.fail(format!("name {i} is not in the table"));

@@ -27,7 +27,11 @@ fn dump(graph: &Graph) -> String {
         let _ = writeln!(out, "label {label} {}", graph.label_count(label));
     }
     for name in ["n1", "n2", "n3"] {
-        let _ = writeln!(out, "named {name} {:?}", graph.nodes_named(name).collect::<Vec<_>>());
+        let _ = writeln!(
+            out,
+            "named {name} {:?}",
+            graph.nodes_named(name).collect::<Vec<_>>()
+        );
     }
     out
 }
@@ -134,10 +138,14 @@ fn small_database() -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut session = session_over(dir.path());
     let mut dumps = vec![dump(session.graph())];
-    session.run("CREATE (:P {name: 'n1', d: datetime('2021-03-04T05:06:07[Europe/Stockholm]')})").expect("runs");
+    session
+        .run("CREATE (:P {name: 'n1', d: datetime('2021-03-04T05:06:07[Europe/Stockholm]')})")
+        .expect("runs");
     dumps.push(dump(session.graph()));
     session.checkpoint().expect("checkpoint");
-    session.run("CREATE (:P {name: 'n2'})-[:K {w: 1.5}]->(:Q)").expect("runs");
+    session
+        .run("CREATE (:P {name: 'n2'})-[:K {w: 1.5}]->(:Q)")
+        .expect("runs");
     dumps.push(dump(session.graph()));
     session.run("MATCH (p:P) SET p.seen = true").expect("runs");
     dumps.push(dump(session.graph()));
@@ -149,13 +157,21 @@ fn every_cut_of_the_last_record_is_dropped_with_a_warning() {
     let (dir, dumps) = small_database();
     let wal_path = dir.path().join(WAL);
     let log = fs::read(&wal_path).expect("log");
-    let last = wal::scan(&log).records.last().map(|(offset, _)| *offset).expect("records");
+    let last = wal::scan(&log)
+        .records
+        .last()
+        .map(|(offset, _)| *offset)
+        .expect("records");
     for cut in last..log.len() {
         fs::write(&wal_path, &log[..cut]).expect("write");
         let opened = open(dir.path());
         assert_eq!(dump(&opened.graph), dumps[2], "cut at {cut}");
         let dropped = cut - last;
-        assert_eq!(opened.warnings.len(), usize::from(dropped > 0), "cut at {cut}");
+        assert_eq!(
+            opened.warnings.len(),
+            usize::from(dropped > 0),
+            "cut at {cut}"
+        );
         if dropped > 0 {
             assert!(opened.warnings[0].contains(&format!("dropped {dropped} bytes")));
         }
@@ -199,34 +215,55 @@ fn a_second_writer_is_refused_with_the_holders_pid() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let first = open(dir.path());
     let second = Database::open(dir.path(), Options::default()).expect_err("locked");
-    assert!(matches!(second, DbError::Locked { holder: Some(pid), .. } if pid == std::process::id()));
+    assert!(
+        matches!(second, DbError::Locked { holder: Some(pid), .. } if pid == std::process::id())
+    );
     let reader = Options {
         read_only: true,
         ..Options::default()
     };
-    assert!(matches!(Database::open(dir.path(), reader.clone()), Err(DbError::Locked { .. })));
+    assert!(matches!(
+        Database::open(dir.path(), reader.clone()),
+        Err(DbError::Locked { .. })
+    ));
     drop(first);
     let a = Database::open(dir.path(), reader.clone()).expect("reader");
     let b = Database::open(dir.path(), reader).expect("second reader");
     assert!(a.database.is_read_only() && b.database.is_read_only());
-    assert!(matches!(Database::open(dir.path(), Options::default()), Err(DbError::Locked { .. })));
+    assert!(matches!(
+        Database::open(dir.path(), Options::default()),
+        Err(DbError::Locked { .. })
+    ));
 }
 
 #[test]
 fn foreign_and_newer_directories_are_refused() {
     let dir = tempfile::tempdir().expect("temporary directory");
     fs::write(dir.path().join("notes.txt"), "mine").expect("write");
-    assert!(matches!(Database::open(dir.path(), Options::default()), Err(DbError::NotADatabase { .. })));
+    assert!(matches!(
+        Database::open(dir.path(), Options::default()),
+        Err(DbError::NotADatabase { .. })
+    ));
     let db = dir.path().join("db");
     drop(open(&db));
     fs::write(db.join(MARKER), "kg database\nformat 99\n").expect("write");
-    assert!(matches!(Database::open(&db, Options::default()), Err(DbError::NewerFormat { found: 99, .. })));
+    assert!(matches!(
+        Database::open(&db, Options::default()),
+        Err(DbError::NewerFormat { found: 99, .. })
+    ));
 }
 
 #[test]
 fn a_read_only_database_refuses_writes_and_keeps_the_graph() {
     let (dir, dumps) = small_database();
-    let opened = Database::open(dir.path(), Options { read_only: true, ..Options::default() }).expect("opens");
+    let opened = Database::open(
+        dir.path(),
+        Options {
+            read_only: true,
+            ..Options::default()
+        },
+    )
+    .expect("opens");
     let mut session = Session::with_graph(opened.graph);
     session.set_durability(Box::new(opened.database));
     let err = session.run("CREATE (:New)").expect_err("read-only");

@@ -101,7 +101,11 @@ mod tests {
             let mut bad = log.clone();
             bad[at] ^= 0x40;
             let scan = scan(&bad);
-            assert_eq!(scan.damage.map(|(offset, _)| offset), Some(0), "flip at {at}");
+            assert_eq!(
+                scan.damage.map(|(offset, _)| offset),
+                Some(0),
+                "flip at {at}"
+            );
             assert!(scan.records.is_empty());
         }
         let mut zeroed = log.clone();

@@ -94,10 +94,19 @@ mod tests {
         let a = g.create_node(["A"], Vec::new());
         assert_eq!(a, NodeId(3));
         assert!(g.skip_rel_ids(2));
-        let r = g.create_rel(a, a, "T", Vec::new()).expect("endpoint exists");
+        let r = g
+            .create_rel(a, a, "T", Vec::new())
+            .expect("endpoint exists");
         assert_eq!(r, RelId(2));
-        assert_eq!((g.rel_count(), g.type_count("T"), g.type_count("")), (1, 1, 0));
-        assert_eq!(g.relationships_of(a, super::super::Direction::Both, &[]).count(), 1);
+        assert_eq!(
+            (g.rel_count(), g.type_count("T"), g.type_count("")),
+            (1, 1, 0)
+        );
+        assert_eq!(
+            g.relationships_of(a, super::super::Direction::Both, &[])
+                .count(),
+            1
+        );
         assert_eq!(g.nodes().collect::<Vec<_>>(), vec![a]);
     }
 }
