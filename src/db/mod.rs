@@ -156,18 +156,27 @@ impl Database {
             Ok(_) => {}
         }
         if !dir.join(MARKER).exists() {
-            let empty = fs::read_dir(&dir).map_err(io_error(&dir))?.next().is_none();
-            if !empty {
+            // Empty, or what a creation cut short left: nothing but our own files.
+            let foreign = fs::read_dir(&dir)
+                .map_err(io_error(&dir))?
+                .filter_map(|entry| entry.ok())
+                .any(|entry| {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    ![LOCK, SNAPSHOT, WAL].contains(&&*name) && !name.ends_with(".tmp")
+                });
+            if foreign {
                 return Err(DbError::NotADatabase { path: dir });
             }
             if options.read_only {
                 return Err(DbError::Missing { path: dir });
             }
-            created = true;
         }
         let lock = lock(&dir, options.read_only)?;
-        if created {
+        // Checked again under the lock: another process may have created it meanwhile.
+        if !dir.join(MARKER).exists() {
             initialize(&dir)?;
+            created = true;
         }
         check_marker(&dir)?;
         let snapshot_path = dir.join(SNAPSHOT);
