@@ -180,19 +180,7 @@ impl Database {
         }
         check_marker(&dir)?;
         let snapshot_path = dir.join(SNAPSHOT);
-        let bytes = fs::read(&snapshot_path).map_err(io_error(&snapshot_path))?;
-        let loaded = snapshot::read(&bytes).map_err(|e| match e {
-            snapshot::ReadError::Newer(found) => DbError::NewerFormat {
-                path: dir.clone(),
-                found,
-            },
-            snapshot::ReadError::Malformed(m) => DbError::Corrupt {
-                path: snapshot_path.clone(),
-                offset: m.offset,
-                reason: m.reason,
-            },
-        })?;
-        drop(bytes);
+        let loaded = read_snapshot(&dir, &snapshot_path)?;
         let mut graph = loaded.graph;
         let wal_path = dir.join(WAL);
         let log = match fs::read(&wal_path) {
@@ -382,6 +370,24 @@ impl Durability for Database {
     fn pending(&self) -> bool {
         self.wal_len > 0
     }
+}
+
+fn read_snapshot(dir: &Path, path: &Path) -> Result<snapshot::Loaded, DbError> {
+    let file = File::open(path).map_err(io_error(path))?;
+    let size = file.metadata().map_err(io_error(path))?.len() as usize;
+    let mut input = io::BufReader::with_capacity(1 << 20, file);
+    snapshot::read(&mut input, size).map_err(|e| match e {
+        snapshot::ReadError::Newer(found) => DbError::NewerFormat {
+            path: dir.to_path_buf(),
+            found,
+        },
+        snapshot::ReadError::Malformed(m) => DbError::Corrupt {
+            path: path.to_path_buf(),
+            offset: m.offset,
+            reason: m.reason,
+        },
+        snapshot::ReadError::Io(e) => io_error(path)(e),
+    })
 }
 
 /// Whether `path` is a kg database directory.

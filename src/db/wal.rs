@@ -24,6 +24,18 @@ pub(crate) fn frame(payload: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The payload length a header announces, if the header passes its checksum.
+pub(crate) fn payload_len(header: &[u8; HEADER]) -> Option<usize> {
+    let word =
+        |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    (hash(&header[..8]) == word(8)).then(|| word(0) as usize)
+}
+
+/// Whether `payload` matches the checksum in `header`.
+pub(crate) fn payload_matches(header: &[u8; HEADER], payload: &[u8]) -> bool {
+    hash(payload).to_le_bytes() == header[4..8]
+}
+
 /// What a scan of the log found.
 #[derive(Debug)]
 pub(crate) struct Scan<'a> {
@@ -44,19 +56,18 @@ pub(crate) fn scan(log: &[u8]) -> Scan<'_> {
         if rest.is_empty() || rest.len() < HEADER {
             break None;
         }
-        let word = |i: usize| u32::from_le_bytes([rest[i], rest[i + 1], rest[i + 2], rest[i + 3]]);
-        let (len, crc, header_crc) = (word(0) as usize, word(4), word(8));
-        if hash(&rest[..8]) != header_crc {
+        let header: &[u8; HEADER] = rest[..HEADER].try_into().unwrap_or(&[0; HEADER]);
+        let Some(len) = payload_len(header) else {
             // Zeros are what a crash leaves when the file grew but its data never landed.
             if rest.iter().all(|b| *b == 0) {
                 break None;
             }
             break Some((pos, "a record header fails its checksum".to_string()));
-        }
+        };
         let Some(payload) = rest.get(HEADER..HEADER + len) else {
             break None;
         };
-        if hash(payload) != crc {
+        if !payload_matches(header, payload) {
             let after = &rest[HEADER + len..];
             if after.iter().all(|b| *b == 0) {
                 break None;
