@@ -387,6 +387,28 @@ mod tests {
     }
 
     #[test]
+    fn parses_transaction_commands() {
+        let tx = MetaCommand::Transaction;
+        assert_eq!(
+            MetaCommand::parse(":begin"),
+            Ok(tx(TransactionCommand::Begin))
+        );
+        assert_eq!(
+            MetaCommand::parse(":commit;"),
+            Ok(tx(TransactionCommand::Commit))
+        );
+        assert_eq!(
+            MetaCommand::parse(":rollback"),
+            Ok(tx(TransactionCommand::Rollback))
+        );
+        assert_eq!(
+            MetaCommand::parse(":checkpoint"),
+            Ok(MetaCommand::Checkpoint)
+        );
+        assert!(MetaCommand::parse(":commit now").is_err());
+    }
+
+    #[test]
     fn unknown_commands_get_a_suggestion() {
         let err = MetaCommand::parse(":shcema").expect_err("unknown");
         assert!(err.contains("did you mean :schema?"), "{err}");

@@ -272,3 +272,38 @@ fn a_read_only_database_refuses_writes_and_keeps_the_graph() {
     let entities = |dump: &str| dump.lines().skip(1).collect::<Vec<_>>().join("\n");
     assert_eq!(entities(&dump(session.graph())), entities(&dumps[3]));
 }
+
+/// A sink whose disk is always full.
+#[derive(Debug)]
+struct FullDisk;
+
+impl crate::Durability for FullDisk {
+    fn commit(&mut self, _: &Graph, _: &UndoLog) -> QueryResult<()> {
+        Err(QueryError::transaction("no space left on device"))
+    }
+
+    fn checkpoint(&mut self, _: &Graph) -> QueryResult<()> {
+        Err(QueryError::transaction("no space left on device"))
+    }
+}
+
+#[test]
+fn a_commit_that_cannot_be_kept_undoes_the_whole_transaction() {
+    let mut session = Session::new();
+    session.run("CREATE (:Before {v: 1})").expect("runs");
+    let before = dump(session.graph());
+    session.set_durability(Box::new(FullDisk));
+    session.begin().expect("begins");
+    session
+        .run("MATCH (b:Before) SET b.v = 2 CREATE (:In)")
+        .expect("runs");
+    session
+        .run("MATCH (b:Before) DETACH DELETE b")
+        .expect("runs");
+    assert!(session.commit().is_err());
+    assert!(!session.in_transaction());
+    let entities = |dump: &str| dump.lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(entities(&dump(session.graph())), entities(&before));
+    assert!(session.run("CREATE (:Auto)").is_err());
+    assert_eq!(entities(&dump(session.graph())), entities(&before));
+}
