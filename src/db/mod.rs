@@ -80,7 +80,7 @@ pub enum DbError {
     NewerFormat { path: PathBuf, found: u32 },
     #[error(
         "{path} is in use by another kg process{}; close it first{}",
-        holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default(),
+        holder.map_or_else(|| " (a reader, or one whose pid is unknown)".to_string(), |pid| format!(" (pid {pid})")),
         if *read_only { "" } else { " (or open with --read-only alongside other readers)" }
     )]
     Locked {
@@ -126,7 +126,7 @@ pub struct Database {
     dir: PathBuf,
     options: Options,
     /// Held for as long as the database is open (the OS releases it if the process dies).
-    _lock: File,
+    lock: File,
     /// `None` when read-only.
     wal: Option<File>,
     wal_len: u64,
@@ -241,7 +241,7 @@ impl Database {
         let database = Database {
             dir,
             options,
-            _lock: lock,
+            lock,
             wal,
             wal_len: scan.valid_len as u64,
             lsn,
@@ -339,6 +339,15 @@ impl Database {
     }
 }
 
+impl Drop for Database {
+    fn drop(&mut self) {
+        if !self.options.read_only {
+            // The pid would name this process after it has gone (best effort).
+            let _ = self.lock.set_len(0);
+        }
+    }
+}
+
 impl Durability for Database {
     fn commit(&mut self, graph: &Graph, undo: &UndoLog) -> QueryResult<()> {
         if self.options.read_only {
@@ -418,7 +427,8 @@ fn lock(dir: &Path, read_only: bool) -> Result<File, DbError> {
             let _ = file.read_to_string(&mut text);
             return Err(DbError::Locked {
                 path: dir.to_path_buf(),
-                holder: text.trim().parse().ok(),
+                // A pid left by a writer that has gone is not the holder (readers write none).
+                holder: text.trim().parse().ok().filter(|&pid| is_alive(pid)),
                 read_only,
             });
         }
@@ -431,6 +441,17 @@ fn lock(dir: &Path, read_only: bool) -> Result<File, DbError> {
             .map_err(io_error(&path))?;
     }
     Ok(file)
+}
+
+fn is_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    unsafe { libc::kill(pid, 0) == 0 }
 }
 
 /// Writes the files of an empty database; the marker last, so a directory with a marker
