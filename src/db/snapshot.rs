@@ -5,7 +5,7 @@
 //! Layout: magic and format version, then chunks framed as log records are (length and
 //! CRC-32 each, `wal::frame`), written and read one at a time so that neither side holds a
 //! second copy of the graph: a head (last transaction number, next node and relationship
-//! ids, entity counts), chunks of nodes (id, labels, properties), chunks of relationships
+//! ids, entity counts), chunks of nodes (id, labels, properties, degrees), chunks of relationships
 //! (id, endpoints, type, properties), and an end chunk. A name (label, type, key) is
 //! written in full where it first appears and by number after that.
 
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use crate::graph::{Graph, NodeId, Properties, PropertyKey};
+use crate::graph::{Direction, Graph, NodeId, Properties, PropertyKey};
 use crate::value::Value;
 
 use super::codec::{Decoded, Malformed, Reader, Writer};
@@ -119,6 +119,9 @@ pub(crate) fn write(graph: &Graph, lsn: u64, out: &mut impl Write) -> io::Result
             names.write(w, l);
         }
         write_properties(w, &data.properties, &mut names);
+        // Degrees, so that loading allocates each adjacency list once, at its size.
+        w.len(graph.degree(id, Direction::Outgoing));
+        w.len(graph.degree(id, Direction::Incoming));
         chunks.maybe_flush()?;
     }
     chunks.start(RELS)?;
@@ -232,6 +235,8 @@ pub(crate) fn read(input: &mut impl Read, size: usize) -> Result<Loaded, ReadErr
         keys: Vec::new(),
         next: (next_node, next_rel),
         counts: (0, 0),
+        rels,
+        degrees: 0,
     };
     state.graph.reserve(nodes as usize, rels as usize);
     loop {
@@ -267,6 +272,9 @@ struct Loading {
     keys: Vec<Option<PropertyKey>>,
     next: (u32, u32),
     counts: (u32, u32),
+    /// The relationship count of the head, and the degrees read so far.
+    rels: u32,
+    degrees: u64,
 }
 
 impl Loading {
@@ -317,11 +325,22 @@ impl Loading {
                 labels.push(self.names[i].clone());
             }
             let props = self.properties(r)?;
+            let (outgoing, incoming) = (r.u32()?, r.u32()?);
+            // Checked against the head's count before anything is allocated for them.
+            self.degrees = self.degrees + u64::from(outgoing) + u64::from(incoming);
+            if self.degrees > 2 * u64::from(self.rels) {
+                return Err(Malformed {
+                    offset: at,
+                    reason: "the degrees add up to more relationships than there are".into(),
+                });
+            }
             self.graph.skip_node_ids(id);
             let made = self
                 .graph
                 .create_node(labels.iter().map(|l| &**l), Vec::new());
             self.graph.set_node_properties(made, props);
+            self.graph
+                .reserve_relationships(made, outgoing as usize, incoming as usize);
             self.counts.0 += 1;
         }
         Ok(())
