@@ -11,6 +11,7 @@
 //! `procedure` holds what `CALL` can run: `bind` checks calls against it, `exec` runs them.
 
 pub mod ast;
+pub mod db;
 pub mod error;
 pub mod exec;
 pub mod format;
@@ -32,5 +33,5 @@ pub mod words;
 pub use error::{ErrorCode, ErrorKind, Phase, QueryError, Span};
 pub use graph::Graph;
 pub use result::{ResultSet, Stats};
-pub use session::{Session, TransactionSummary};
+pub use session::{Durability, Session, TransactionSummary};
 pub use value::{Params, Value};

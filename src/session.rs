@@ -23,6 +23,25 @@ pub struct Session {
     cancel: Arc<AtomicBool>,
     /// The explicit transaction opened by `begin`, if any.
     transaction: Option<Transaction>,
+    /// Where committed changes are made durable (a database on disk), if anywhere.
+    durability: Option<Box<dyn Durability>>,
+}
+
+/// Where a session's committed transactions are kept (e.g. `kg::db::Database`, a
+/// write-ahead log). `Session` calls `commit` when a transaction ends (each statement
+/// outside `begin`, or `commit`), before its result is reported.
+pub trait Durability: std::fmt::Debug + Send {
+    /// Keeps the transaction whose inverses are `undo`; `graph` holds its changes. An
+    /// error means nothing of it was kept, and the session undoes it in memory.
+    fn commit(&mut self, graph: &Graph, undo: &exec::UndoLog) -> Result<()>;
+
+    /// Writes the whole of `graph`, which holds exactly the committed transactions.
+    fn checkpoint(&mut self, graph: &Graph) -> Result<()>;
+
+    /// Whether commits were kept since the last checkpoint (so one would not be idle).
+    fn pending(&self) -> bool {
+        true
+    }
 }
 
 /// An explicit transaction: what its statements changed, so far, as inverses.
@@ -147,6 +166,68 @@ impl Session {
         Ok(())
     }
 
+    /// Makes every later commit durable through `durability`.
+    pub fn set_durability(&mut self, durability: Box<dyn Durability>) {
+        self.durability = Some(durability);
+    }
+
+    /// Whether commits are kept somewhere (`set_durability`).
+    pub fn is_durable(&self) -> bool {
+        self.durability.is_some()
+    }
+
+    /// Whether commits were kept since the last checkpoint.
+    pub fn checkpoint_pending(&self) -> bool {
+        self.durability.as_ref().is_some_and(|d| d.pending())
+    }
+
+    /// Replaces the graph (e.g. after `:load`) and, when commits are kept, writes it as a
+    /// checkpoint; if that fails the old graph stays. Refused inside a transaction.
+    pub fn replace_graph(&mut self, graph: Graph) -> Result<()> {
+        if self.transaction.is_some() {
+            return Err(QueryError::transaction(
+                "a transaction is open (`:commit` or `:rollback` it before replacing the graph)",
+            ));
+        }
+        let old = std::mem::replace(&mut self.graph, graph);
+        if let Some(durability) = &mut self.durability
+            && let Err(err) = durability.checkpoint(&self.graph)
+        {
+            self.graph = old;
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    /// Writes a checkpoint of the graph; `Ok(false)` when there is nowhere to write it.
+    /// Refused inside a transaction, whose changes are not committed.
+    pub fn checkpoint(&mut self) -> Result<bool> {
+        if self.transaction.is_some() {
+            return Err(QueryError::transaction(
+                "a transaction is open (`:commit` or `:rollback` it before a checkpoint)",
+            ));
+        }
+        match &mut self.durability {
+            Some(durability) => durability.checkpoint(&self.graph).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// Makes `undo`'s transaction durable, or undoes it in memory if that fails.
+    fn make_durable(&mut self, undo: exec::UndoLog) -> Result<()> {
+        let Some(durability) = &mut self.durability else {
+            return Ok(());
+        };
+        if undo.is_empty() {
+            return Ok(());
+        }
+        let kept = durability.commit(&self.graph, &undo);
+        if kept.is_err() {
+            undo.roll_back(&mut self.graph);
+        }
+        kept
+    }
+
     /// Whether an explicit transaction is open.
     pub fn in_transaction(&self) -> bool {
         self.transaction.is_some()
@@ -155,10 +236,12 @@ impl Session {
     /// Keeps every change of the open transaction and closes it.
     pub fn commit(&mut self) -> Result<TransactionSummary> {
         let transaction = self.take_transaction("commit")?;
-        Ok(TransactionSummary {
+        let summary = TransactionSummary {
             statements: transaction.statements,
             changed: !transaction.undo.is_empty(),
-        })
+        };
+        self.make_durable(transaction.undo)?;
+        Ok(summary)
     }
 
     /// Undoes every change of the open transaction and closes it.
@@ -225,8 +308,9 @@ impl Session {
                     transaction.statements += 1;
                 }
                 let (result, undo) = outcome?;
-                if let Some(transaction) = &mut self.transaction {
-                    transaction.undo.append(undo);
+                match &mut self.transaction {
+                    Some(transaction) => transaction.undo.append(undo),
+                    None => self.make_durable(undo)?,
                 }
                 result
             }

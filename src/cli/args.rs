@@ -32,6 +32,19 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub data: Vec<PathBuf>,
 
+    /// Open the database in directory PATH, creating it if it does not exist: every
+    /// committed change is kept on disk (with --data, a new database imports that first).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// With --db: read the database without changing it (other readers may share it).
+    #[arg(long, requires = "db")]
+    pub read_only: bool,
+
+    /// With --db: write a checkpoint once the log passes this many bytes (default 64 MiB).
+    #[arg(long, value_name = "BYTES", requires = "db", hide = true)]
+    pub checkpoint_bytes: Option<u64>,
+
     /// Run a script file; `-` reads the script from standard input.
     #[arg(
         short = 'f',

@@ -49,8 +49,20 @@ pub enum MetaCommand {
     Export(ExportKind, PathBuf),
     /// `:view [PATH]`: the last result as a self-contained HTML page.
     View(Option<PathBuf>),
+    /// `:begin`, `:commit`, `:rollback`: an explicit transaction.
+    Transaction(TransactionCommand),
+    /// `:checkpoint`: fold the database's log into its snapshot.
+    Checkpoint,
     /// `:quit` / `:exit`
     Quit,
+}
+
+/// What a transaction meta-command does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionCommand {
+    Begin,
+    Commit,
+    Rollback,
 }
 
 /// What `:export` writes.
@@ -136,6 +148,22 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         ":view [PATH]",
         "draw the last result as a graph in an HTML page (opened in the browser on a desktop)",
     ),
+    (
+        "begin",
+        ":begin",
+        "open a transaction: the following statements are kept or undone together",
+    ),
+    ("commit", ":commit", "keep the open transaction's changes"),
+    (
+        "rollback",
+        ":rollback",
+        "undo the open transaction's changes",
+    ),
+    (
+        "checkpoint",
+        ":checkpoint",
+        "with --db: rewrite the database's snapshot and empty its log",
+    ),
     ("quit", ":quit | :exit", "leave (Ctrl-D works too)"),
 ];
 
@@ -168,7 +196,17 @@ impl MetaCommand {
             "off" => Ok(false),
             _ => Err(usage()),
         };
-        let takes_nothing = ["schema", "stats", "why", "params", "last"];
+        let takes_nothing = [
+            "schema",
+            "stats",
+            "why",
+            "params",
+            "last",
+            "begin",
+            "commit",
+            "rollback",
+            "checkpoint",
+        ];
         if takes_nothing.contains(&name) && !rest.is_empty() {
             return Err(format!("{} (it takes no argument)", usage()));
         }
@@ -226,6 +264,10 @@ impl MetaCommand {
             "view" => Ok(MetaCommand::View(
                 (!rest.is_empty()).then(|| PathBuf::from(unquote(rest))),
             )),
+            "begin" => Ok(MetaCommand::Transaction(TransactionCommand::Begin)),
+            "commit" => Ok(MetaCommand::Transaction(TransactionCommand::Commit)),
+            "rollback" => Ok(MetaCommand::Transaction(TransactionCommand::Rollback)),
+            "checkpoint" => Ok(MetaCommand::Checkpoint),
             "quit" | "exit" | "q" => Ok(MetaCommand::Quit),
             "find" | "show" => Err(usage()),
             _ => {
@@ -366,6 +408,28 @@ mod tests {
             MetaCommand::parse(":why Uisee"),
             Err("usage: :why (it takes no argument)".into())
         );
+    }
+
+    #[test]
+    fn parses_transaction_commands() {
+        let tx = MetaCommand::Transaction;
+        assert_eq!(
+            MetaCommand::parse(":begin"),
+            Ok(tx(TransactionCommand::Begin))
+        );
+        assert_eq!(
+            MetaCommand::parse(":commit;"),
+            Ok(tx(TransactionCommand::Commit))
+        );
+        assert_eq!(
+            MetaCommand::parse(":rollback"),
+            Ok(tx(TransactionCommand::Rollback))
+        );
+        assert_eq!(
+            MetaCommand::parse(":checkpoint"),
+            Ok(MetaCommand::Checkpoint)
+        );
+        assert!(MetaCommand::parse(":commit now").is_err());
     }
 
     #[test]

@@ -56,7 +56,10 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         return serve::run(serve);
     }
     let input = input(&args)?;
-    let graph = data::initial_graph(args.empty, &args.data)?;
+    let (graph, database) = match &args.db {
+        Some(path) => open_database(path, &args)?,
+        None => (data::initial_graph(args.empty, &args.data)?, None),
+    };
     let stdout_terminal = io::stdout().is_terminal();
     let interactive = matches!(input, Input::Repl);
     let boxed = stdout_terminal && paint::no_color_unset();
@@ -73,10 +76,66 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         fit_width: stdout_terminal,
         paint: Paint::detect(io::stderr().is_terminal()),
     };
-    let mut shell = Shell::new(Session::with_graph(graph), settings);
+    let mut session = Session::with_graph(graph);
+    if let Some(database) = database {
+        session.set_durability(Box::new(database));
+    }
+    let mut shell = Shell::new(session, settings);
+    let code = run_input(&mut shell, input, &args)?;
+    if shell.session.in_transaction() {
+        // The REPL asked before leaving; a script that did not commit loses its transaction.
+        let summary = shell.session.rollback()?;
+        eprintln!(
+            "kg: the transaction left open was rolled back ({}; :commit keeps one)",
+            plural(summary.statements, "statement", "statements")
+        );
+    }
+    // A clean exit folds the log into the snapshot, so the next open replays nothing.
+    if !args.read_only
+        && shell.session.checkpoint_pending()
+        && let Err(err) = shell.session.checkpoint()
+    {
+        eprintln!("kg: warning: {err} (the log keeps every commit)");
+    }
+    Ok(code)
+}
+
+/// Opens `--db PATH` (recovering it), importing `--data` into a new one.
+fn open_database(
+    path: &std::path::Path,
+    args: &Args,
+) -> anyhow::Result<(kg::Graph, Option<kg::db::Database>)> {
+    let options = kg::db::Options {
+        read_only: args.read_only,
+        checkpoint_bytes: args
+            .checkpoint_bytes
+            .unwrap_or(kg::db::DEFAULT_CHECKPOINT_BYTES),
+    };
+    let opened = kg::db::Database::open(path, options)?;
+    for warning in &opened.warnings {
+        eprintln!("kg: warning: {warning}");
+    }
+    let (mut graph, mut database) = (opened.graph, opened.database);
+    if !args.data.is_empty() {
+        if opened.created {
+            graph = data::initial_graph(false, &args.data)?;
+            database
+                .write_checkpoint(&graph)
+                .with_context(|| format!("importing into {}", path.display()))?;
+        } else {
+            eprintln!(
+                "kg: --data ignored: {} holds a database already (it imports only into a new one)",
+                path.display()
+            );
+        }
+    }
+    Ok((graph, Some(database)))
+}
+
+fn run_input(shell: &mut Shell, input: Input, args: &Args) -> anyhow::Result<ExitCode> {
     match input {
         Input::Repl => {
-            repl::run(&mut shell, args.history.as_deref())?;
+            repl::run(shell, args.history.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Input::Script(source) if args.check => {

@@ -20,6 +20,8 @@ use super::paint;
 use super::shell::{Flow, Shell, Source};
 
 const PROMPT: &str = "kg> ";
+/// The prompt while a transaction is open (as cypher-shell's `neo4j#`), as wide as `PROMPT`.
+const TRANSACTION_PROMPT: &str = "kg# ";
 
 /// Runs the REPL until Ctrl-D, `:quit` or `:exit`.
 pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
@@ -136,6 +138,7 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
         graph.rel_count()
     );
     let mut warned_unsaved = false;
+    let mut warned_open = false;
     let mut completing_version = shell.graph_version;
     loop {
         if let Some(helper) = editor.helper_mut() {
@@ -145,7 +148,12 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
             }
             helper.params = shell.session.params().keys().cloned().collect();
         }
-        let flow = match editor.readline(PROMPT) {
+        let prompt = if shell.session.in_transaction() {
+            TRANSACTION_PROMPT
+        } else {
+            PROMPT
+        };
+        let flow = match editor.readline(prompt) {
             Ok(line) => {
                 let statement = strip_continuations(&line);
                 let _ = editor.add_history_entry(with_continuations(&statement));
@@ -166,7 +174,15 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
             Err(err) => return Err(err.into()),
         };
         if flow == Flow::Quit {
-            if shell.dirty && !warned_unsaved {
+            if shell.session.in_transaction() && !warned_open {
+                warned_open = true;
+                eprintln!(
+                    "A transaction is open (:commit keeps it, :rollback undoes it). Leave again to roll it back."
+                );
+                continue;
+            }
+            // With --db every commit is on disk already.
+            if shell.dirty && !shell.session.is_durable() && !warned_unsaved {
                 warned_unsaved = true;
                 eprintln!(
                     "The graph has unsaved changes (:save PATH keeps them). Leave again to discard them."

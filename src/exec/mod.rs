@@ -134,6 +134,47 @@ impl UndoLog {
     pub fn roll_back(self, graph: &mut Graph) {
         write::roll_back(graph, self.0);
     }
+
+    /// Which nodes and relationships the changes created, deleted or modified, for
+    /// writing their after-images down (the write-ahead log of `kg::db`).
+    pub fn touched(&self) -> Touched {
+        let mut touched = Touched::default();
+        for change in &self.0 {
+            match change {
+                write::Undo::CreatedNodes(ids) => touched.created_nodes.push(ids.clone()),
+                write::Undo::CreatedRels(ids) => touched.created_rels.push(ids.clone()),
+                write::Undo::DeletedNode(removed) => touched.deleted_nodes.push(removed.id()),
+                write::Undo::DeletedRels(removed) => {
+                    touched.deleted_rels.extend_from_slice(removed.ids());
+                }
+                write::Undo::Property(entity, ..) | write::Undo::RemovedProperty(entity, ..) => {
+                    match entity {
+                        write::Entity::Node(id) => touched.nodes.push(*id),
+                        write::Entity::Rel(id) => touched.rels.push(*id),
+                    }
+                }
+                write::Undo::AddedLabel(id, _) | write::Undo::RemovedLabel(id, ..) => {
+                    touched.nodes.push(*id);
+                }
+            }
+        }
+        touched
+    }
+}
+
+/// What an `UndoLog` touched, oldest first; ids may repeat.
+#[derive(Debug, Default)]
+pub struct Touched {
+    /// Ids of created nodes, in runs.
+    pub created_nodes: Vec<std::ops::Range<u32>>,
+    /// Ids of created relationships, in runs.
+    pub created_rels: Vec<std::ops::Range<u32>>,
+    pub deleted_nodes: Vec<crate::graph::NodeId>,
+    pub deleted_rels: Vec<crate::graph::RelId>,
+    /// Nodes whose labels or properties changed.
+    pub nodes: Vec<crate::graph::NodeId>,
+    /// Relationships whose properties changed.
+    pub rels: Vec<crate::graph::RelId>,
 }
 
 /// Runs `plan` over `graph`; a failing statement leaves the graph as it was.

@@ -12,6 +12,7 @@
 pub mod hash;
 mod index;
 mod properties;
+mod slots;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};

@@ -11,7 +11,7 @@ use kg::result::{ResultSet, Stats};
 use kg::value::Value;
 
 use super::{Flow, Shell, Source};
-use crate::cli::meta::{MetaCommand, help};
+use crate::cli::meta::{MetaCommand, TransactionCommand, help};
 use crate::cli::schema::Schema;
 use crate::cli::{data, inspect};
 
@@ -183,6 +183,18 @@ impl Shell {
                     Err(e) => Err(format!("cannot read {}: {e}", path.display())),
                 }
             }
+            MetaCommand::Transaction(command) => self.transaction(command),
+            MetaCommand::Checkpoint => match self.session.checkpoint() {
+                Ok(true) => {
+                    self.confirm("checkpoint written");
+                    Ok(())
+                }
+                Ok(false) => Err(
+                    "no database is open (kg --db PATH opens one; :save PATH writes the graph to a file)"
+                        .to_string(),
+                ),
+                Err(e) => Err(e.message),
+            },
             MetaCommand::Load(path) => {
                 let path = resolve(source, &path);
                 let loaded = if data::is_script(&path) {
@@ -192,7 +204,9 @@ impl Shell {
                 };
                 match loaded {
                     Ok((graph, summary)) => {
-                        self.session.set_graph(graph);
+                        if let Err(e) = self.session.replace_graph(graph) {
+                            return self.meta_failed(source, offset, &e.message);
+                        }
                         self.graph_changed();
                         self.dirty = false;
                         self.last = None;
@@ -204,6 +218,20 @@ impl Shell {
             }
             MetaCommand::Save(path) => {
                 let path = resolve(source, &path);
+                let in_database = [Some(path.as_path()), path.parent()]
+                    .into_iter()
+                    .flatten()
+                    .any(kg::db::is_database);
+                if in_database {
+                    return self.meta_failed(
+                        source,
+                        offset,
+                        &format!(
+                            "{} is a kg database directory, not a file to save to (kg --db keeps its changes as they commit; :checkpoint rewrites its snapshot)",
+                            path.display()
+                        ),
+                    );
+                }
                 match data::save(self.session.graph(), &path) {
                     Ok(()) => {
                         self.dirty = false;
@@ -239,6 +267,36 @@ impl Shell {
             self.meta_failure(source, offset, &message);
         }
         Ok(Flow::Continue)
+    }
+
+    /// Reports a meta-command failure (for early returns out of `execute_meta`).
+    fn meta_failed(&mut self, source: &Source, offset: usize, message: &str) -> io::Result<Flow> {
+        self.meta_failure(source, offset, message);
+        Ok(Flow::Continue)
+    }
+
+    /// `:begin`, `:commit`, `:rollback`.
+    fn transaction(&mut self, command: TransactionCommand) -> Result<(), String> {
+        let statements = |n| super::super::plural(n, "statement", "statements");
+        match command {
+            TransactionCommand::Begin => {
+                self.session.begin().map_err(|e| e.message)?;
+                self.confirm("transaction open (:commit keeps it, :rollback undoes it)");
+            }
+            TransactionCommand::Commit => {
+                // A commit that could not be made durable is rolled back in memory too.
+                let committed = self.session.commit();
+                self.graph_changed();
+                let summary = committed.map_err(|e| e.message)?;
+                self.confirm(&format!("committed ({})", statements(summary.statements)));
+            }
+            TransactionCommand::Rollback => {
+                let summary = self.session.rollback().map_err(|e| e.message)?;
+                self.graph_changed();
+                self.confirm(&format!("rolled back ({})", statements(summary.statements)));
+            }
+        }
+        Ok(())
     }
 
     /// Evaluates a Cypher expression through the session (`RETURN <expr>`); errors are
