@@ -15,6 +15,7 @@ pub mod error;
 pub mod exec;
 pub mod format;
 pub mod graph;
+pub mod limits;
 pub mod load;
 pub mod parser;
 pub mod plan;
@@ -28,6 +29,7 @@ pub mod value;
 
 pub use error::{ErrorCode, ErrorKind, Phase, QueryError, Span};
 pub use graph::Graph;
+pub use limits::Limits;
 pub use result::{ResultSet, Stats};
 pub use session::Session;
 pub use value::{Params, Value};

@@ -68,7 +68,9 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         fit_width: stdout_terminal,
         paint: Paint::detect(io::stderr().is_terminal()),
     };
-    let mut shell = Shell::new(Session::with_graph(graph), settings);
+    let mut session = Session::with_graph(graph);
+    session.set_limits(args.limits());
+    let mut shell = Shell::new(session, settings);
     match input {
         Input::Repl => {
             repl::run(&mut shell, args.history.as_deref())?;
