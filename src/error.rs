@@ -63,6 +63,10 @@ pub enum ErrorKind {
     /// A transaction command out of place: `:begin` inside a transaction, `:commit` or
     /// `:rollback` outside one.
     TransactionError,
+    /// The statement needed more memory than its budget (`--max-memory`, `:set max_memory`).
+    MemoryLimitExceeded,
+    /// The statement ran longer than its time limit (`--timeout`, `:set timeout`).
+    Timeout,
     /// A feature kg does not implement yet.
     NotSupported,
 }
@@ -265,6 +269,33 @@ impl QueryError {
             None,
             Phase::Runtime,
             "the query was cancelled",
+        )
+    }
+
+    /// The statement's memory budget of `limit` was exceeded (it needed `used`).
+    pub fn memory_limit_exceeded(limit: &str, used: &str) -> Self {
+        Self::new(
+            ErrorKind::MemoryLimitExceeded,
+            None,
+            Phase::Runtime,
+            format!(
+                "the statement needed more than its memory limit of {limit} ({used}); nothing \
+                 was changed. Raise the limit with `--max-memory SIZE` or `:set max_memory SIZE`"
+            ),
+        )
+    }
+
+    /// The statement ran past its time limit `limit`.
+    pub fn timed_out(limit: &str, elapsed: std::time::Duration) -> Self {
+        Self::new(
+            ErrorKind::Timeout,
+            None,
+            Phase::Runtime,
+            format!(
+                "the statement was stopped after {:.0?}, its time limit is {limit}; nothing \
+                 was changed. Raise it with `--timeout DURATION` or `:set timeout DURATION`",
+                elapsed
+            ),
         )
     }
 

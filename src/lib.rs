@@ -17,6 +17,7 @@ pub mod exec;
 pub mod format;
 pub mod graph;
 pub mod http;
+pub mod limits;
 pub mod load;
 pub mod parser;
 pub mod plan;
@@ -32,6 +33,7 @@ pub mod words;
 
 pub use error::{ErrorCode, ErrorKind, Phase, QueryError, Span};
 pub use graph::Graph;
+pub use limits::Limits;
 pub use result::{ResultSet, Stats};
 pub use session::{Durability, Session, TransactionSummary};
 pub use value::{Params, Value};

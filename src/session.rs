@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::ast::{Statement, StatementMode};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::graph::Graph;
+use crate::limits::{self, Limits};
 use crate::procedure::{DefinitionError, Procedure, ProcedureSignature, Procedures};
 use crate::result::ResultSet;
 use crate::value::{Params, Value};
@@ -21,6 +22,8 @@ pub struct Session {
     /// What CALL can run: the built-ins plus any registered procedures.
     procedures: Procedures,
     cancel: Arc<AtomicBool>,
+    /// Memory budget and time limit of each statement.
+    limits: Limits,
     /// The explicit transaction opened by `begin`, if any.
     transaction: Option<Transaction>,
     /// Where committed changes are made durable (a database on disk), if anywhere.
@@ -263,6 +266,35 @@ impl Session {
         })
     }
 
+    /// The limits each statement runs under (by default half the machine's memory, no
+    /// timeout).
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Sets the limits of the following statements. Past its memory budget a statement
+    /// fails with `MemoryLimitExceeded`, past its time limit with `Timeout`; either way
+    /// its changes are undone. The memory budget needs `limits::CountingAlloc` as the
+    /// global allocator (the `kg` binary has it).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Runs `text` like `run`, under `limits` instead of the session's (e.g. a server's
+    /// per-query setting).
+    ///
+    /// ```
+    /// let mut session = kg::Session::new();
+    /// let limits = kg::Limits { timeout: Some(std::time::Duration::from_secs(5)), ..kg::Limits::default() };
+    /// assert!(session.run_with_limits("RETURN 1", limits).is_ok());
+    /// ```
+    pub fn run_with_limits(&mut self, text: &str, limits: Limits) -> Result<Vec<ResultSet>> {
+        let saved = std::mem::replace(&mut self.limits, limits);
+        let results = self.run(text);
+        self.limits = saved;
+        results
+    }
+
     /// Parses and runs every `;`-separated statement of `text`, stopping at the first error.
     ///
     /// ```
@@ -271,17 +303,25 @@ impl Session {
     /// assert_eq!(results[1].rows, vec![vec![kg::Value::from("Ann")]]);
     /// ```
     pub fn run(&mut self, text: &str) -> Result<Vec<ResultSet>> {
-        let statements = parser::parse(text)?;
-        statements
-            .iter()
-            .map(|statement| self.run_statement(statement))
-            .collect()
+        on_big_stack(|| {
+            let statements = parser::parse(text)?;
+            statements
+                .iter()
+                .map(|statement| self.run_statement_here(statement))
+                .collect()
+        })
     }
 
     /// Runs one parsed statement. A failing statement leaves the graph as it was.
     pub fn run_statement(&mut self, statement: &Statement) -> Result<ResultSet> {
+        on_big_stack(|| self.run_statement_here(statement))
+    }
+
+    /// `run_statement` on the current thread's stack.
+    fn run_statement_here(&mut self, statement: &Statement) -> Result<ResultSet> {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
+        let _limits = limits::enter(self.limits);
         let bound = semantic::bind(statement, &self.params, &self.procedures)?;
         let stats = plan::GraphStats::of(&self.graph);
         let plan = plan::optimize(plan::build(&bound, stats)?);
@@ -318,4 +358,35 @@ impl Session {
         result.time_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(result)
     }
+}
+
+/// Stack for compiling and running statements. Planning and execution recurse once per
+/// clause and matched pattern node, and binding and evaluation once per expression level;
+/// the parser caps both (`parser::MAX_CHAIN`, 2,000, and 256 expression levels), and this
+/// stack holds the deepest statement it accepts even in a debug build, whose frames are
+/// several times larger. Only the pages touched are ever committed.
+const STATEMENT_STACK: usize = 256 << 20;
+
+/// Runs `f` on a thread with `STATEMENT_STACK` bytes of stack, so no statement the parser
+/// accepts overflows the caller's (a test thread has 2 MB, the main thread 8 MB). A panic
+/// in `f` resumes in the caller.
+fn on_big_stack<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("kg-statement".into())
+            .stack_size(STATEMENT_STACK)
+            .spawn_scoped(scope, f);
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // The address space or thread limit of the process is reached.
+            Err(error) => Err(QueryError::new(
+                ErrorKind::MemoryLimitExceeded,
+                None,
+                crate::error::Phase::Runtime,
+                format!("could not start a thread to run the statement on: {error}"),
+            )),
+        }
+    })
 }

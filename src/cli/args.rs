@@ -81,6 +81,27 @@ pub struct Args {
     /// Show at most N rows of a table (its head and tail); `:last` shows all.
     #[arg(long, value_name = "N")]
     pub max_rows: Option<usize>,
+
+    /// Memory budget of each statement, e.g. 512MB or 2GiB (default: half the machine's
+    /// memory); past it a statement fails with MemoryLimitExceeded and changes nothing.
+    #[arg(long, value_name = "SIZE", value_parser = kg::limits::parse_size)]
+    pub max_memory: Option<u64>,
+
+    /// Time limit of each statement, e.g. 500ms, 30s or 2m (default: none); past it a
+    /// statement fails with Timeout and changes nothing.
+    #[arg(long, value_name = "DURATION", value_parser = kg::limits::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl Args {
+    /// The statement limits the flags ask for.
+    pub fn limits(&self) -> kg::Limits {
+        let standard = kg::Limits::standard();
+        kg::Limits {
+            max_memory: self.max_memory.or(standard.max_memory),
+            timeout: self.timeout,
+        }
+    }
 }
 
 /// What kg can do besides the REPL and scripts.

@@ -37,8 +37,10 @@ pub enum MetaCommand {
     Last,
     /// `:timing on|off`
     Timing(bool),
-    /// `:format`, `:timing` or `:max_rows` alone: the current output settings.
+    /// `:format`, `:timing`, `:max_rows` or `:set` alone: the current settings.
     Settings,
+    /// `:set max_memory SIZE|off` or `:set timeout DURATION|off`: the statement limits.
+    Set(Limit),
     /// `:source FILE`: run a script.
     Source(PathBuf),
     /// `:load PATH`: replace the graph.
@@ -63,6 +65,13 @@ pub enum TransactionCommand {
     Begin,
     Commit,
     Rollback,
+}
+
+/// A statement limit set by `:set`; `None` turns it off.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    MaxMemory(Option<u64>),
+    Timeout(Option<std::time::Duration>),
 }
 
 /// What `:export` writes.
@@ -131,6 +140,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "the previous result in full (through $PAGER when long)",
     ),
     ("timing", ":timing on|off", "show each statement's time"),
+    (
+        "set",
+        ":set max_memory SIZE|off | :set timeout DURATION|off",
+        "limit each statement's memory (e.g. 2GiB) or time (e.g. 30s); alone: show the limits",
+    ),
     ("source", ":source FILE", "run a script file"),
     (
         "load",
@@ -234,7 +248,9 @@ impl MetaCommand {
                     expr: expr.to_string(),
                 })
             }
-            "format" | "timing" | "max_rows" if rest.is_empty() => Ok(MetaCommand::Settings),
+            "format" | "timing" | "max_rows" | "set" if rest.is_empty() => {
+                Ok(MetaCommand::Settings)
+            }
             "format" => rest.parse().map(MetaCommand::Format),
             "max_rows" => match rest {
                 "off" | "all" => Ok(MetaCommand::MaxRows(None)),
@@ -243,6 +259,20 @@ impl MetaCommand {
                     .map(|n| MetaCommand::MaxRows(Some(n)))
                     .map_err(|_| usage()),
             },
+            "set" => {
+                let (setting, value) = rest.split_once(char::is_whitespace).ok_or_else(usage)?;
+                let value = value.trim();
+                let off = matches!(value, "off" | "none");
+                match setting {
+                    "max_memory" if off => Ok(MetaCommand::Set(Limit::MaxMemory(None))),
+                    "max_memory" => kg::limits::parse_size(value)
+                        .map(|size| MetaCommand::Set(Limit::MaxMemory(Some(size)))),
+                    "timeout" if off => Ok(MetaCommand::Set(Limit::Timeout(None))),
+                    "timeout" => kg::limits::parse_duration(value)
+                        .map(|t| MetaCommand::Set(Limit::Timeout(Some(t)))),
+                    _ => Err(usage()),
+                }
+            }
             "last" => Ok(MetaCommand::Last),
             "timing" => on_off(rest).map(MetaCommand::Timing),
             "source" => path(rest).map(MetaCommand::Source),
@@ -392,6 +422,21 @@ mod tests {
             Ok(MetaCommand::Export(ExportKind::Svg, "g.svg".into()))
         );
         assert_eq!(MetaCommand::parse(":format"), Ok(MetaCommand::Settings));
+        assert_eq!(
+            MetaCommand::parse(":set max_memory 1GiB"),
+            Ok(MetaCommand::Set(Limit::MaxMemory(Some(1 << 30))))
+        );
+        assert_eq!(
+            MetaCommand::parse(":set timeout 2s"),
+            Ok(MetaCommand::Set(Limit::Timeout(Some(
+                std::time::Duration::from_secs(2)
+            ))))
+        );
+        assert_eq!(
+            MetaCommand::parse(":set timeout off"),
+            Ok(MetaCommand::Set(Limit::Timeout(None)))
+        );
+        assert!(MetaCommand::parse(":set timeout soon").is_err());
     }
 
     #[test]

@@ -77,6 +77,7 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         paint: Paint::detect(io::stderr().is_terminal()),
     };
     let mut session = Session::with_graph(graph);
+    session.set_limits(args.limits());
     if let Some(database) = database {
         session.set_durability(Box::new(database));
     }

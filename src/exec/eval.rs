@@ -135,6 +135,7 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             let mut scratch = row.clone();
             let mut out = Vec::new();
             for item in items {
+                cx.tick()?;
                 scratch[*slot] = item;
                 if let Some(p) = predicate
                     && ops::truth(&eval(p, &scratch, cx)?)? != Some(true)
@@ -160,6 +161,7 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             let mut scratch = row.clone();
             let (mut trues, mut falses, mut nulls) = (0usize, 0usize, 0usize);
             for item in items {
+                cx.tick()?;
                 scratch[*slot] = item;
                 let t = match predicate {
                     Some(p) => ops::truth(&eval(p, &scratch, cx)?)?,
@@ -198,6 +200,7 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             let mut scratch = row.clone();
             scratch[*accumulator] = init;
             for item in items {
+                cx.tick()?;
                 scratch[*slot] = item;
                 let next = eval(expr, &scratch, cx)?;
                 scratch[*accumulator] = next;
@@ -212,6 +215,7 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             let mut op = subplan(plan, row, cx)?;
             let mut count = 0i64;
             while op.next(cx)?.is_some() {
+                cx.tick()?;
                 count += 1;
             }
             Value::Int(count)
@@ -220,6 +224,7 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             let mut op = subplan(plan, row, cx)?;
             let mut out = Vec::new();
             while let Some(r) = op.next(cx)? {
+                cx.tick()?;
                 out.push(r.into_iter().next().unwrap_or(Value::Null));
             }
             Value::List(out)
@@ -231,6 +236,7 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             let mut op = subplan(plan, row, cx)?;
             let mut out = Vec::new();
             while let Some(r) = op.next(cx)? {
+                cx.tick()?;
                 out.push(eval(projection, &r, cx)?);
             }
             Value::List(out)

@@ -59,12 +59,16 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// Counts one unit of work and checks the cancel flag every 1024 units.
+    /// Counts one unit of work; every 1024 units checks the cancel flag and the
+    /// statement's limits (`limits::check`).
     pub fn tick(&self) -> Result<()> {
         let t = self.ticks.get().wrapping_add(1);
         self.ticks.set(t);
-        if t.is_multiple_of(1024) && self.cancel.load(Ordering::Relaxed) {
-            return Err(QueryError::cancelled());
+        if t.is_multiple_of(1024) {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(QueryError::cancelled());
+            }
+            crate::limits::check()?;
         }
         Ok(())
     }
@@ -209,6 +213,8 @@ pub fn execute_logged(
         root.open(&arg);
         let mut rows = Vec::new();
         while let Some(row) = root.next(&cx)? {
+            // The result is held in full: a cartesian product grows it without bound.
+            cx.tick()?;
             rows.push(row);
         }
         Ok(rows)
@@ -241,13 +247,14 @@ pub(crate) struct Env<'a> {
 }
 
 impl<'a> Env<'a> {
-    /// Fails with `Cancelled` once the cancel flag is set. Write loops call it per row: they
-    /// hold the graph mutably, so they cannot use `Cx::tick`, and a relaxed load is cheap.
+    /// Fails with `Cancelled` once the cancel flag is set, or past the statement's limits.
+    /// Write loops call it per row: they hold the graph mutably, so they cannot use
+    /// `Cx::tick`; a relaxed load, a clock read and a thread-local read are cheap.
     pub fn check_cancel(&self) -> Result<()> {
         if self.cancel.load(Ordering::Relaxed) {
             return Err(QueryError::cancelled());
         }
-        Ok(())
+        crate::limits::check()
     }
 
     pub fn cx<'g>(&self, graph: &'g Graph) -> Cx<'g>

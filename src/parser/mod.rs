@@ -17,7 +17,7 @@ use std::sync::Once;
 use pest::Parser;
 
 use crate::ast::Statement;
-use crate::error::Result;
+use crate::error::{QueryError, Result};
 use helpers::children;
 
 /// The pest parser generated from `grammar/cypher.pest`.
@@ -28,6 +28,14 @@ struct CypherParser;
 /// Cumulative budget of grammar-rule calls per parse: far above any real query, low enough
 /// that pathological backtracking fails quickly instead of hanging.
 const PEST_CALL_LIMIT: usize = 50_000_000;
+
+/// How long one statement's chain of clauses and pattern hops may be. Clauses and the
+/// nodes of a matched pattern become a nested chain of plan operators (`WITH ... WITH ...`,
+/// `()-->()-->()`), which planning and execution walk recursively; 5,000 still fit the
+/// main thread's 8 MB stack in a release build, so this leaves room for an expression
+/// nested to `MAX_EXPR_DEPTH` at the end of the chain. Nodes created by CREATE are
+/// applied in a loop and do not count.
+pub const MAX_CHAIN: usize = 2_000;
 
 /// Parses `;`-separated statements (a trailing `;` is optional, empty statements are
 /// skipped). Spans are byte offsets into `text`.
@@ -51,8 +59,76 @@ pub fn parse(text: &str) -> Result<Vec<Statement>> {
     };
     children(statements)
         .filter(|pair| pair.as_rule() == Rule::statement)
-        .map(clause::build_statement)
+        .map(|pair| {
+            check_chain(&pair)?;
+            clause::build_statement(pair)
+        })
         .collect()
+}
+
+/// Refuses a statement whose clauses plus matched pattern nodes pass `MAX_CHAIN`, pointing
+/// at the element that passes it. The parts of a UNION run side by side, so each starts
+/// from the count where its query began. `flatten` walks pest's flat token queue, so this
+/// check does not recurse itself.
+fn check_chain(statement: &helpers::Pair<'_>) -> Result<()> {
+    let mut chain = 0usize;
+    // Nodes of CREATE patterns end before this offset.
+    let mut create_end = 0usize;
+    // The queries (and subqueries) around the current pair: where each ends, and the
+    // chain before it.
+    let mut queries: Vec<(usize, usize)> = Vec::new();
+    for pair in statement.clone().into_inner().flatten() {
+        let start = pair.as_span().start();
+        while queries.last().is_some_and(|&(end, _)| end <= start) {
+            queries.pop();
+        }
+        let counts = match pair.as_rule() {
+            Rule::query => {
+                queries.push((pair.as_span().end(), chain));
+                false
+            }
+            Rule::union => {
+                chain = queries.last().map_or(0, |&(_, before)| before);
+                false
+            }
+            Rule::create_clause => {
+                create_end = create_end.max(pair.as_span().end());
+                true
+            }
+            Rule::node_pattern => pair.as_span().start() >= create_end,
+            rule => is_clause(rule),
+        };
+        chain += usize::from(counts);
+        if chain > MAX_CHAIN {
+            return Err(QueryError::syntax(
+                format!(
+                    "query nesting too deep (limit {MAX_CHAIN}): more than {MAX_CHAIN} clauses \
+                     and matched pattern nodes in one statement; split it into several statements"
+                ),
+                helpers::span_of(&pair),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The grammar rules that are clauses of a query.
+fn is_clause(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::match_clause
+            | Rule::unwind_clause
+            | Rule::with_clause
+            | Rule::return_clause
+            | Rule::merge_clause
+            | Rule::set_clause
+            | Rule::remove_clause
+            | Rule::delete_clause
+            | Rule::call_clause
+            | Rule::call_subquery
+            | Rule::foreach_clause
+            | Rule::load_csv_clause
+    )
 }
 
 /// One-line assertions shared by the builders' unit tests.

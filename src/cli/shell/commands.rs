@@ -11,7 +11,7 @@ use kg::result::{ResultSet, Stats};
 use kg::value::Value;
 
 use super::{Flow, Shell, Source};
-use crate::cli::meta::{MetaCommand, TransactionCommand, help};
+use crate::cli::meta::{Limit, MetaCommand, TransactionCommand, help};
 use crate::cli::schema::Schema;
 use crate::cli::{data, inspect};
 
@@ -88,6 +88,22 @@ impl Shell {
                 });
                 Ok(())
             }
+            MetaCommand::Set(limit) => {
+                let mut limits = self.session.limits();
+                let off = "off".to_string();
+                self.confirm(&match limit {
+                    Limit::MaxMemory(size) => {
+                        limits.max_memory = size;
+                        format!("max_memory: {}", size.map_or(off, kg::limits::format_size))
+                    }
+                    Limit::Timeout(timeout) => {
+                        limits.timeout = timeout;
+                        format!("timeout: {}", timeout.map_or(off, |t| format!("{t:?}")))
+                    }
+                });
+                self.session.set_limits(limits);
+                Ok(())
+            }
             MetaCommand::Timing(on) => {
                 self.settings.timing = on;
                 self.confirm(if on { "timing on" } else { "timing off" });
@@ -99,8 +115,15 @@ impl Shell {
                     .max_rows
                     .map_or("off".to_string(), |n| n.to_string());
                 let timing = if self.settings.timing { "on" } else { "off" };
+                let limits = self.session.limits();
+                let max_memory = limits
+                    .max_memory
+                    .map_or("off".to_string(), kg::limits::format_size);
+                let timeout = limits
+                    .timeout
+                    .map_or("off".to_string(), |t| format!("{t:?}"));
                 self.info(&format!(
-                    "format: {}, timing: {timing}, max_rows: {max_rows}",
+                    "format: {}, timing: {timing}, max_rows: {max_rows}, max_memory: {max_memory}, timeout: {timeout}",
                     self.settings.format
                 ))?;
                 Ok(())

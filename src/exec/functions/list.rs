@@ -50,6 +50,8 @@ fn range(args: &[Value]) -> Result<Value> {
     if count > MAX_RANGE_LEN {
         return Err(out_of_range("range", "the list would be too long"));
     }
+    // One allocation of the whole list: ask the statement's memory budget first.
+    crate::limits::reserve((count as u64).saturating_mul(std::mem::size_of::<Value>() as u64))?;
     // Every element lies between start and end, so it fits in i64.
     let items = (0..count)
         .map(|k| Value::Int((start + k * step) as i64))

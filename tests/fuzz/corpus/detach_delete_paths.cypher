@@ -1,0 +1,2 @@
+// Issue 13: allocation failure in a DETACH DELETE over paths.
+MATCH (a)-[*]-(b) DETACH DELETE a, b

@@ -1,0 +1,2 @@
+// Issue 13: allocation failure enumerating paths.
+MATCH p = (a)-[*0..]-() RETURN *
