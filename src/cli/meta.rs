@@ -142,7 +142,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("timing", ":timing on|off", "show each statement's time"),
     (
         "set",
-        ":set max_memory SIZE|off | :set timeout DURATION|off",
+        ":set max_memory|timeout VALUE|off",
         "limit each statement's memory (e.g. 2GiB) or time (e.g. 30s); alone: show the limits",
     ),
     ("source", ":source FILE", "run a script file"),
