@@ -11,6 +11,7 @@
 //! `procedure` holds what `CALL` can run: `bind` checks calls against it, `exec` runs them.
 
 pub mod ast;
+pub mod bolt;
 pub mod error;
 pub mod exec;
 pub mod format;
@@ -23,6 +24,7 @@ pub mod result;
 pub mod script;
 pub mod search;
 pub mod semantic;
+pub mod server;
 pub mod session;
 pub mod value;
 

@@ -63,6 +63,76 @@ pub struct Args {
     /// Show at most N rows of a table (its head and tail); `:last` shows all.
     #[arg(long, value_name = "N")]
     pub max_rows: Option<usize>,
+
+    /// Run statements on a Bolt server (bolt://host:port or neo4j://host:port) instead of
+    /// a local graph.
+    #[arg(long, value_name = "URI", conflicts_with_all = ["empty", "data"])]
+    pub connect: Option<String>,
+
+    /// User name for --connect; the password comes from $KG_PASSWORD or a prompt.
+    #[arg(long, value_name = "NAME", requires = "connect")]
+    pub user: Option<String>,
+
+    #[command(subcommand)]
+    pub mode: Option<Mode>,
+}
+
+/// Modes other than the shell.
+#[derive(Debug, clap::Subcommand)]
+pub enum Mode {
+    /// Serve the graph to Neo4j drivers and tools over Bolt until SIGINT or SIGTERM.
+    Serve(ServeArgs),
+}
+
+/// `kg serve`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on for Bolt. Any non-loopback address needs credentials.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7687")]
+    pub listen: String,
+
+    /// Serve an empty graph instead of the built-in article graph.
+    #[arg(long, conflicts_with = "data")]
+    pub empty: bool,
+
+    /// Serve the graph loaded from PATH (as `kg --data`). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Credentials clients must give: a line `user:sha256:SALT:HEX`, HEX being the
+    /// SHA-256 of SALT followed by the password. $KG_AUTH=user:password also works.
+    #[arg(long, value_name = "FILE")]
+    pub auth_file: Option<PathBuf>,
+
+    /// Stop any statement that runs longer, e.g. `30s` or `500ms`.
+    #[arg(long, value_name = "TIME", value_parser = parse_duration)]
+    pub query_timeout: Option<std::time::Duration>,
+
+    /// Connections served at once; more are refused with a transient error.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
+
+    /// Largest request message, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_message_bytes: usize,
+}
+
+/// `500ms`, `30s`, `2m`, or a bare number of seconds.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (e.g. 30s, 500ms, 2m)"))?;
+    let seconds = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("`{s}`: the unit must be ms, s or m")),
+    };
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{s}`: {e}"))
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -94,6 +164,29 @@ mod tests {
         assert_eq!(args.data, vec![PathBuf::from("a"), PathBuf::from("b")]);
         assert_eq!(args.format, Format::Json);
         assert_eq!(args.max_rows, Some(5));
+    }
+
+    #[test]
+    fn serve_and_connect_parse() {
+        let args = Args::try_parse_from([
+            "kg",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--query-timeout",
+            "500ms",
+        ])
+        .expect("valid flags");
+        let Some(Mode::Serve(serve)) = args.mode else {
+            panic!("serve mode expected");
+        };
+        assert_eq!(serve.listen, "127.0.0.1:0");
+        assert_eq!(
+            serve.query_timeout,
+            Some(std::time::Duration::from_millis(500))
+        );
+        assert!(Args::try_parse_from(["kg", "--connect", "bolt://h", "--empty"]).is_err());
+        assert!(Args::try_parse_from(["kg", "serve", "--query-timeout", "5x"]).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod meta;
 mod paint;
 mod repl;
 mod schema;
+mod serve;
 mod shell;
 mod suggest;
 mod words;
@@ -50,8 +51,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn run_args(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(args::Mode::Serve(serve)) = &args.mode {
+        return serve::run(serve);
+    }
     let input = input(&args)?;
-    let graph = data::initial_graph(args.empty, &args.data)?;
+    let remote = match &args.connect {
+        Some(uri) => Some(connect(uri, args.user.as_deref())?),
+        None => None,
+    };
+    let graph = match remote {
+        Some(_) => kg::Graph::new(),
+        None => data::initial_graph(args.empty, &args.data)?,
+    };
     let stdout_terminal = io::stdout().is_terminal();
     let interactive = matches!(input, Input::Repl);
     let boxed = stdout_terminal && paint::no_color_unset();
@@ -69,6 +80,7 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         paint: Paint::detect(io::stderr().is_terminal()),
     };
     let mut shell = Shell::new(Session::with_graph(graph), settings);
+    shell.remote = remote;
     match input {
         Input::Repl => {
             repl::run(&mut shell, args.history.as_deref())?;
@@ -105,6 +117,48 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
             Ok(exit_code(shell.failures.len()))
         }
     }
+}
+
+/// `--connect URI [--user NAME]`: the password from $KG_PASSWORD, else asked on the terminal.
+fn connect(uri: &str, user: Option<&str>) -> anyhow::Result<kg::bolt::client::Client> {
+    let password = match user {
+        Some(user) => Some(match std::env::var("KG_PASSWORD") {
+            Ok(password) => password,
+            Err(_) => read_password(&format!("password for {user}: "))?,
+        }),
+        None => None,
+    };
+    let login = kg::bolt::client::Login {
+        user: user.map(str::to_string),
+        password,
+    };
+    Ok(kg::bolt::client::Client::connect(uri, &login)?)
+}
+
+/// Reads a line from the terminal with echo off.
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    use std::os::fd::AsRawFd;
+    let tty = std::fs::File::open("/dev/tty")
+        .context("a password is needed: set KG_PASSWORD or run kg from a terminal")?;
+    let fd = tty.as_raw_fd();
+    eprint!("{prompt}");
+    // SAFETY: termios is plain data, read and written back for our own terminal.
+    let saved = unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        let ok = libc::tcgetattr(fd, &mut t) == 0;
+        let saved = t;
+        t.c_lflag &= !libc::ECHO;
+        (ok && libc::tcsetattr(fd, libc::TCSANOW, &t) == 0).then_some(saved)
+    };
+    let mut line = String::new();
+    let read = io::BufRead::read_line(&mut io::BufReader::new(&tty), &mut line);
+    if let Some(saved) = saved {
+        // SAFETY: restores the settings read above.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+    }
+    eprintln!();
+    read.context("reading the password")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// `2 statements`, `1 meta-command`, or `2 statements and 1 meta-command`.
