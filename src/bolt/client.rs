@@ -264,8 +264,7 @@ impl Client {
             Response::Success(m) => m,
             Response::Failure(m) => {
                 let err = remote_error(&m);
-                // The PULL is IGNORED.
-                self.receive()?;
+                // The PULL is IGNORED (FalkorDB says so only once RESET has come).
                 self.recover()?;
                 return Err(err);
             }
