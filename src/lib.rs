@@ -11,6 +11,7 @@
 //! `procedure` holds what `CALL` can run: `bind` checks calls against it, `exec` runs them.
 
 pub mod ast;
+pub mod bolt;
 pub mod db;
 pub mod error;
 pub mod exec;
@@ -26,6 +27,7 @@ pub mod result;
 pub mod script;
 pub mod search;
 pub mod semantic;
+pub mod server;
 pub mod session;
 pub mod value;
 pub mod view;

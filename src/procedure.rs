@@ -417,8 +417,11 @@ impl Procedures {
     }
 }
 
+/// The Neo4j version kg presents itself as to drivers (`dbms.components()`, Bolt's HELLO).
+pub const NEO4J_COMPATIBLE_VERSION: &str = "5.26.0";
+
 /// `db.labels()`, `db.relationshipTypes()` and `db.propertyKeys()`: what the graph uses
-/// now, sorted.
+/// now, sorted; `dbms.components()`; `kg.find`.
 fn builtins() -> Vec<Procedure> {
     let one_column = |name: &str, column: &str| ProcedureSignature {
         name: name.to_string(),
@@ -449,6 +452,29 @@ fn builtins() -> Vec<Procedure> {
                     }
                 }
                 Ok(rows(keys.into_iter().collect()))
+            },
+        ),
+        // Drivers and tools call this on connect to learn what they talk to; the version is
+        // the Neo4j release whose Cypher and Bolt kg follows.
+        Procedure::new(
+            ProcedureSignature {
+                name: "dbms.components".to_string(),
+                inputs: Vec::new(),
+                outputs: vec![
+                    ProcedureField::new("name", ProcedureType::String),
+                    ProcedureField::new(
+                        "versions",
+                        ProcedureType::List(Box::new(ProcedureType::String)),
+                    ),
+                    ProcedureField::new("edition", ProcedureType::String),
+                ],
+            },
+            |_, _| {
+                Ok(vec![vec![
+                    Value::from("Neo4j Kernel"),
+                    Value::List(vec![Value::from(NEO4J_COMPATIBLE_VERSION)]),
+                    Value::from("community"),
+                ]])
             },
         ),
         Procedure::new(
@@ -538,5 +564,8 @@ mod tests {
         );
         let keys = procedures.get("db.propertyKeys").expect("built in");
         assert_eq!(keys.call(&graph, &[]), Ok(vec![vec![Value::from("name")]]));
+        let components = procedures.get("dbms.components").expect("built in");
+        let rows = components.call(&graph, &[]).expect("no arguments");
+        assert_eq!(rows[0][0], Value::from("Neo4j Kernel"));
     }
 }

@@ -33,7 +33,7 @@ pub struct Session {
 /// Where a session's committed transactions are kept (e.g. `kg::db::Database`, a
 /// write-ahead log). `Session` calls `commit` when a transaction ends (each statement
 /// outside `begin`, or `commit`), before its result is reported.
-pub trait Durability: std::fmt::Debug + Send {
+pub trait Durability: std::fmt::Debug + Send + Sync {
     /// Keeps the transaction whose inverses are `undo`; `graph` holds its changes. An
     /// error means nothing of it was kept, and the session undoes it in memory.
     fn commit(&mut self, graph: &Graph, undo: &exec::UndoLog) -> Result<()>;
@@ -322,17 +322,7 @@ impl Session {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
         let _limits = limits::enter(self.limits);
-        let bound = semantic::bind(statement, &self.params, &self.procedures)?;
-        let stats = plan::GraphStats::of(&self.graph);
-        let plan = plan::optimize(plan::build(&bound, stats)?);
-        if let Some((name, span)) = plan.root.missing_parameter(&self.params) {
-            return Err(QueryError::compile(
-                ErrorKind::ParameterMissing,
-                ErrorCode::MissingParameter,
-                format!("parameter `${name}` has no value (set it with `:param {name} => ...`)"),
-            )
-            .with_span(span));
-        }
+        let plan = self.plan_statement(statement, &self.graph)?;
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
             StatementMode::Run | StatementMode::Profile => {
@@ -357,6 +347,61 @@ impl Session {
         };
         result.time_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(result)
+    }
+
+    /// Binds and plans `statement` against `graph`'s statistics.
+    fn plan_statement(&self, statement: &Statement, graph: &Graph) -> Result<plan::Plan> {
+        let bound = semantic::bind(statement, &self.params, &self.procedures)?;
+        let plan = plan::optimize(plan::build(&bound, plan::GraphStats::of(graph))?);
+        if let Some((name, span)) = plan.root.missing_parameter(&self.params) {
+            return Err(QueryError::compile(
+                ErrorKind::ParameterMissing,
+                ErrorCode::MissingParameter,
+                format!("parameter `${name}` has no value (set it with `:param {name} => ...`)"),
+            )
+            .with_span(span));
+        }
+        Ok(plan)
+    }
+
+    /// Runs `statement` over `graph`, a graph other readers may share, when the statement
+    /// only reads; `Ok(None)` when its plan writes (then run it with `run_statement` on a
+    /// graph held alone). The session's own graph is not used; servers keep theirs apart.
+    pub fn run_read_statement(
+        &self,
+        statement: &Statement,
+        graph: &Graph,
+    ) -> Result<Option<ResultSet>> {
+        on_big_stack(|| self.run_read_statement_here(statement, graph))
+    }
+
+    /// `run_read_statement` on the current thread's stack, under the session's limits.
+    fn run_read_statement_here(
+        &self,
+        statement: &Statement,
+        graph: &Graph,
+    ) -> Result<Option<ResultSet>> {
+        let started = Instant::now();
+        self.cancel.store(false, Ordering::SeqCst);
+        let _limits = limits::enter(self.limits);
+        let plan = self.plan_statement(statement, graph)?;
+        if plan.writes() {
+            return Ok(None);
+        }
+        let mut result = match statement.mode {
+            StatementMode::Explain => plan::explain_result(&plan),
+            StatementMode::Run | StatementMode::Profile => exec::execute_read(
+                &plan,
+                graph,
+                &exec::Context {
+                    params: &self.params,
+                    cancel: &self.cancel,
+                    profile: statement.mode == StatementMode::Profile,
+                },
+            )?,
+        };
+        result.time_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(Some(result))
     }
 }
 

@@ -91,6 +91,15 @@ pub struct Args {
     /// statement fails with Timeout and changes nothing.
     #[arg(long, value_name = "DURATION", value_parser = kg::limits::parse_duration)]
     pub timeout: Option<std::time::Duration>,
+
+    /// Run statements on a Bolt server (bolt://host:port or neo4j://host:port) instead of
+    /// a local graph.
+    #[arg(long, value_name = "URI", conflicts_with_all = ["empty", "data", "db"])]
+    pub connect: Option<String>,
+
+    /// User name for --connect; the password comes from $KG_PASSWORD or a prompt.
+    #[arg(long, value_name = "NAME", requires = "connect")]
+    pub user: Option<String>,
 }
 
 impl Args {
@@ -107,31 +116,66 @@ impl Args {
 /// What kg can do besides the REPL and scripts.
 #[derive(Debug, clap::Subcommand)]
 pub enum Subcommand {
-    /// Serve the graph over the network: HTTP (Neo4j's Query API and a browser workspace).
+    /// Serve the graph over the network: Bolt for Neo4j drivers and tools (the default), or
+    /// HTTP (Neo4j's Query API and a browser workspace) with --http.
     Serve(ServeArgs),
 }
 
-/// `kg serve`: listeners over one shared graph.
+/// `kg serve`'s flags.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The workspace is at http://ADDR/ and the Query API at POST                   http://ADDR/db/neo4j/query/v2.\nAn address other than loopback needs                   --user and the password in $KG_PASSWORD (HTTP Basic authentication)."
+    after_help = "Without --http, kg serve speaks Bolt on --listen (default 127.0.0.1:7687).\n\
+                  With --http, the workspace is at http://ADDR/ and the Query API at POST \
+                  http://ADDR/db/neo4j/query/v2.\nAn address other than loopback needs \
+                  credentials: --auth-file or $KG_AUTH for Bolt, --user with $KG_PASSWORD for HTTP."
 )]
 pub struct ServeArgs {
-    /// Serve HTTP (the workspace page and Neo4j's Query API) on ADDR, e.g. 127.0.0.1:7474.
+    /// Address to listen on for Bolt (default 127.0.0.1:7687). Any non-loopback address
+    /// needs credentials.
+    #[arg(long, value_name = "ADDR", conflicts_with = "http")]
+    pub listen: Option<String>,
+
+    /// Serve HTTP (the workspace page and Neo4j's Query API) on ADDR, e.g. 127.0.0.1:7474,
+    /// instead of Bolt.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<std::net::SocketAddr>,
 
-    /// Start with an empty graph instead of the built-in article graph.
+    /// Serve an empty graph instead of the built-in article graph.
     #[arg(long, conflicts_with = "data")]
     pub empty: bool,
 
-    /// Load PATH instead of the built-in graph (as kg --data). Repeatable.
+    /// Serve the graph loaded from PATH (as `kg --data`). Repeatable.
     #[arg(long, value_name = "PATH")]
     pub data: Vec<PathBuf>,
 
-    /// The user name every request must give; its password is read from $KG_PASSWORD.
-    #[arg(long, value_name = "NAME")]
+    /// With --http: the user name every request must give; its password is read from
+    /// $KG_PASSWORD.
+    #[arg(long, value_name = "NAME", requires = "http")]
     pub user: Option<String>,
+
+    /// Bolt credentials clients must give: a line `user:sha256:SALT:HEX`, HEX being the
+    /// SHA-256 of SALT followed by the password. $KG_AUTH=user:password also works.
+    #[arg(long, value_name = "FILE")]
+    pub auth_file: Option<PathBuf>,
+
+    /// Stop any Bolt statement that runs longer, e.g. `30s` or `500ms`.
+    #[arg(long, value_name = "TIME", value_parser = kg::limits::parse_duration)]
+    pub query_timeout: Option<std::time::Duration>,
+
+    /// Bolt connections served at once; more are refused with a transient error.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
+
+    /// Largest Bolt request message, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_message_bytes: usize,
+}
+
+impl ServeArgs {
+    /// The Bolt address: --listen, or the Bolt default.
+    pub fn bolt_address(&self) -> &str {
+        self.listen.as_deref().unwrap_or("127.0.0.1:7687")
+    }
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -182,6 +226,29 @@ mod tests {
             Args::try_parse_from(["kg", "-c", "RETURN 1"]).is_ok_and(|a| a.subcommand.is_none())
         );
         assert!(Args::try_parse_from(["kg", "-c", "RETURN 1", "serve"]).is_err());
+    }
+
+    #[test]
+    fn serve_and_connect_parse() {
+        let args = Args::try_parse_from([
+            "kg",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--query-timeout",
+            "500ms",
+        ])
+        .expect("valid flags");
+        let Some(Subcommand::Serve(serve)) = args.subcommand else {
+            panic!("serve mode expected");
+        };
+        assert_eq!(serve.bolt_address(), "127.0.0.1:0");
+        assert_eq!(
+            serve.query_timeout,
+            Some(std::time::Duration::from_millis(500))
+        );
+        assert!(Args::try_parse_from(["kg", "--connect", "bolt://h", "--empty"]).is_err());
+        assert!(Args::try_parse_from(["kg", "serve", "--query-timeout", "5x"]).is_err());
     }
 
     #[test]

@@ -52,13 +52,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn run_args(args: Args) -> anyhow::Result<ExitCode> {
-    if let Some(args::Subcommand::Serve(serve)) = args.subcommand {
+    if let Some(args::Subcommand::Serve(serve)) = &args.subcommand {
         return serve::run(serve);
     }
     let input = input(&args)?;
-    let (graph, database) = match &args.db {
-        Some(path) => open_database(path, &args)?,
-        None => (data::initial_graph(args.empty, &args.data)?, None),
+    let remote = match &args.connect {
+        Some(uri) => Some(connect(uri, args.user.as_deref())?),
+        None => None,
+    };
+    let (graph, database) = match (&remote, &args.db) {
+        (Some(_), _) => (kg::Graph::new(), None),
+        (None, Some(path)) => open_database(path, &args)?,
+        (None, None) => (data::initial_graph(args.empty, &args.data)?, None),
     };
     let stdout_terminal = io::stdout().is_terminal();
     let interactive = matches!(input, Input::Repl);
@@ -82,6 +87,7 @@ fn run_args(args: Args) -> anyhow::Result<ExitCode> {
         session.set_durability(Box::new(database));
     }
     let mut shell = Shell::new(session, settings);
+    shell.remote = remote;
     let code = run_input(&mut shell, input, &args)?;
     if shell.session.in_transaction() {
         // The REPL asked before leaving; a script that did not commit loses its transaction.
@@ -170,6 +176,48 @@ fn run_input(shell: &mut Shell, input: Input, args: &Args) -> anyhow::Result<Exi
             Ok(exit_code(shell.failures.len()))
         }
     }
+}
+
+/// `--connect URI [--user NAME]`: the password from $KG_PASSWORD, else asked on the terminal.
+fn connect(uri: &str, user: Option<&str>) -> anyhow::Result<kg::bolt::client::Client> {
+    let password = match user {
+        Some(user) => Some(match std::env::var("KG_PASSWORD") {
+            Ok(password) => password,
+            Err(_) => read_password(&format!("password for {user}: "))?,
+        }),
+        None => None,
+    };
+    let login = kg::bolt::client::Login {
+        user: user.map(str::to_string),
+        password,
+    };
+    Ok(kg::bolt::client::Client::connect(uri, &login)?)
+}
+
+/// Reads a line from the terminal with echo off.
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    use std::os::fd::AsRawFd;
+    let tty = std::fs::File::open("/dev/tty")
+        .context("a password is needed: set KG_PASSWORD or run kg from a terminal")?;
+    let fd = tty.as_raw_fd();
+    eprint!("{prompt}");
+    // SAFETY: termios is plain data, read and written back for our own terminal.
+    let saved = unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        let ok = libc::tcgetattr(fd, &mut t) == 0;
+        let saved = t;
+        t.c_lflag &= !libc::ECHO;
+        (ok && libc::tcsetattr(fd, libc::TCSANOW, &t) == 0).then_some(saved)
+    };
+    let mut line = String::new();
+    let read = io::BufRead::read_line(&mut io::BufReader::new(&tty), &mut line);
+    if let Some(saved) = saved {
+        // SAFETY: restores the settings read above.
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+    }
+    eprintln!();
+    read.context("reading the password")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// `2 statements`, `1 meta-command`, or `2 statements and 1 meta-command`.

@@ -132,11 +132,15 @@ pub fn run(shell: &mut Shell, history: Option<&str>) -> anyhow::Result<()> {
     install_interrupt_handler(shell.session.cancel_handle());
 
     let graph = shell.session.graph();
-    eprintln!(
-        "kg — {} nodes, {} relationships. End statements with `;`. :help for help, Ctrl-D to leave.",
-        graph.node_count(),
-        graph.rel_count()
-    );
+    let what = match &shell.remote {
+        Some(client) => format!("connected to {} ({})", client.address(), client.server()),
+        None => format!(
+            "{} nodes, {} relationships",
+            graph.node_count(),
+            graph.rel_count()
+        ),
+    };
+    eprintln!("kg — {what}. End statements with `;`. :help for help, Ctrl-D to leave.");
     let mut warned_unsaved = false;
     let mut warned_open = false;
     let mut completing_version = shell.graph_version;

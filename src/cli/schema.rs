@@ -130,6 +130,25 @@ impl Schema {
         schema
     }
 
+    /// What a remote server reports through `db.labels()`, `db.relationshipTypes()` and
+    /// `db.propertyKeys()` (no counts; keys are filed under unlabelled nodes). A server
+    /// without these procedures gives an empty schema: completion then offers keywords only.
+    pub fn remote(client: &mut kg::bolt::client::Client) -> Schema {
+        let mut names = |call: &str| client.names(call).unwrap_or_default();
+        let labels = names("CALL db.labels()");
+        let rel_types = names("CALL db.relationshipTypes()");
+        let keys = names("CALL db.propertyKeys()");
+        Schema {
+            labels: labels.into_iter().map(|l| (l, 0)).collect(),
+            rel_types: rel_types.into_iter().map(|t| (t, 0)).collect(),
+            label_keys: BTreeMap::from([(
+                String::new(),
+                keys.into_iter().map(|k| (k, BTreeSet::new())).collect(),
+            )]),
+            ..Schema::default()
+        }
+    }
+
     /// Every property key on nodes or relationships.
     pub fn all_keys(&self) -> BTreeSet<&str> {
         self.label_keys

@@ -195,29 +195,12 @@ pub fn execute_logged(
 ) -> Result<(ResultSet, UndoLog)> {
     // date(), datetime.transaction(), ... read one instant for the whole statement.
     let _clock = functions::StatementClock::start();
-    let regexes = RefCell::new(HashMap::new());
-    let profile = RefCell::new(Vec::new());
-    let mut env = Env {
-        params: ctx.params,
-        cancel: ctx.cancel,
-        regexes: &regexes,
-        profile: ctx.profile.then_some(&profile),
-        stats: Stats::default(),
-        undo: Vec::new(),
-        counter: 0,
-    };
+    let scratch = Scratch::default();
+    let mut env = scratch.env(ctx);
     let arg = vec![Value::Null; plan.width];
     let run = |env: &mut Env<'_>, graph: &mut Graph| -> Result<Vec<Row>> {
-        let mut root = env.build(&plan.root, Some(graph), &arg)?;
-        let cx = env.cx(graph);
-        root.open(&arg);
-        let mut rows = Vec::new();
-        while let Some(row) = root.next(&cx)? {
-            // The result is held in full: a cartesian product grows it without bound.
-            cx.tick()?;
-            rows.push(row);
-        }
-        Ok(rows)
+        let root = env.build(&plan.root, Some(graph), &arg)?;
+        drain(root, &env.cx(graph), &arg)
     };
     let rows = match run(&mut env, graph) {
         Ok(rows) => rows,
@@ -226,11 +209,69 @@ pub fn execute_logged(
             return Err(err);
         }
     };
-    let mut result = ResultSet::new(plan.columns.clone(), rows, env.stats, graph);
-    if ctx.profile {
-        result.plan = Some(explain::render(plan, Some(&profile.borrow())));
-    }
+    let result = scratch.finish(plan, rows, env.stats, graph, ctx);
     Ok((result, UndoLog(env.undo)))
+}
+
+/// Runs a plan that does not write (`Plan::writes` is false) over a graph it only reads, so
+/// that several statements can share one graph; a write found anyway fails as not supported.
+pub fn execute_read(plan: &Plan, graph: &Graph, ctx: &Context<'_>) -> Result<ResultSet> {
+    let _clock = functions::StatementClock::start();
+    let scratch = Scratch::default();
+    let mut env = scratch.env(ctx);
+    let arg = vec![Value::Null; plan.width];
+    let root = env.build(&plan.root, None, &arg)?;
+    let rows = drain(root, &env.cx(graph), &arg)?;
+    Ok(scratch.finish(plan, rows, env.stats, graph, ctx))
+}
+
+/// Every row of the operator tree `root`, opened from `arg`.
+fn drain(mut root: BoxOp, cx: &Cx<'_>, arg: &Row) -> Result<Vec<Row>> {
+    root.open(arg);
+    let mut rows = Vec::new();
+    while let Some(row) = root.next(cx)? {
+        // The result is held in full: a cartesian product grows it without bound.
+        cx.tick()?;
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// What one statement's operators share besides the graph: compiled regexes and the
+/// PROFILE counters.
+#[derive(Default)]
+struct Scratch {
+    regexes: RefCell<HashMap<String, regex::Regex>>,
+    profile: RefCell<Vec<OperatorStats>>,
+}
+
+impl Scratch {
+    fn env<'a>(&'a self, ctx: &Context<'a>) -> Env<'a> {
+        Env {
+            params: ctx.params,
+            cancel: ctx.cancel,
+            regexes: &self.regexes,
+            profile: ctx.profile.then_some(&self.profile),
+            stats: Stats::default(),
+            undo: Vec::new(),
+            counter: 0,
+        }
+    }
+
+    fn finish(
+        &self,
+        plan: &Plan,
+        rows: Vec<Row>,
+        stats: Stats,
+        graph: &Graph,
+        ctx: &Context<'_>,
+    ) -> ResultSet {
+        let mut result = ResultSet::new(plan.columns.clone(), rows, stats, graph);
+        if ctx.profile {
+            result.plan = Some(explain::render(plan, Some(&self.profile.borrow())));
+        }
+        result
+    }
 }
 
 /// Builds operators; applies write clauses as it meets them.

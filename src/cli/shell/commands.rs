@@ -35,7 +35,23 @@ impl Shell {
         line: &str,
         offset: usize,
     ) -> io::Result<Flow> {
+        let local_only = matches!(
+            command,
+            MetaCommand::Schema
+                | MetaCommand::Stats
+                | MetaCommand::Find(_)
+                | MetaCommand::Show(_)
+                | MetaCommand::Why
+                | MetaCommand::Load(_)
+                | MetaCommand::Save(_)
+                | MetaCommand::Export(..)
+        );
         let outcome: Result<(), String> = match command {
+            _ if local_only && let Some(client) = &self.remote => Err(format!(
+                "{} needs the local graph; kg is connected to {} (run it without --connect)",
+                line.split_whitespace().next().unwrap_or(line),
+                client.address()
+            )),
             MetaCommand::Quit => return Ok(Flow::Quit),
             MetaCommand::Help(topic) => {
                 self.info(&help(topic.as_deref(), self.options().width))?;

@@ -8,6 +8,7 @@ mod commands;
 
 use std::io::{self, IsTerminal, Write};
 
+use kg::bolt::client::Client;
 use kg::error::{QueryError, Span, line_col_at};
 use kg::format::{self, Format, Options};
 use kg::result::ResultSet;
@@ -81,6 +82,8 @@ pub struct Shell {
     /// Counts changes of the graph, so the REPL refreshes completion only after one.
     pub graph_version: u64,
     schema: Option<Schema>,
+    /// `--connect`: statements go to this Bolt server instead of the local graph.
+    pub remote: Option<Client>,
 }
 
 impl Shell {
@@ -97,11 +100,17 @@ impl Shell {
             printed: 0,
             graph_version: 0,
             schema: None,
+            remote: None,
         }
     }
 
     /// The graph's schema, recomputed after changes.
     pub fn schema(&mut self) -> &Schema {
+        if self.schema.is_none()
+            && let Some(client) = &mut self.remote
+        {
+            self.schema = Some(Schema::remote(client));
+        }
         self.schema
             .get_or_insert_with(|| Schema::of(self.session.graph()))
     }
@@ -194,15 +203,24 @@ impl Shell {
 
     /// Runs one statement and prints its result or its error.
     pub fn run_statement(&mut self, source: &Source, text: &str, offset: usize) -> io::Result<()> {
-        match self.session.run(text) {
+        let outcome = match &mut self.remote {
+            Some(client) => client.run(text, self.session.params()).map(|r| vec![r]),
+            None => self.session.run(text),
+        };
+        match outcome {
             Ok(results) => {
                 for result in results {
                     if !result.stats.is_empty() {
-                        self.dirty = true;
+                        // A remote graph is the server's to keep.
+                        self.dirty |= self.remote.is_none();
                         self.graph_changed();
                     }
                     self.print_result(&result)?;
-                    if self.settings.format != Format::Json && result.stats.is_empty() {
+                    // The hints read the local graph.
+                    if self.settings.format != Format::Json
+                        && result.stats.is_empty()
+                        && self.remote.is_none()
+                    {
                         if looks_misspelled(&result) {
                             self.warn_unknown_names(text);
                         } else {
