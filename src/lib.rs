@@ -11,10 +11,12 @@
 //! `procedure` holds what `CALL` can run: `bind` checks calls against it, `exec` runs them.
 
 pub mod ast;
+pub mod catalog;
 pub mod error;
 pub mod exec;
 pub mod format;
 pub mod graph;
+pub mod ids;
 pub mod load;
 pub mod parser;
 pub mod plan;

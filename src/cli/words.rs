@@ -155,7 +155,7 @@ mod tests {
     fn completion_offers_only_functions_kg_has() {
         for name in FUNCTIONS {
             assert!(
-                kg::exec::functions::lookup(name).is_some(),
+                kg::catalog::lookup(name).is_some(),
                 "{name} is not a kg function"
             );
         }

@@ -16,7 +16,6 @@ mod subquery;
 mod write;
 
 pub mod aggregate;
-pub mod functions;
 
 #[cfg(test)]
 mod tests;
@@ -149,7 +148,7 @@ pub fn execute_logged(
     ctx: &Context<'_>,
 ) -> Result<(ResultSet, UndoLog)> {
     // date(), datetime.transaction(), ... read one instant for the whole statement.
-    let _clock = functions::StatementClock::start();
+    let _clock = crate::catalog::StatementClock::start();
     let regexes = RefCell::new(HashMap::new());
     let profile = RefCell::new(Vec::new());
     let mut env = Env {

@@ -14,6 +14,7 @@ mod subquery;
 use std::sync::Arc;
 
 use crate::ast::{BinaryOp, Quantifier, Span, UnaryOp};
+use crate::catalog::FunctionSpec;
 use crate::graph::Direction;
 use crate::result::ResultSet;
 use crate::value::Value;
@@ -49,8 +50,8 @@ pub enum PlanExprKind {
     Binary(BinaryOp, Box<PlanExpr>, Box<PlanExpr>),
     IsNull(Box<PlanExpr>, bool),
     HasLabels(Box<PlanExpr>, Vec<Arc<str>>),
-    /// A scalar function call, name already checked against the function table.
-    Function(String, Vec<PlanExpr>),
+    /// A scalar function call, resolved against the function catalog when bound.
+    Function(&'static FunctionSpec, Vec<PlanExpr>),
     Case {
         subject: Option<Box<PlanExpr>>,
         whens: Vec<(PlanExpr, PlanExpr)>,
