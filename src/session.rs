@@ -23,6 +23,8 @@ pub struct Session {
     cancel: Arc<AtomicBool>,
     /// The explicit transaction opened by `begin`, if any.
     transaction: Option<Transaction>,
+    /// Skip `plan::optimize` (tests compare results with and without it).
+    unoptimized: bool,
 }
 
 /// An explicit transaction: what its statements changed, so far, as inverses.
@@ -195,13 +197,30 @@ impl Session {
             .collect()
     }
 
-    /// Runs one parsed statement. A failing statement leaves the graph as it was.
-    pub fn run_statement(&mut self, statement: &Statement) -> Result<ResultSet> {
-        let started = Instant::now();
-        self.cancel.store(false, Ordering::SeqCst);
+    /// Turns the optimizer on (the default) or off; results must not depend on it.
+    pub fn set_optimizer(&mut self, on: bool) {
+        self.unoptimized = !on;
+    }
+
+    /// Every compile-time check of `text`, nothing run: what `kg --check` reports. Returns
+    /// the number of statements.
+    pub fn check(&self, text: &str) -> Result<usize> {
+        let statements = parser::parse(text)?;
+        for statement in &statements {
+            self.prepare(statement)?;
+        }
+        Ok(statements.len())
+    }
+
+    /// The compile side of the pipeline for one statement: bind, plan, optimize, and the
+    /// parameter check, so every compile-time error is raised before anything runs.
+    fn prepare(&self, statement: &Statement) -> Result<plan::Plan> {
         let bound = semantic::bind(statement, &self.params, &self.procedures)?;
         let stats = plan::GraphStats::of(&self.graph);
-        let plan = plan::optimize(plan::build(&bound, stats)?);
+        let mut plan = plan::build(&bound, stats)?;
+        if !self.unoptimized {
+            plan = plan::optimize(plan);
+        }
         if let Some((name, span)) = plan.root.missing_parameter(&self.params) {
             return Err(QueryError::compile(
                 ErrorKind::ParameterMissing,
@@ -210,6 +229,14 @@ impl Session {
             )
             .with_span(span));
         }
+        Ok(plan)
+    }
+
+    /// Runs one parsed statement. A failing statement leaves the graph as it was.
+    pub fn run_statement(&mut self, statement: &Statement) -> Result<ResultSet> {
+        let started = Instant::now();
+        self.cancel.store(false, Ordering::SeqCst);
+        let plan = self.prepare(statement)?;
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
             StatementMode::Run | StatementMode::Profile => {
