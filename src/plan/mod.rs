@@ -10,6 +10,8 @@ mod expr;
 mod optimize;
 mod pattern;
 mod subquery;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
