@@ -7,7 +7,7 @@ use pest::Parser;
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
 use super::{CypherParser, Rule};
-use crate::ast::is_reserved_word;
+use crate::ast::{is_reserved_word, keywords};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result, Span};
 
 /// How deeply brackets may nest before the parser refuses the text: pest recurses once
@@ -219,7 +219,7 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
     let operator_expected = has("AND") || has("<>") || (has("%") && has("^"));
     let clauses = tokens
         .iter()
-        .filter(|t| CLAUSE_KEYWORDS.contains(&t.as_str()))
+        .filter(|t| keywords::is_clause_keyword(t))
         .count();
     let mut shown = Vec::new();
     if expression_expected {
@@ -236,7 +236,7 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
         let absorbed = absorbed_by_rules.contains(&token)
             || (expression_expected && EXPRESSION_START_TOKENS.contains(&token))
             || (operator_expected && OPERATOR_TOKENS.contains(&token))
-            || (clauses >= 4 && (CLAUSE_KEYWORDS.contains(&token) || token == ";"));
+            || (clauses >= 4 && (keywords::is_clause_keyword(token) || token == ";"));
         if token == "`" {
             // The opening of a backtick-quoted name: a name is wanted.
             shown.push("a name".to_string());
@@ -261,11 +261,6 @@ fn is_meaningful_token(token: &str) -> bool {
     !(is_range || token.trim().is_empty() || matches!(token, "/*" | "//" | "BUILTIN_RULE" | "E"))
 }
 
-const CLAUSE_KEYWORDS: &[&str] = &[
-    "MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN", "CREATE", "MERGE", "SET", "REMOVE", "DELETE",
-    "DETACH", "CALL", "FOREACH", "LOAD", "EXPLAIN", "PROFILE", "UNION", "ORDER", "SKIP", "LIMIT",
-    "WHERE",
-];
 const EXPRESSION_START_TOKENS: &[&str] = &[
     "\"", "'", "$", "(", "[", "{", "`", "+", "-", ".", "0", "ALL", "ANY", "CASE", "COLLECT",
     "COUNT", "EXISTS", "FALSE", "NONE", "NOT", "NULL", "REDUCE", "SINGLE", "TRUE",
@@ -319,9 +314,7 @@ fn similar_clause_keyword(word: &str) -> Option<&'static str> {
         return None;
     }
     let upper = word.to_ascii_uppercase();
-    CLAUSE_KEYWORDS
-        .iter()
-        .copied()
+    keywords::clause_keywords()
         .filter(|k| *k != upper)
         .map(|k| (strsim::levenshtein(k, &upper), k))
         .filter(|&(distance, _)| distance <= 2)
