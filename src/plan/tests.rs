@@ -4,7 +4,7 @@
 use super::*;
 use crate::graph::Graph;
 use crate::procedure::Procedures;
-use crate::value::Params;
+use crate::value::{Params, Value};
 use crate::{parser, semantic};
 
 fn plan_of(query: &str, graph: &Graph, optimized: bool) -> Plan {
