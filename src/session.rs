@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::ast::{Statement, StatementMode};
-use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
+use crate::error::{QueryError, Result};
 use crate::graph::Graph;
 use crate::procedure::{DefinitionError, Procedure, ProcedureSignature, Procedures};
 use crate::result::ResultSet;
@@ -202,7 +202,8 @@ impl Session {
         self.unoptimized = !on;
     }
 
-    /// Every compile-time check of `text`, nothing run: what `kg --check` reports. Returns
+    /// Every compile-time check of `text` (and the planner's NotSupported), nothing run:
+    /// what `kg --check` reports. Returns
     /// the number of statements.
     pub fn check(&self, text: &str) -> Result<usize> {
         let statements = parser::parse(text)?;
@@ -212,22 +213,14 @@ impl Session {
         Ok(statements.len())
     }
 
-    /// The compile side of the pipeline for one statement: bind, plan, optimize, and the
-    /// parameter check, so every compile-time error is raised before anything runs.
+    /// The compile side of the pipeline for one statement: bind (every compile-time error,
+    /// missing parameters included), plan, optimize.
     fn prepare(&self, statement: &Statement) -> Result<plan::Plan> {
         let bound = semantic::bind(statement, &self.params, &self.procedures)?;
         let stats = plan::GraphStats::of(&self.graph);
         let mut plan = plan::build(&bound, stats)?;
         if !self.unoptimized {
             plan = plan::optimize(plan);
-        }
-        if let Some((name, span)) = plan.root.missing_parameter(&self.params) {
-            return Err(QueryError::compile(
-                ErrorKind::ParameterMissing,
-                ErrorCode::MissingParameter,
-                format!("parameter `${name}` has no value (set it with `:param {name} => ...`)"),
-            )
-            .with_span(span));
         }
         Ok(plan)
     }

@@ -6,6 +6,7 @@ mod display;
 pub mod expr;
 pub mod keywords;
 pub mod pattern;
+pub mod walk;
 
 pub use expr::*;
 pub use pattern::*;

@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::ast::Span;
 use crate::graph::Direction;
 
-use super::{AggregateCall, PlanExpr, PlanExprKind, Slot};
+use super::{AggregateCall, PlanExpr, Slot};
 
 /// A node pattern's constraints checked when a node is bound.
 #[derive(Debug, Clone, Default)]
@@ -342,33 +341,6 @@ macro_rules! plan_inputs {
 }
 
 impl LogicalPlan {
-    /// The first `$name` the plan reads that `params` has no value for, with where it is
-    /// written: a missing parameter is a compile-time error (TCK), found before anything runs.
-    pub fn missing_parameter(&self, params: &crate::value::Params) -> Option<(String, Span)> {
-        let mut missing = None;
-        for expr in self.exprs() {
-            expr.visit(&mut |e| {
-                if missing.is_some() {
-                    return;
-                }
-                if let PlanExprKind::Param(name) = &e.kind
-                    && !params.contains_key(name.as_str())
-                {
-                    missing = Some((name.to_string(), e.span));
-                } else if let Some((_, plan)) = e.subplan() {
-                    missing = plan.missing_parameter(params);
-                }
-            });
-        }
-        if missing.is_none() {
-            missing = self
-                .children()
-                .into_iter()
-                .find_map(|child| child.missing_parameter(params));
-        }
-        missing
-    }
-
     /// The operator's inputs (subplans inside expressions excluded).
     pub fn children(&self) -> Vec<&LogicalPlan> {
         plan_inputs!(self, iter)

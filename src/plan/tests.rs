@@ -4,7 +4,7 @@
 use super::*;
 use crate::graph::Graph;
 use crate::procedure::Procedures;
-use crate::value::{Params, Value};
+use crate::value::Params;
 use crate::{parser, semantic};
 
 fn plan_of(query: &str, graph: &Graph, optimized: bool) -> Plan {
@@ -86,23 +86,6 @@ fn function_calls_hold_their_catalog_entry() {
 fn writes_are_known_from_the_plan() {
     assert!(plan_of("CREATE (:X)", &Graph::new(), true).writes());
     assert!(!plan_of("MATCH (n) RETURN count(n)", &Graph::new(), true).writes());
-}
-
-#[test]
-fn missing_parameters_are_found_in_subplans_too() {
-    let plan = plan_of(
-        "MATCH (n) WHERE EXISTS { MATCH (n)-->(m) WHERE m.x = $p } RETURN n",
-        &Graph::new(),
-        true,
-    );
-    let (name, _) = plan
-        .root
-        .missing_parameter(&Params::new())
-        .expect("missing");
-    assert_eq!(name, "p");
-    let mut params = Params::new();
-    params.insert("p".into(), Value::Int(1));
-    assert!(plan.root.missing_parameter(&params).is_none());
 }
 
 #[test]
