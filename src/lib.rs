@@ -17,6 +17,7 @@ pub mod exec;
 pub mod format;
 pub mod graph;
 pub mod ids;
+pub mod lexer;
 pub mod load;
 pub mod parser;
 pub mod plan;

@@ -9,6 +9,7 @@ use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 use super::{CypherParser, Rule};
 use crate::ast::{is_reserved_word, keywords};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result, Span};
+use crate::lexer::{self, TokenKind};
 
 /// How deeply brackets may nest before the parser refuses the text: pest recurses once
 /// per level, and later stages recurse over the tree.
@@ -384,40 +385,33 @@ fn is_dash_like(c: char) -> bool {
     )
 }
 
-/// The word or symbol starting at `at`, for "found `...`".
+/// The word or symbol starting at `at`, for "found `...`": a lexer token, but only the
+/// opening quote of a string or quoted name (what the grammar stumbled on).
 fn token_at(text: &str, at: usize) -> &str {
     let rest = &text[at..];
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let len = match rest.chars().next() {
-        Some(c) if is_word(c) => rest.find(|c: char| !is_word(c)).unwrap_or(rest.len()),
-        Some(c) => c.len_utf8(),
+    let len = match lexer::tokens(rest).first() {
+        Some(t) if matches!(t.kind, TokenKind::Word | TokenKind::Number) => t.span.end,
+        Some(_) => rest.chars().next().map_or(0, char::len_utf8),
         None => 0,
     };
     &rest[..len]
 }
 
-/// The word or symbol just before `at` (skipping whitespace), for "after `WHERE`".
+/// The token just before `at` (skipping whitespace and comments), for "after `WHERE`". A
+/// quoted literal or name is shown whole when short, else by its closing quote.
 fn previous_token(text: &str, at: usize) -> Option<&str> {
-    let before = text.get(..at)?.trim_end();
-    let last = before.chars().next_back()?;
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let start = if is_word(last) {
-        before
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| !is_word(c))
-            .map_or(0, |(i, c)| i + c.len_utf8())
-    } else if matches!(last, '\'' | '"' | '`') {
-        // A quoted literal or name: show all of it, not just its closing quote.
-        let inner = &before[..before.len() - 1];
-        match inner.rfind(last) {
-            Some(open) if before.len() - open <= 40 => open,
-            _ => before.len() - last.len_utf8(),
-        }
+    let before = text.get(..at)?;
+    let last = lexer::code_tokens(before).pop()?;
+    let token = last.text(before);
+    let quoted = matches!(
+        last.kind,
+        TokenKind::String { terminated: true } | TokenKind::Backtick { terminated: true }
+    );
+    Some(if quoted && token.len() > 40 {
+        &token[token.len() - 1..]
     } else {
-        before.len() - last.len_utf8()
-    };
-    Some(&before[start..])
+        token
+    })
 }
 
 /// What `rule` stands for, in Cypher terms.
