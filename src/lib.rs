@@ -12,12 +12,15 @@
 
 pub mod ast;
 pub mod bolt;
+pub mod catalog;
 pub mod db;
 pub mod error;
 pub mod exec;
 pub mod format;
 pub mod graph;
 pub mod http;
+pub mod ids;
+pub mod lexer;
 pub mod limits;
 pub mod load;
 pub mod parser;

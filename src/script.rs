@@ -3,7 +3,7 @@
 //! It respects strings, backtick identifiers, `//` and `/* */` comments, and brackets.
 //! It does not parse Cypher: statements go to `Session::run` as text.
 
-use crate::error::Span;
+pub use crate::lexer::{Token, TokenKind, code_tokens, tokens};
 
 /// One piece of a script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,191 +28,6 @@ impl<'a> ScriptItem<'a> {
             ScriptItem::Statement { offset, .. } | ScriptItem::Meta { offset, .. } => *offset,
         }
     }
-}
-
-/// What a lexical token is; enough for splitting, highlighting and completion, not for parsing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    Whitespace,
-    /// `// ...` up to the line end.
-    LineComment,
-    /// `/* ... */`; `terminated` is false when the text ends inside it.
-    BlockComment {
-        terminated: bool,
-    },
-    /// `'...'` or `"..."`, with backslash escapes.
-    String {
-        terminated: bool,
-    },
-    /// `` `...` `` (an escaped name).
-    Backtick {
-        terminated: bool,
-    },
-    /// A keyword or name: letters, digits and `_`, not starting with a digit.
-    Word,
-    /// An integer or float literal.
-    Number,
-    /// `$name` or `$0`.
-    Parameter,
-    /// One of `( [ {`.
-    Open,
-    /// One of `) ] }`.
-    Close,
-    Semicolon,
-    /// Any other character (operators, `:`, `.`, `,`, ...).
-    Punct,
-}
-
-/// A token: its kind and byte range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Token {
-    pub kind: TokenKind,
-    pub span: Span,
-}
-
-impl Token {
-    /// The token's text within `source`.
-    pub fn text<'s>(&self, source: &'s str) -> &'s str {
-        source.get(self.span.start..self.span.end).unwrap_or("")
-    }
-
-    /// Whether the token is whitespace or a comment.
-    pub fn is_trivia(&self) -> bool {
-        matches!(
-            self.kind,
-            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment { .. }
-        )
-    }
-}
-
-/// Cuts `text` into tokens; never fails, an unterminated string or comment runs to the end.
-pub fn tokens(text: &str) -> Vec<Token> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        let c = bytes[i];
-        let kind = match c {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                TokenKind::LineComment
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = text[i + 2..].find("*/").map(|n| i + 2 + n + 2);
-                i = end.unwrap_or(bytes.len());
-                TokenKind::BlockComment {
-                    terminated: end.is_some(),
-                }
-            }
-            b'\'' | b'"' | b'`' => {
-                let (end, terminated) = quoted_end(bytes, i, c);
-                i = end;
-                if c == b'`' {
-                    TokenKind::Backtick { terminated }
-                } else {
-                    TokenKind::String { terminated }
-                }
-            }
-            b'(' | b'[' | b'{' => {
-                i += 1;
-                TokenKind::Open
-            }
-            b')' | b']' | b'}' => {
-                i += 1;
-                TokenKind::Close
-            }
-            b';' => {
-                i += 1;
-                TokenKind::Semicolon
-            }
-            b'$' => {
-                i += 1;
-                while i < bytes.len() && is_word_byte(bytes[i]) {
-                    i += 1;
-                }
-                TokenKind::Parameter
-            }
-            c if c.is_ascii_digit() => {
-                i = number_end(bytes, i);
-                TokenKind::Number
-            }
-            c if is_word_byte(c) => {
-                while i < bytes.len() && is_word_byte(bytes[i]) {
-                    i += 1;
-                }
-                TokenKind::Word
-            }
-            c if c.is_ascii_whitespace() => {
-                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                TokenKind::Whitespace
-            }
-            _ => {
-                // One character, whole (it may be multi-byte).
-                i += text[i..].chars().next().map_or(1, char::len_utf8);
-                TokenKind::Punct
-            }
-        };
-        out.push(Token {
-            kind,
-            span: Span::new(start, i),
-        });
-    }
-    out
-}
-
-/// The tokens of `text` without whitespace and comments.
-pub fn code_tokens(text: &str) -> Vec<Token> {
-    tokens(text)
-        .into_iter()
-        .filter(|t| !t.is_trivia())
-        .collect()
-}
-
-/// Letters (including non-ASCII ones, taken whole), digits and `_`.
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
-
-fn quoted_end(bytes: &[u8], start: usize, quote: u8) -> (usize, bool) {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quote != b'`' => i += 2,
-            b if b == quote => {
-                // A doubled backtick inside a backtick name is an escaped backtick.
-                if quote == b'`' && bytes.get(i + 1) == Some(&b'`') {
-                    i += 2;
-                    continue;
-                }
-                return (i + 1, true);
-            }
-            _ => i += 1,
-        }
-    }
-    (bytes.len(), false)
-}
-
-fn number_end(bytes: &[u8], start: usize) -> usize {
-    let mut i = start;
-    let digits = |i: &mut usize| {
-        while *i < bytes.len() && (bytes[*i].is_ascii_alphanumeric() || bytes[*i] == b'_') {
-            *i += 1;
-        }
-    };
-    digits(&mut i);
-    if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-        i += 1;
-        digits(&mut i);
-    }
-    // Exponent sign, as in 1e-5 (the letters were taken by `digits`).
-    if matches!(bytes.get(i), Some(b'-' | b'+')) && matches!(bytes.get(i - 1), Some(b'e' | b'E')) {
-        i += 1;
-        digits(&mut i);
-    }
-    i
 }
 
 /// Splits a script into statements and meta-command lines, in order. Empty statements
@@ -301,6 +116,7 @@ pub fn is_complete(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Span;
 
     fn texts(script: &str) -> Vec<(&str, usize)> {
         split(script)

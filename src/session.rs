@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::ast::{Statement, StatementMode};
-use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
+use crate::error::{ErrorKind, QueryError, Result};
 use crate::graph::Graph;
 use crate::limits::{self, Limits};
 use crate::procedure::{DefinitionError, Procedure, ProcedureSignature, Procedures};
@@ -26,6 +26,8 @@ pub struct Session {
     limits: Limits,
     /// The explicit transaction opened by `begin`, if any.
     transaction: Option<Transaction>,
+    /// Skip `plan::optimize` (tests compare results with and without it).
+    unoptimized: bool,
     /// Where committed changes are made durable (a database on disk), if anywhere.
     durability: Option<Box<dyn Durability>>,
 }
@@ -312,6 +314,28 @@ impl Session {
         })
     }
 
+    /// Turns the optimizer on (the default) or off; results must not depend on it.
+    pub fn set_optimizer(&mut self, on: bool) {
+        self.unoptimized = !on;
+    }
+
+    /// Every compile-time check of `text` (and the planner's NotSupported), nothing run:
+    /// what `kg --check` reports. Returns
+    /// the number of statements.
+    pub fn check(&self, text: &str) -> Result<usize> {
+        let statements = parser::parse(text)?;
+        for statement in &statements {
+            self.prepare(statement)?;
+        }
+        Ok(statements.len())
+    }
+
+    /// The compile side of the pipeline for one statement: bind (every compile-time error,
+    /// missing parameters included), plan, optimize.
+    fn prepare(&self, statement: &Statement) -> Result<plan::Plan> {
+        self.plan_statement(statement, &self.graph)
+    }
+
     /// Runs one parsed statement. A failing statement leaves the graph as it was.
     pub fn run_statement(&mut self, statement: &Statement) -> Result<ResultSet> {
         on_big_stack(|| self.run_statement_here(statement))
@@ -321,6 +345,7 @@ impl Session {
     fn run_statement_here(&mut self, statement: &Statement) -> Result<ResultSet> {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
+        let _limits = limits::enter(self.limits);
         let _limits = limits::enter(self.limits);
         let plan = self.plan_statement(statement, &self.graph)?;
         let mut result = match statement.mode {
@@ -352,14 +377,9 @@ impl Session {
     /// Binds and plans `statement` against `graph`'s statistics.
     fn plan_statement(&self, statement: &Statement, graph: &Graph) -> Result<plan::Plan> {
         let bound = semantic::bind(statement, &self.params, &self.procedures)?;
-        let plan = plan::optimize(plan::build(&bound, plan::GraphStats::of(graph))?);
-        if let Some((name, span)) = plan.root.missing_parameter(&self.params) {
-            return Err(QueryError::compile(
-                ErrorKind::ParameterMissing,
-                ErrorCode::MissingParameter,
-                format!("parameter `${name}` has no value (set it with `:param {name} => ...`)"),
-            )
-            .with_span(span));
+        let mut plan = plan::build(&bound, plan::GraphStats::of(graph))?;
+        if !self.unoptimized {
+            plan = plan::optimize(plan);
         }
         Ok(plan)
     }

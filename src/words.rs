@@ -1,163 +1,31 @@
 //! Cypher's vocabulary as the shell and the browser workspace see it: keywords (for highlighting and completion)
 //! and built-in function names (completion and "did you mean" on unknown functions).
 
-/// Reserved words and clause keywords, upper case.
-pub const KEYWORDS: &[&str] = &[
-    "ALL",
-    "AND",
-    "AS",
-    "ASC",
-    "ASCENDING",
-    "BY",
-    "CALL",
-    "CASE",
-    "CONTAINS",
-    "COUNT",
-    "CREATE",
-    "DELETE",
-    "DESC",
-    "DESCENDING",
-    "DETACH",
-    "DISTINCT",
-    "ELSE",
-    "END",
-    "ENDS",
-    "EXISTS",
-    "EXPLAIN",
-    "FALSE",
-    "FOREACH",
-    "IN",
-    "IS",
-    "LIMIT",
-    "LOAD",
-    "MATCH",
-    "MERGE",
-    "NOT",
-    "NULL",
-    "ON",
-    "OPTIONAL",
-    "OR",
-    "ORDER",
-    "PROFILE",
-    "REMOVE",
-    "RETURN",
-    "SET",
-    "SKIP",
-    "STARTS",
-    "THEN",
-    "TRUE",
-    "UNION",
-    "UNWIND",
-    "WHEN",
-    "WHERE",
-    "WITH",
-    "XOR",
-    "YIELD",
-];
+pub use crate::ast::keywords::{KEYWORDS, is_keyword};
 
-/// kg's built-in functions (the engine's table), in their usual spelling.
-pub const FUNCTIONS: &[&str] = &[
-    "abs",
-    "acos",
-    "asin",
-    "atan",
-    "atan2",
-    "avg",
-    "ceil",
-    "coalesce",
-    "collect",
-    "cos",
-    "cot",
-    "count",
-    "date",
-    "datetime",
-    "degrees",
-    "duration",
-    "e",
-    "endNode",
-    "exists",
-    "exp",
-    "floor",
-    "haversin",
-    "head",
-    "id",
-    "keys",
-    "labels",
-    "last",
-    "left",
-    "length",
-    "localdatetime",
-    "localtime",
-    "log",
-    "log10",
-    "lower",
-    "ltrim",
-    "max",
-    "min",
-    "nodes",
-    "nullIf",
-    "percentileCont",
-    "percentileDisc",
-    "pi",
-    "properties",
-    "radians",
-    "rand",
-    "range",
-    "relationships",
-    "replace",
-    "reverse",
-    "right",
-    "round",
-    "rtrim",
-    "sign",
-    "sin",
-    "size",
-    "split",
-    "sqrt",
-    "startNode",
-    "stDev",
-    "stDevP",
-    "substring",
-    "sum",
-    "tail",
-    "tan",
-    "time",
-    "timestamp",
-    "toBoolean",
-    "toBooleanList",
-    "toBooleanOrNull",
-    "toFloat",
-    "toFloatList",
-    "toFloatOrNull",
-    "toInteger",
-    "toIntegerList",
-    "toIntegerOrNull",
-    "toLower",
-    "toString",
-    "toStringList",
-    "toStringOrNull",
-    "toUpper",
-    "trim",
-    "type",
-    "upper",
-];
-
-/// Whether `word` is a keyword, in any case.
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
-}
+/// kg's built-in functions (the catalog), in their usual spelling: the undotted names, so
+/// `date` but not `date.truncate`, alphabetical in any case.
+pub static FUNCTIONS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut names: Vec<_> = crate::catalog::all()
+        .map(|f| f.name)
+        .filter(|name| !name.contains('.'))
+        .collect();
+    names.sort_by_key(|name| name.to_ascii_lowercase());
+    names
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn completion_offers_only_functions_kg_has() {
-        for name in FUNCTIONS {
-            assert!(
-                crate::exec::functions::lookup(name).is_some(),
-                "{name} is not a kg function"
-            );
-        }
+    fn completion_offers_the_catalogs_undotted_names() {
+        assert!(FUNCTIONS.contains(&"toUpper") && FUNCTIONS.contains(&"date"));
+        assert!(!FUNCTIONS.contains(&"date.truncate"));
+        let lower: Vec<_> = FUNCTIONS.iter().map(|f| f.to_ascii_lowercase()).collect();
+        assert!(
+            lower.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
     }
 }

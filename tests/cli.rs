@@ -412,6 +412,13 @@ fn check_parses_without_running() {
         "<stdin>:2:18: SyntaxError (UndefinedVariable)",
     );
     assert_ends_with(&stderr(&bad), "<stdin>: 2 statements checked, 1 error\n");
+    // A missing parameter is a compile-time error too: --check finds it without running,
+    // and a `:param` line before the statement satisfies it.
+    let missing = run_with_stdin(&["--empty", "--check"], "RETURN $x;\n");
+    assert_eq!(code(&missing), 1);
+    assert_contains(&stderr(&missing), "ParameterMissing (MissingParameter)");
+    let given = run_with_stdin(&["--empty", "--check"], ":param x => 1\nRETURN $x;\n");
+    assert_eq!(code(&given), 0, "{}", stderr(&given));
 }
 
 #[test]

@@ -4,75 +4,15 @@
 
 mod display;
 pub mod expr;
+pub mod keywords;
 pub mod pattern;
+pub mod walk;
 
 pub use expr::*;
 pub use pattern::*;
 
 pub use crate::error::Span;
-
-/// openCypher's reserved words: a name spelled like one needs backticks (the parser refuses
-/// it bare, and `Display` quotes it).
-const RESERVED_WORDS: &[&str] = &[
-    "ALL",
-    "ASC",
-    "ASCENDING",
-    "BY",
-    "CREATE",
-    "DELETE",
-    "DESC",
-    "DESCENDING",
-    "DETACH",
-    "EXISTS",
-    "LIMIT",
-    "MATCH",
-    "MERGE",
-    "ON",
-    "OPTIONAL",
-    "ORDER",
-    "REMOVE",
-    "RETURN",
-    "SET",
-    "SKIP",
-    "WHERE",
-    "WITH",
-    "UNION",
-    "UNWIND",
-    "AND",
-    "AS",
-    "CONTAINS",
-    "DISTINCT",
-    "ENDS",
-    "IN",
-    "IS",
-    "NOT",
-    "OR",
-    "STARTS",
-    "XOR",
-    "CASE",
-    "ELSE",
-    "END",
-    "THEN",
-    "WHEN",
-    "NULL",
-    "TRUE",
-    "FALSE",
-    "CONSTRAINT",
-    "DO",
-    "FOR",
-    "REQUIRE",
-    "UNIQUE",
-    "MANDATORY",
-    "SCALAR",
-    "OF",
-    "ADD",
-    "DROP",
-];
-
-/// Whether `word` is an openCypher reserved word (case-insensitive).
-pub fn is_reserved_word(word: &str) -> bool {
-    RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
-}
+pub use keywords::is_reserved_word;
 
 /// Whether `name` reads back as itself without backticks where the grammar expects a label,
 /// relationship type or property key: it follows the grammar's identifier rule (Unicode

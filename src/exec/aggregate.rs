@@ -31,7 +31,7 @@ pub enum AggregateKind {
     StDevP,
 }
 
-/// Canonical names, as `functions::lookup` spells them.
+/// Canonical names, as `catalog::lookup` spells them.
 const NAMES: [(&str, AggregateKind); 10] = [
     ("count", AggregateKind::Count),
     ("sum", AggregateKind::Sum),

@@ -10,7 +10,7 @@ use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::plan::{MapItem, PlanExpr, PlanExprKind as K};
 use crate::value::{Value, ops};
 
-use super::{Cx, Row, functions, subplan};
+use super::{Cx, Row, subplan};
 
 fn deleted_entity(what: &str) -> QueryError {
     QueryError::runtime(
@@ -87,19 +87,19 @@ fn eval_kind(expr: &PlanExpr, row: &Row, cx: &Cx<'_>) -> Result<Value> {
             Value::Node(n) => Value::Bool(labels.iter().all(|l| cx.graph.has_label(n, l))),
             other => return Err(QueryError::type_mismatch("a node", other.type_name())),
         },
-        K::Function(name, args) => {
+        K::Function(spec, args) => {
             let args = args
                 .iter()
                 .map(|e| eval(e, row, cx))
                 .collect::<Result<Vec<_>>>()?;
-            match (name.as_ref(), args.as_slice()) {
+            match (spec.name, args.as_slice()) {
                 ("type", [Value::Rel(r)]) if !cx.graph.contains_rel(*r) => {
                     match cx.graph.deleted_rel_type(*r) {
                         Some(rel_type) => Value::String(rel_type.clone()),
-                        None => functions::call_scalar(name, &args, cx.graph)?,
+                        None => spec.call(&args, cx.graph)?,
                     }
                 }
-                _ => functions::call_scalar(name, &args, cx.graph)?,
+                _ => spec.call(&args, cx.graph)?,
             }
         }
         K::Case {
@@ -292,7 +292,7 @@ pub(crate) fn property(target: &Value, key: &str, cx: &Cx<'_>) -> Result<Value> 
             None => return Err(deleted_entity("relationship")),
         },
         Value::Map(m) => m.get(key).cloned().unwrap_or(Value::Null),
-        Value::Temporal(t) => super::functions::temporal_property(t, key)?,
+        Value::Temporal(t) => crate::catalog::temporal_property(t, key)?,
         other => {
             return Err(QueryError::type_mismatch(
                 "a node, relationship or map",

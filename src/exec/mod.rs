@@ -16,7 +16,6 @@ mod subquery;
 mod write;
 
 pub mod aggregate;
-pub mod functions;
 
 #[cfg(test)]
 mod tests;
@@ -194,7 +193,7 @@ pub fn execute_logged(
     ctx: &Context<'_>,
 ) -> Result<(ResultSet, UndoLog)> {
     // date(), datetime.transaction(), ... read one instant for the whole statement.
-    let _clock = functions::StatementClock::start();
+    let _clock = crate::catalog::StatementClock::start();
     let scratch = Scratch::default();
     let mut env = scratch.env(ctx);
     let arg = vec![Value::Null; plan.width];
@@ -216,7 +215,7 @@ pub fn execute_logged(
 /// Runs a plan that does not write (`Plan::writes` is false) over a graph it only reads, so
 /// that several statements can share one graph; a write found anyway fails as not supported.
 pub fn execute_read(plan: &Plan, graph: &Graph, ctx: &Context<'_>) -> Result<ResultSet> {
-    let _clock = functions::StatementClock::start();
+    let _clock = crate::catalog::StatementClock::start();
     let scratch = Scratch::default();
     let mut env = scratch.env(ctx);
     let arg = vec![Value::Null; plan.width];

@@ -27,13 +27,9 @@ pub use index::{Relationships, TypeFilter};
 use properties::Shapes;
 pub use properties::{Properties, PropertyKey};
 
-/// A node's stable id: it survives deletes of other nodes and appears in JSON output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub u32);
-
-/// A relationship's stable id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RelId(pub u32);
+// The ids live below both `graph` and `value` (values hold them); re-exported here, where
+// they are minted.
+pub use crate::ids::{NodeId, RelId};
 
 impl NodeId {
     fn index(self) -> NodeIndex<u32> {

@@ -179,8 +179,8 @@ pub(super) fn words(session: &crate::Session) -> Json {
         }
     }
     json!({
-        "keywords": crate::words::KEYWORDS,
-        "functions": crate::words::FUNCTIONS,
+        "keywords": &*crate::words::KEYWORDS,
+        "functions": &*crate::words::FUNCTIONS,
         "labels": graph.labels(),
         "types": graph.rel_types(),
         "keys": keys,

@@ -7,8 +7,9 @@ use pest::Parser;
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
 use super::{CypherParser, Rule};
-use crate::ast::is_reserved_word;
+use crate::ast::{is_reserved_word, keywords};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result, Span};
+use crate::lexer::{self, TokenKind};
 
 /// How deeply brackets may nest before the parser refuses the text: pest recurses once
 /// per level, and later stages recurse over the tree.
@@ -219,7 +220,7 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
     let operator_expected = has("AND") || has("<>") || (has("%") && has("^"));
     let clauses = tokens
         .iter()
-        .filter(|t| CLAUSE_KEYWORDS.contains(&t.as_str()))
+        .filter(|t| keywords::is_clause_keyword(t))
         .count();
     let mut shown = Vec::new();
     if expression_expected {
@@ -236,7 +237,7 @@ fn detailed_expectation(text: &str) -> Option<(usize, Vec<String>)> {
         let absorbed = absorbed_by_rules.contains(&token)
             || (expression_expected && EXPRESSION_START_TOKENS.contains(&token))
             || (operator_expected && OPERATOR_TOKENS.contains(&token))
-            || (clauses >= 4 && (CLAUSE_KEYWORDS.contains(&token) || token == ";"));
+            || (clauses >= 4 && (keywords::is_clause_keyword(token) || token == ";"));
         if token == "`" {
             // The opening of a backtick-quoted name: a name is wanted.
             shown.push("a name".to_string());
@@ -261,11 +262,6 @@ fn is_meaningful_token(token: &str) -> bool {
     !(is_range || token.trim().is_empty() || matches!(token, "/*" | "//" | "BUILTIN_RULE" | "E"))
 }
 
-const CLAUSE_KEYWORDS: &[&str] = &[
-    "MATCH", "OPTIONAL", "UNWIND", "WITH", "RETURN", "CREATE", "MERGE", "SET", "REMOVE", "DELETE",
-    "DETACH", "CALL", "FOREACH", "LOAD", "EXPLAIN", "PROFILE", "UNION", "ORDER", "SKIP", "LIMIT",
-    "WHERE",
-];
 const EXPRESSION_START_TOKENS: &[&str] = &[
     "\"", "'", "$", "(", "[", "{", "`", "+", "-", ".", "0", "ALL", "ANY", "CASE", "COLLECT",
     "COUNT", "EXISTS", "FALSE", "NONE", "NOT", "NULL", "REDUCE", "SINGLE", "TRUE",
@@ -319,9 +315,7 @@ fn similar_clause_keyword(word: &str) -> Option<&'static str> {
         return None;
     }
     let upper = word.to_ascii_uppercase();
-    CLAUSE_KEYWORDS
-        .iter()
-        .copied()
+    keywords::clause_keywords()
         .filter(|k| *k != upper)
         .map(|k| (strsim::levenshtein(k, &upper), k))
         .filter(|&(distance, _)| distance <= 2)
@@ -391,40 +385,33 @@ fn is_dash_like(c: char) -> bool {
     )
 }
 
-/// The word or symbol starting at `at`, for "found `...`".
+/// The word or symbol starting at `at`, for "found `...`": a lexer token, but only the
+/// opening quote of a string or quoted name (what the grammar stumbled on).
 fn token_at(text: &str, at: usize) -> &str {
     let rest = &text[at..];
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let len = match rest.chars().next() {
-        Some(c) if is_word(c) => rest.find(|c: char| !is_word(c)).unwrap_or(rest.len()),
-        Some(c) => c.len_utf8(),
+    let len = match lexer::tokens(rest).first() {
+        Some(t) if matches!(t.kind, TokenKind::Word | TokenKind::Number) => t.span.end,
+        Some(_) => rest.chars().next().map_or(0, char::len_utf8),
         None => 0,
     };
     &rest[..len]
 }
 
-/// The word or symbol just before `at` (skipping whitespace), for "after `WHERE`".
+/// The token just before `at` (skipping whitespace and comments), for "after `WHERE`". A
+/// quoted literal or name is shown whole when short, else by its closing quote.
 fn previous_token(text: &str, at: usize) -> Option<&str> {
-    let before = text.get(..at)?.trim_end();
-    let last = before.chars().next_back()?;
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let start = if is_word(last) {
-        before
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| !is_word(c))
-            .map_or(0, |(i, c)| i + c.len_utf8())
-    } else if matches!(last, '\'' | '"' | '`') {
-        // A quoted literal or name: show all of it, not just its closing quote.
-        let inner = &before[..before.len() - 1];
-        match inner.rfind(last) {
-            Some(open) if before.len() - open <= 40 => open,
-            _ => before.len() - last.len_utf8(),
-        }
+    let before = text.get(..at)?;
+    let last = lexer::code_tokens(before).pop()?;
+    let token = last.text(before);
+    let quoted = matches!(
+        last.kind,
+        TokenKind::String { terminated: true } | TokenKind::Backtick { terminated: true }
+    );
+    Some(if quoted && token.len() > 40 {
+        &token[token.len() - 1..]
     } else {
-        before.len() - last.len_utf8()
-    };
-    Some(&before[start..])
+        token
+    })
 }
 
 /// What `rule` stands for, in Cypher terms.

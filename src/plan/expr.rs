@@ -6,8 +6,8 @@ use crate::ast::{
     Expr, ExprKind, Ident, Literal, MapProjectionItem, PathKind, PatternElement, PatternPart,
     UnaryOp,
 };
+use crate::catalog::{self, FunctionKind};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::exec::functions::{self, FunctionKind};
 use crate::semantic::is_aggregating;
 use crate::value::Value;
 
@@ -100,7 +100,7 @@ impl Builder {
                     };
                     return Ok(PlanExpr::new(K::Slot(slot), span));
                 }
-                let Some(spec) = functions::lookup(&call.name) else {
+                let Some(spec) = catalog::lookup(&call.name) else {
                     return Err(QueryError::compile(
                         ErrorKind::SyntaxError,
                         ErrorCode::UnknownFunction,
@@ -111,7 +111,7 @@ impl Builder {
                 if spec.kind == FunctionKind::Aggregate {
                     return self.aggregate(&lower, call.distinct, &call.args, span);
                 }
-                K::Function(spec.name.to_string(), self.exprs(&call.args, scope)?)
+                K::Function(spec, self.exprs(&call.args, scope)?)
             }
             ExprKind::Case(case) => K::Case {
                 subject: self.opt(case.subject.as_deref(), scope)?,

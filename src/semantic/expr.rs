@@ -3,8 +3,8 @@
 //! pattern predicates.
 
 use crate::ast::{Expr, ExprKind, Ident, Literal, MapProjectionItem, SubqueryKind};
+use crate::catalog::{self, FunctionKind, FunctionSpec};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::exec::functions::{self, FunctionKind};
 
 use super::{Scope, VarKind, error, pattern};
 
@@ -115,7 +115,7 @@ fn wrong_type(message: String, span: crate::ast::Span) -> QueryError {
 /// Arguments a function can never accept, known from their static kind
 /// (TCK Graph3, Graph9, Path3, List6).
 fn check_function_args(
-    name: &str,
+    spec: &FunctionSpec,
     args: &[Expr],
     scope: &Scope,
     span: crate::ast::Span,
@@ -124,23 +124,9 @@ fn check_function_args(
         return Ok(());
     };
     let kind = static_kind(first, scope);
-    let bad = match name.to_ascii_lowercase().as_str() {
-        "labels" => !matches!(kind, VarKind::Node | VarKind::Any),
-        "type" => !matches!(kind, VarKind::Rel | VarKind::Any),
-        "length" => matches!(
-            kind,
-            VarKind::Node | VarKind::Rel | VarKind::Map | VarKind::Number | VarKind::Bool
-        ),
-        "size" => matches!(
-            kind,
-            VarKind::Path | VarKind::Node | VarKind::Rel | VarKind::Number | VarKind::Bool
-        ),
-        "properties" => kind.is_scalar(),
-        _ => false,
-    };
-    if bad {
+    if !spec.first_arg.contains(kind.types()) {
         return Err(wrong_type(
-            format!("{name}() cannot take {}", kind.describe()),
+            format!("{}() cannot take {}", spec.name, kind.describe()),
             span,
         ));
     }
@@ -218,7 +204,7 @@ impl Binder {
         scope: &Scope,
         span: crate::ast::Span,
     ) -> Result<()> {
-        let Some(spec) = functions::lookup(&call.name) else {
+        let Some(spec) = catalog::lookup(&call.name) else {
             return Err(error(
                 ErrorKind::SyntaxError,
                 ErrorCode::UnknownFunction,
@@ -239,7 +225,7 @@ impl Binder {
             self.aggregate(spec.name, &call.args, span, scope)
         } else {
             call.args.iter().try_for_each(|e| self.expr(e, scope))?;
-            check_function_args(&call.name, &call.args, scope, span)
+            check_function_args(spec, &call.args, scope, span)
         }
     }
 
@@ -693,7 +679,7 @@ fn is_aggregate_call(expr: &Expr) -> bool {
     match &expr.kind {
         ExprKind::CountStar => true,
         ExprKind::FunctionCall(call) => {
-            functions::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate)
+            catalog::lookup(&call.name).is_some_and(|f| f.kind == FunctionKind::Aggregate)
         }
         _ => false,
     }

@@ -74,10 +74,34 @@ pub fn bind(statement: &Statement, params: &Params, procedures: &Procedures) -> 
         resolved: RefCell::new(Procedures::none()),
     };
     bind_query(&statement.query, &catalog)?;
+    check_parameters(&statement.query, params)?;
     Ok(BoundQuery {
         statement: statement.clone(),
         procedures: catalog.resolved.into_inner(),
     })
+}
+
+/// The first `$name` (in text order) that `params` has no value for: a missing parameter is
+/// a compile-time error (TCK), raised before anything runs.
+fn check_parameters(query: &Query, params: &Params) -> Result<()> {
+    let mut missing = None;
+    crate::ast::walk::each_expr(query, &mut |e| {
+        if let ExprKind::Parameter(name) = &e.kind
+            && missing.is_none()
+            && !params.contains_key(name)
+        {
+            missing = Some((name.clone(), e.span));
+        }
+    });
+    match missing {
+        Some((name, span)) => Err(error(
+            ErrorKind::ParameterMissing,
+            ErrorCode::MissingParameter,
+            format!("parameter `${name}` has no value (set it with `:param {name} => ...`)"),
+            span,
+        )),
+        None => Ok(()),
+    }
 }
 
 fn bind_query(query: &Query, catalog: &Catalog<'_>) -> Result<()> {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::ast::Span;
+use crate::catalog::Types;
 
 /// What a variable (or expression) is statically known to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +45,21 @@ impl VarKind {
             VarKind::Number => "a number",
             VarKind::Bool => "a boolean",
             VarKind::Any => "a value",
+        }
+    }
+
+    /// The catalog's types this kind can be (all of them when unknown).
+    pub fn types(self) -> Types {
+        match self {
+            VarKind::Node => Types::NODE,
+            VarKind::Rel => Types::RELATIONSHIP,
+            VarKind::RelList | VarKind::List => Types::LIST,
+            VarKind::Path => Types::PATH,
+            VarKind::Map => Types::MAP,
+            VarKind::String => Types::STRING,
+            VarKind::Number => Types::NUMBER,
+            VarKind::Bool => Types::BOOLEAN,
+            VarKind::Any => Types::NONE,
         }
     }
 

@@ -15,7 +15,12 @@ fn bind_error(query: &str) -> (ErrorKind, Option<ErrorCode>, usize) {
 
 fn binds(query: &str) {
     let statements = parser::parse(query).expect("parses");
-    if let Err(e) = super::bind(&statements[0], &Params::new(), &Default::default()) {
+    // Every parameter the tests use has a value.
+    let params: Params = ["props", "p", "x"]
+        .into_iter()
+        .map(|name| (name.to_string(), crate::value::Value::Null))
+        .collect();
+    if let Err(e) = super::bind(&statements[0], &params, &Default::default()) {
         panic!("{query}: {e}");
     }
 }
@@ -175,4 +180,31 @@ fn static_types() {
         assert_eq!(bind_error(query).1, Some(code), "{query}");
     }
     assert_eq!(bind_error("WITH 1 AS n RETURN n.x").0, ErrorKind::TypeError);
+}
+
+#[test]
+fn missing_parameters_are_found_everywhere() {
+    let cases = [
+        ("RETURN $x", 8),
+        (
+            "MATCH (n) WHERE EXISTS { MATCH (n)-->(m) WHERE m.x = $p } RETURN n",
+            54,
+        ),
+        ("CREATE (n {a: [i IN range(1, 2) | $q]})", 35),
+        ("MATCH (n) RETURN n SKIP $s", 25),
+        ("UNWIND [1] AS i CALL { WITH i SET i.x = $v } RETURN i", 41),
+    ];
+    for (query, column) in cases {
+        assert_eq!(
+            bind_error(query),
+            (
+                ErrorKind::ParameterMissing,
+                Some(ErrorCode::MissingParameter),
+                column
+            ),
+            "{query}"
+        );
+    }
+    binds("CREATE (n $props)");
+    binds("MATCH (n) WHERE n.x = $x RETURN n");
 }

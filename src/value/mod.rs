@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use crate::graph::{NodeId, RelId};
+use crate::ids::{NodeId, RelId};
 
 /// Query parameters: `$name` → value.
 pub type Params = BTreeMap<String, Value>;

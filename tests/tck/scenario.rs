@@ -167,6 +167,13 @@ pub struct InProcess {
 }
 
 impl InProcess {
+    /// A backend whose session skips the optimizer: every scenario must pass both ways.
+    pub fn unoptimized() -> Self {
+        let mut backend = Self::default();
+        backend.session.set_optimizer(false);
+        backend
+    }
+
     /// Sets the flag to cancel the running statement (see `Session::cancel_handle`).
     pub fn cancel_handle(&self) -> Arc<AtomicBool> {
         self.session.cancel_handle()

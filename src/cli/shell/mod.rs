@@ -8,13 +8,13 @@ mod commands;
 
 use std::io::{self, IsTerminal, Write};
 
+use kg::Session;
 use kg::bolt::client::Client;
 use kg::error::{QueryError, Span, line_col_at};
 use kg::format::{self, Format, Options};
 use kg::result::ResultSet;
 use kg::script::{self, ScriptItem};
 use kg::value::Value;
-use kg::{Session, parser, semantic};
 
 use super::meta::MetaCommand;
 use super::paint::Paint;
@@ -238,20 +238,15 @@ impl Shell {
         }
     }
 
-    /// Checks a statement (parse and semantic analysis) without running it.
+    /// Checks a statement (every compile-time check, `Session::check`) without running it.
     pub fn check_statement(
         &mut self,
         source: &Source,
         text: &str,
         offset: usize,
     ) -> io::Result<()> {
-        let checked = parser::parse(text).and_then(|statements| {
-            statements.iter().try_for_each(|s| {
-                semantic::bind(s, self.session.params(), self.session.procedures()).map(drop)
-            })
-        });
-        match checked {
-            Ok(()) => Ok(()),
+        match self.session.check(text) {
+            Ok(_) => Ok(()),
             Err(error) => self.report_error(source, &error.shifted(offset), text, offset),
         }
     }

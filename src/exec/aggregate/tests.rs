@@ -44,8 +44,8 @@ fn from_name_is_case_insensitive() {
     // Every aggregate here is also in the function table, as an aggregate.
     for (name, kind) in NAMES {
         assert_eq!(AggregateKind::from_name(name), Some(kind));
-        let spec = crate::exec::functions::lookup(name).expect("listed in the function table");
-        assert_eq!(spec.kind, crate::exec::functions::FunctionKind::Aggregate);
+        let spec = crate::catalog::lookup(name).expect("listed in the function table");
+        assert_eq!(spec.kind, crate::catalog::FunctionKind::Aggregate);
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::*;
 use crate::error::{ErrorCode, ErrorKind};
-use crate::graph::{NodeId, RelId};
+use crate::ids::{NodeId, RelId};
 use crate::value::Path;
 use crate::value::test_support::{NULL, float, int, list, map, s};
 

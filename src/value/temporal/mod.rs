@@ -4,7 +4,7 @@
 //! Neo4j prints it (`format`), the ISO string forms the TCK parses (`parse`), comparison and
 //! component access (here), and arithmetic with durations (`arith`).
 //! Constructing values from maps and the `*.truncate`/`duration.*` functions live in
-//! `exec::functions::temporal`.
+//! `catalog::temporal`.
 
 pub mod arith;
 mod format;
