@@ -494,3 +494,50 @@ fn mutated_data_files_load_or_fail_cleanly() {
         STATEMENTS.load(Ordering::Relaxed)
     );
 }
+
+/// An HTTP request body, mutated: parsing it as JSON and turning its `parameters` into
+/// Cypher values (`kg::http::json_to_value`, as the Query API does) ends in a value or a
+/// JSON error, and a statement reading the parameter ends in a result or a typed error.
+/// Deep nesting is refused by serde_json's recursion limit before it reaches kg.
+#[test]
+fn mutated_json_parameters_parse_or_fail_cleanly() {
+    const BODIES: &[&str] = &[
+        r#"{"statement": "RETURN $p AS p", "parameters": {"p": 1}}"#,
+        r#"{"statement": "RETURN $p AS p", "parameters": {"p": [1, 2.5, "x", null, true]}}"#,
+        r#"{"statement": "RETURN $p.a AS p", "parameters": {"p": {"a": {"b": [{"c": -9223372036854775808}]}}}}"#,
+        r#"{"statement": "UNWIND $p AS x RETURN x", "parameters": {"p": [[], [[]], [{}], 1e308, -0.0]}}"#,
+        r#"{"statement": "MATCH (n:N) WHERE n.i IN $p RETURN n.name", "parameters": {"p": [1, 3, 18446744073709551615]}}"#,
+        r#"{"statement": "RETURN $p + $p AS p", "parameters": {"p": "\u00e9\ud83d\ude00"}}"#,
+    ];
+    let mut runner = runner(cases(256));
+    let strategy = (
+        prop::sample::select(BODIES),
+        prop::collection::vec(arb_edit(), 0..4),
+    );
+    let session = RefCell::new(seeded_session());
+    runner
+        .run(&strategy, |(body, edits)| {
+            let text = edits.iter().fold(body.to_string(), |t, e| apply(&t, e));
+            STATEMENTS.fetch_add(1, Ordering::Relaxed);
+            let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+                return Ok(());
+            };
+            let statement = json
+                .get("statement")
+                .and_then(|s| s.as_str())
+                .unwrap_or("RETURN $p AS p");
+            let mut session = session.borrow_mut();
+            if let Some(serde_json::Value::Object(params)) = json.get("parameters") {
+                for (name, value) in params {
+                    session.set_param(name, kg::http::json_to_value(value));
+                }
+            }
+            run_script(&mut session, statement);
+            Ok(())
+        })
+        .expect("no JSON body crashes parameter handling");
+    eprintln!(
+        "fuzz: {} statements so far",
+        STATEMENTS.load(Ordering::Relaxed)
+    );
+}

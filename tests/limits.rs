@@ -118,6 +118,25 @@ fn long_expression_loops_end_with_a_timeout() {
     assert_eq!(s.limits(), Limits::default());
 }
 
+/// Rows a filter rejects, or a DISTINCT drops, never reach the result: those loops check
+/// the limits themselves (here 10^8 rows would run for tens of seconds).
+#[test]
+fn loops_that_discard_rows_end_with_a_timeout() {
+    let limits = Limits {
+        max_memory: None,
+        timeout: Some(Duration::from_millis(200)),
+    };
+    for query in [
+        "UNWIND range(1, 10000) AS x UNWIND range(1, 10000) AS y WITH x WHERE x < 0 RETURN x",
+        "UNWIND range(1, 10000) AS x UNWIND range(1, 10000) AS y RETURN DISTINCT x % 2 AS k",
+    ] {
+        let error = Session::new()
+            .run_with_limits(query, limits)
+            .expect_err("too slow");
+        assert_eq!(error.kind, ErrorKind::Timeout, "{query}: {error}");
+    }
+}
+
 #[test]
 fn a_timed_out_write_is_rolled_back() {
     let mut s = dense();

@@ -52,9 +52,16 @@ fn range(args: &[Value]) -> Result<Value> {
     }
     // One allocation of the whole list: ask the statement's memory budget first.
     crate::limits::reserve((count as u64).saturating_mul(std::mem::size_of::<Value>() as u64))?;
-    // Every element lies between start and end, so it fits in i64.
-    let items = (0..count)
-        .map(|k| Value::Int((start + k * step) as i64))
-        .collect();
+    // Filled in chunks so that a statement's time limit can stop a long fill.
+    const CHUNK: i128 = 1 << 16;
+    let mut items = Vec::with_capacity(count as usize);
+    let mut k = 0;
+    while k < count {
+        crate::limits::check()?;
+        let stop = (k + CHUNK).min(count);
+        // Every element lies between start and end, so it fits in i64.
+        items.extend((k..stop).map(|k| Value::Int((start + k * step) as i64)));
+        k = stop;
+    }
     Ok(Value::List(items))
 }

@@ -23,6 +23,8 @@ impl Operator for Filter {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(cx)? {
+            // Rejected rows never reach the caller's check: count them here.
+            cx.tick()?;
             let value = eval(&self.predicate, &row, cx)?;
             if ops::truth(&value).map_err(|e| e.or_span(self.predicate.span))? == Some(true) {
                 return Ok(Some(row));
@@ -177,6 +179,7 @@ impl Operator for Distinct {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(cx)? {
+            cx.tick()?;
             let key = self
                 .slots
                 .iter()
@@ -330,6 +333,7 @@ impl Operator for Unwind {
             if let Some(row) = &self.current
                 && let Some(item) = self.items.next()
             {
+                cx.tick()?;
                 let mut out = row.clone();
                 out[self.slot] = item;
                 return Ok(Some(out));

@@ -357,6 +357,7 @@ impl Operator for NodeCheck {
 
     fn next(&mut self, cx: &Cx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(cx)? {
+            cx.tick()?;
             if let Value::Node(id) = row[self.slot]
                 && passes(cx.graph, id, &self.check)
                 && accepts(&self.check, &row, cx)?
