@@ -2,13 +2,15 @@
 //! extends the operator tree built so far. Patterns are planned in `pattern.rs`,
 //! expressions compiled in `expr.rs`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use crate::ast::Span;
 use crate::ast::{
     Clause, Delete, Expr, ExprKind, Literal, LoadCsv, Merge, Projection, Query, RemoveItem,
     SetItem, SingleQuery,
 };
-use crate::error::Result;
+use crate::catalog::FunctionSpec;
+use crate::error::{QueryError, Result};
 use crate::procedure::Procedures;
 use crate::semantic::{BoundQuery, implicit_grouping_keys};
 
@@ -57,6 +59,8 @@ pub(super) struct Builder {
     pub stats: GraphStats,
     /// The procedures the statement calls, resolved by `semantic::bind`.
     pub procedures: Procedures,
+    /// Each function call's catalog entry by the call's span, resolved by `semantic::bind`.
+    pub functions: HashMap<Span, &'static FunctionSpec>,
     /// How many subquery or FOREACH bodies enclose the clauses being planned.
     pub nested: usize,
     /// The line and file slots of the latest LOAD CSV planned: what `linenumber()` and
@@ -69,6 +73,7 @@ pub fn build(bound: &BoundQuery, stats: GraphStats) -> Result<Plan> {
     let mut builder = Builder {
         stats,
         procedures: bound.procedures.clone(),
+        functions: bound.resolved.functions.clone(),
         ..Builder::default()
     };
     let (root, columns) = builder.query(&bound.statement.query)?;
@@ -84,6 +89,14 @@ pub fn build(bound: &BoundQuery, stats: GraphStats) -> Result<Plan> {
         width: builder.next_slot,
         slot_names,
     })
+}
+
+/// A name `semantic::bind` should have resolved but did not: a bug in kg, not in the query.
+pub(super) fn unresolved(what: &str, name: &str, span: Span) -> QueryError {
+    QueryError::syntax(
+        format!("internal error: {what} `{name}` was not resolved"),
+        span,
+    )
 }
 
 impl Builder {

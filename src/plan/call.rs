@@ -3,7 +3,7 @@
 //! checked the procedure, its arguments and the YIELD items.
 
 use crate::ast::{Call, YieldItems};
-use crate::error::{QueryError, Result};
+use crate::error::Result;
 
 use super::build::{Builder, Scope};
 use super::{LogicalPlan, PlanExpr, PlanExprKind, Slot};
@@ -25,15 +25,7 @@ impl Builder {
             .procedures
             .get(&call.procedure)
             .cloned()
-            .ok_or_else(|| {
-                QueryError::syntax(
-                    format!(
-                        "internal error: procedure `{}` was not resolved",
-                        call.procedure
-                    ),
-                    call.span,
-                )
-            })?;
+            .ok_or_else(|| super::build::unresolved("procedure", &call.procedure, call.span))?;
         let signature = &procedure.signature;
         let args = match &call.args {
             Some(args) => args

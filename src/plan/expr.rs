@@ -1,12 +1,12 @@
-//! AST expressions → `PlanExpr`: variables become slots, functions are checked against the
-//! function table, aggregates become slots of the enclosing `Aggregate`, and pattern
-//! expressions become read-only subplans.
+//! AST expressions → `PlanExpr`: variables become slots, function calls take the catalog
+//! entry `semantic::bind` resolved, aggregates become slots of the enclosing `Aggregate`,
+//! and pattern expressions become read-only subplans.
 
 use crate::ast::{
     Expr, ExprKind, Ident, Literal, MapProjectionItem, PathKind, PatternElement, PatternPart,
     UnaryOp,
 };
-use crate::catalog::{self, FunctionKind};
+use crate::catalog::FunctionKind;
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::semantic::is_aggregating;
 use crate::value::Value;
@@ -19,7 +19,11 @@ impl Builder {
     pub(super) fn variable(&mut self, ident: &Ident, scope: &Scope) -> Result<PlanExpr> {
         match scope.get(&ident.name) {
             Some(slot) => Ok(PlanExpr::new(K::Slot(slot), ident.span)),
-            None => Err(QueryError::undefined_variable(&ident.name, ident.span)),
+            None => Err(super::build::unresolved(
+                "variable",
+                &ident.name,
+                ident.span,
+            )),
         }
     }
 
@@ -41,7 +45,7 @@ impl Builder {
             ExprKind::Parameter(name) => K::Param(name.clone()),
             ExprKind::Variable(name) => match scope.get(name) {
                 Some(slot) => K::Slot(slot),
-                None => return Err(QueryError::undefined_variable(name, span)),
+                None => return Err(super::build::unresolved("variable", name, span)),
             },
             ExprKind::List(items) => K::List(self.exprs(items, scope)?),
             ExprKind::Map(entries) => K::Map(
@@ -100,14 +104,10 @@ impl Builder {
                     };
                     return Ok(PlanExpr::new(K::Slot(slot), span));
                 }
-                let Some(spec) = catalog::lookup(&call.name) else {
-                    return Err(QueryError::compile(
-                        ErrorKind::SyntaxError,
-                        ErrorCode::UnknownFunction,
-                        format!("unknown function `{}`", call.name),
-                    )
-                    .with_span(span));
-                };
+                let spec = *self
+                    .functions
+                    .get(&span)
+                    .ok_or_else(|| super::build::unresolved("function", &call.name, span))?;
                 if spec.kind == FunctionKind::Aggregate {
                     return self.aggregate(&lower, call.distinct, &call.args, span);
                 }

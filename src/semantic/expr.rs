@@ -221,6 +221,7 @@ impl Binder {
                 span,
             ));
         }
+        scope.resolve_function(span, spec);
         if spec.kind == FunctionKind::Aggregate {
             self.aggregate(spec.name, &call.args, span, scope)
         } else {

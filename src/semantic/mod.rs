@@ -22,7 +22,7 @@ use call::Catalog;
 
 use expr::GroupedIn;
 pub(crate) use expr::{implicit_grouping_keys, is_aggregating};
-pub use scope::{Binding, Scope, VarKind};
+pub use scope::{Binding, Resolutions, Scope, VarKind};
 pub(crate) use subquery::{Import, imports_of};
 
 /// Where a single query stands: it decides what the query may contain and how it must end.
@@ -53,6 +53,8 @@ pub struct BoundQuery {
     pub statement: Statement,
     /// The procedures the statement CALLs.
     pub procedures: Procedures,
+    /// The names bind resolved: the functions called.
+    pub resolved: Resolutions,
 }
 
 /// A compile-time error of `kind`/`code` at `span`.
@@ -73,11 +75,13 @@ pub fn bind(statement: &Statement, params: &Params, procedures: &Procedures) -> 
         procedures,
         resolved: RefCell::new(Procedures::none()),
     };
-    bind_query(&statement.query, &catalog)?;
+    let root = Scope::default();
+    bind_query(&statement.query, &root, &catalog)?;
     check_parameters(&statement.query, params)?;
     Ok(BoundQuery {
         statement: statement.clone(),
         procedures: catalog.resolved.into_inner(),
+        resolved: root.resolutions(),
     })
 }
 
@@ -104,10 +108,10 @@ fn check_parameters(query: &Query, params: &Params) -> Result<()> {
     }
 }
 
-fn bind_query(query: &Query, catalog: &Catalog<'_>) -> Result<()> {
+fn bind_query(query: &Query, root: &Scope, catalog: &Catalog<'_>) -> Result<()> {
     bind_union(
         query,
-        &|_| Ok(Scope::default()),
+        &|_| Ok(root.emptied()),
         Some(catalog),
         Place::Statement,
     )
@@ -441,7 +445,7 @@ fn bind_projection(
     is_with: bool,
     span: Span,
 ) -> Result<(Scope, Scope, Vec<String>)> {
-    let mut new_scope = Scope::default();
+    let mut new_scope = scope.emptied();
     let mut names: Vec<String> = Vec::new();
     if projection.star {
         // `WITH *` over nothing is fine (TCK Create3 [2]); `RETURN *` needs something.
@@ -504,7 +508,7 @@ fn bind_projection(
     }
     // ORDER BY (and WITH ... WHERE) see the new names and, unless aggregating, the old ones.
     let mut order_scope = if aggregating {
-        Scope::default()
+        scope.emptied()
     } else {
         scope.clone()
     };
@@ -554,11 +558,12 @@ fn bind_projection(
             }
         }
     }
-    if let Some(skip) = &projection.skip {
-        bind_count(skip, "SKIP")?;
-    }
-    if let Some(limit) = &projection.limit {
-        bind_count(limit, "LIMIT")?;
+    for (count, what) in [(&projection.skip, "SKIP"), (&projection.limit, "LIMIT")] {
+        if let Some(count) = count {
+            bind_count(count, what)?;
+            // Constant, but it may call functions.
+            expr::bind_expr(count, &scope.emptied(), false)?;
+        }
     }
     Ok((new_scope, order_scope, names))
 }

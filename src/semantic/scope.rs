@@ -1,10 +1,12 @@
 //! Scope: the variables visible at a point of a query, each with what it holds and where it
 //! was introduced. Rebuilt at WITH/RETURN; cloned into subqueries and comprehensions.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use crate::ast::Span;
-use crate::catalog::Types;
+use crate::catalog::{FunctionSpec, Types};
 
 /// What a variable (or expression) is statically known to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,13 +82,42 @@ pub struct Binding {
     pub span: Span,
 }
 
+/// What `bind` resolved, keyed by the span of the text that names it: the planner reads
+/// this instead of resolving names again.
+#[derive(Debug, Clone, Default)]
+pub struct Resolutions {
+    /// Each function call's catalog entry, by the span of the call.
+    pub functions: HashMap<Span, &'static FunctionSpec>,
+}
+
 /// The variables in scope, sorted by name.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     vars: BTreeMap<String, Binding>,
+    /// Shared by every scope of one statement (clones and `emptied` ones), so that what is
+    /// resolved in a nested scope is kept.
+    resolved: Rc<RefCell<Resolutions>>,
 }
 
 impl Scope {
+    /// A scope with no variables that records into the same resolutions.
+    pub fn emptied(&self) -> Scope {
+        Scope {
+            vars: BTreeMap::new(),
+            resolved: Rc::clone(&self.resolved),
+        }
+    }
+
+    /// Records that the call at `span` is `spec`.
+    pub(super) fn resolve_function(&self, span: Span, spec: &'static FunctionSpec) {
+        self.resolved.borrow_mut().functions.insert(span, spec);
+    }
+
+    /// Everything resolved so far through this scope and its relatives.
+    pub(super) fn resolutions(&self) -> Resolutions {
+        self.resolved.borrow().clone()
+    }
+
     /// The binding of `name`, if in scope.
     pub fn get(&self, name: &str) -> Option<Binding> {
         self.vars.get(name).copied()

@@ -66,7 +66,7 @@ pub(super) fn bind_call_subquery(
         Ok(match imports_of(call.imports.as_ref(), part) {
             Import::Everything => outer.clone(),
             Import::Names(names) => {
-                let mut inner = Scope::default();
+                let mut inner = outer.emptied();
                 for name in names {
                     if let Some(b) = outer.get(&name) {
                         inner.declare(&name, b.kind, b.span);

@@ -208,3 +208,29 @@ fn missing_parameters_are_found_everywhere() {
     binds("CREATE (n $props)");
     binds("MATCH (n) WHERE n.x = $x RETURN n");
 }
+
+/// Binds `query` (no parameters, no procedures), which must be valid.
+fn bound(query: &str) -> super::BoundQuery {
+    let statements = parser::parse(query).expect("parses");
+    super::bind(&statements[0], &Params::new(), &Default::default()).expect(query)
+}
+
+#[test]
+fn every_function_call_is_resolved_at_its_span() {
+    let query = "UNWIND [1] AS x WITH x ORDER BY abs(x) LIMIT toInteger(1) RETURN count(x), [y IN [x] | toUpper('a')] AS z";
+    let resolved = bound(query).resolved.functions;
+    let mut found: Vec<(&str, &str)> = resolved
+        .iter()
+        .map(|(span, spec)| (&query[span.start..span.end], spec.name))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("abs(x)", "abs"),
+            ("count(x)", "count"),
+            ("toInteger(1)", "toInteger"),
+            ("toUpper('a')", "toUpper"),
+        ]
+    );
+}
