@@ -394,10 +394,11 @@ impl Session {
             command,
             SchemaCommand::ShowIndexes { .. } | SchemaCommand::ShowConstraints { .. }
         );
-        if let Some(transaction) = &self.transaction {
-            if !shows && transaction.undo.changes_data() {
-                return Err(schema_and_data());
-            }
+        if let Some(transaction) = &self.transaction
+            && !shows
+            && transaction.undo.changes_data()
+        {
+            return Err(schema_and_data());
         }
         let outcome = schema_commands::apply(&mut self.graph, command);
         if let Some(transaction) = &mut self.transaction {

@@ -224,7 +224,7 @@ pub enum CreateError {
     /// A rule of that name exists already (and is not equivalent).
     NameTaken(String),
     /// The existing data breaks the new constraint.
-    Violated(Violation),
+    Violated(Box<Violation>),
 }
 
 /// Why a schema rule could not be dropped.
@@ -311,11 +311,11 @@ impl Graph {
             let key = self.entity_key(&rule, entity);
             match rule.kind {
                 RuleKind::NotNull if key.is_none() => {
-                    return Err(CreateError::Violated(Violation {
+                    return Err(CreateError::Violated(Box::new(Violation {
                         rule,
                         values: Vec::new(),
                         entities: vec![entity],
-                    }));
+                    })));
                 }
                 RuleKind::NotNull => {}
                 RuleKind::Unique | RuleKind::RangeIndex => {
@@ -324,11 +324,11 @@ impl Graph {
                         && rule.kind == RuleKind::Unique
                     {
                         let entities = self.entities_of(&rule, &index, &key);
-                        return Err(CreateError::Violated(Violation {
+                        return Err(CreateError::Violated(Box::new(Violation {
                             rule,
                             values: key.0,
                             entities,
-                        }));
+                        })));
                     }
                 }
             }
@@ -432,7 +432,7 @@ impl Graph {
     fn covers(&self, rule: &SchemaRule, entity: Entity) -> bool {
         rule.entity == entity.entity_type()
             && match entity {
-                Entity::Node(id) => self.node_labels(id).iter().any(|l| *l == rule.label),
+                Entity::Node(id) => self.node_labels(id).contains(&rule.label),
                 Entity::Rel(id) => self.rel_type(id).is_some_and(|t| *t == *rule.label),
             }
     }
