@@ -125,7 +125,7 @@ mod tests {
     fn one_table_answers_each_question() {
         assert!(is_keyword("match") && is_reserved_word("Match") && is_clause_keyword("MATCH"));
         assert!(is_keyword("YIELD") && !is_reserved_word("YIELD"));
-        assert!(is_reserved_word("constraint") && !is_keyword("constraint"));
+        assert!(is_reserved_word("mandatory") && !is_keyword("mandatory"));
         assert!(
             !is_clause_keyword("match"),
             "tokens are compared as the grammar spells them"
