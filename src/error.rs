@@ -69,6 +69,9 @@ pub enum ErrorKind {
     Timeout,
     /// A feature kg does not implement yet.
     NotSupported,
+    /// A schema command failed: an equivalent index exists, a dropped one does not, a
+    /// new constraint does not hold for the data, ... (the code says which).
+    SchemaError,
 }
 
 impl fmt::Display for ErrorKind {
@@ -130,6 +133,24 @@ pub enum ErrorCode {
     /// `CALL proc` without an argument list inside a larger query.
     InvalidArgumentPassingMode,
     NotSupported,
+    /// An index or constraint covering the same things exists already.
+    EquivalentSchemaRuleAlreadyExists,
+    /// An index of that name exists already.
+    IndexAlreadyExists,
+    /// A constraint of that name exists already.
+    ConstraintAlreadyExists,
+    /// `DROP INDEX` of a name no index has.
+    IndexNotFound,
+    /// `DROP CONSTRAINT` of a name no constraint has.
+    ConstraintNotFound,
+    /// `DROP INDEX` of the index a constraint owns.
+    IndexBelongsToConstraint,
+    /// The data breaks a constraint being created.
+    ConstraintCreationFailed,
+    /// A write would break a uniqueness or existence constraint.
+    ConstraintValidationFailed,
+    /// Schema and data changes in one transaction.
+    SchemaAndDataInTransaction,
 }
 
 impl fmt::Display for ErrorCode {
@@ -259,6 +280,46 @@ impl QueryError {
     }
 
     /// A transaction command that does not fit the session's state.
+    /// A schema command that failed with `code` (`IndexNotFound`, ...).
+    pub fn schema(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::SchemaError, Some(code), Phase::Runtime, message)
+    }
+
+    /// The Neo4j status code of a schema error (`Neo.ClientError.Schema.IndexNotFound`,
+    /// ...), shared by the Bolt and HTTP servers; `None` for other errors.
+    pub fn neo4j_schema_status(&self) -> Option<&'static str> {
+        if self.kind != ErrorKind::SchemaError {
+            return None;
+        }
+        Some(match self.code? {
+            ErrorCode::EquivalentSchemaRuleAlreadyExists => {
+                "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
+            }
+            ErrorCode::IndexAlreadyExists => "Neo.ClientError.Schema.IndexAlreadyExists",
+            ErrorCode::ConstraintAlreadyExists => "Neo.ClientError.Schema.ConstraintAlreadyExists",
+            ErrorCode::IndexNotFound => "Neo.ClientError.Schema.IndexNotFound",
+            ErrorCode::ConstraintNotFound => "Neo.ClientError.Schema.ConstraintNotFound",
+            ErrorCode::IndexBelongsToConstraint => "Neo.ClientError.Schema.DropIndexFailed",
+            ErrorCode::ConstraintCreationFailed => {
+                "Neo.ClientError.Schema.ConstraintCreationFailed"
+            }
+            ErrorCode::SchemaAndDataInTransaction => {
+                "Neo.ClientError.Transaction.ForbiddenDueToTransactionType"
+            }
+            _ => "Neo.ClientError.Schema.SchemaRuleAccessFailed",
+        })
+    }
+
+    /// A write that would leave a constraint broken.
+    pub fn constraint_violated(message: impl Into<String>) -> Self {
+        Self::new(
+            ErrorKind::ConstraintVerificationFailed,
+            Some(ErrorCode::ConstraintValidationFailed),
+            Phase::Runtime,
+            message,
+        )
+    }
+
     pub fn transaction(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::TransactionError, None, Phase::Runtime, message)
     }

@@ -27,6 +27,7 @@ pub mod parser;
 pub mod plan;
 pub mod procedure;
 pub mod result;
+mod schema_commands;
 pub mod script;
 pub mod search;
 pub mod semantic;

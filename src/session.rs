@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use crate::ast::schema::SchemaCommand;
 use crate::ast::{Statement, StatementMode};
 use crate::error::{ErrorKind, QueryError, Result};
 use crate::graph::Graph;
@@ -12,7 +13,7 @@ use crate::limits::{self, Limits};
 use crate::procedure::{DefinitionError, Procedure, ProcedureSignature, Procedures};
 use crate::result::ResultSet;
 use crate::value::{Params, Value};
-use crate::{exec, parser, plan, semantic};
+use crate::{exec, parser, plan, schema_commands, semantic};
 
 /// A graph with its parameters, ready to answer queries.
 #[derive(Debug, Default)]
@@ -324,7 +325,8 @@ impl Session {
     /// the number of statements.
     pub fn check(&self, text: &str) -> Result<usize> {
         let statements = parser::parse(text)?;
-        for statement in &statements {
+        // Schema commands have nothing to bind or plan.
+        for statement in statements.iter().filter(|s| s.schema.is_none()) {
             self.prepare(statement)?;
         }
         Ok(statements.len())
@@ -346,7 +348,11 @@ impl Session {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
         let _limits = limits::enter(self.limits);
-        let _limits = limits::enter(self.limits);
+        if let Some(command) = &statement.schema {
+            let mut result = self.run_schema_command(command)?;
+            result.time_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(result);
+        }
         let plan = self.plan_statement(statement, &self.graph)?;
         let mut result = match statement.mode {
             StatementMode::Explain => plan::explain_result(&plan),
@@ -363,6 +369,13 @@ impl Session {
                     transaction.statements += 1;
                 }
                 let (result, undo) = outcome?;
+                if undo.changes_data()
+                    && let Some(transaction) = &self.transaction
+                    && transaction.undo.changes_schema()
+                {
+                    undo.roll_back(&mut self.graph);
+                    return Err(schema_and_data());
+                }
                 match &mut self.transaction {
                     Some(transaction) => transaction.undo.append(undo),
                     None => self.make_durable(undo)?,
@@ -372,6 +385,60 @@ impl Session {
         };
         result.time_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(result)
+    }
+
+    /// Runs a schema command: changes the indexes and constraints (durably, or as part of
+    /// the open transaction) or lists them.
+    fn run_schema_command(&mut self, command: &SchemaCommand) -> Result<ResultSet> {
+        let shows = matches!(
+            command,
+            SchemaCommand::ShowIndexes { .. } | SchemaCommand::ShowConstraints { .. }
+        );
+        if let Some(transaction) = &self.transaction
+            && !shows
+            && transaction.undo.changes_data()
+        {
+            return Err(schema_and_data());
+        }
+        let outcome = schema_commands::apply(&mut self.graph, command);
+        if let Some(transaction) = &mut self.transaction {
+            transaction.statements += 1;
+        }
+        match outcome? {
+            schema_commands::Outcome::Unchanged => Ok(ResultSet::default()),
+            schema_commands::Outcome::Changed(before) => {
+                let undo = exec::UndoLog::schema_change(before);
+                match &mut self.transaction {
+                    Some(transaction) => transaction.undo.append(undo),
+                    None => self.make_durable(undo)?,
+                }
+                Ok(ResultSet::default())
+            }
+            schema_commands::Outcome::Show { query, rows } => {
+                let mut params = self.params.clone();
+                params.insert(schema_commands::PARAMETER.to_string(), rows);
+                // The filter was written elsewhere in the text: its positions do not apply.
+                let unplaced = |mut error: QueryError| {
+                    error.span = None;
+                    error
+                };
+                let statements = parser::parse(&query).map_err(unplaced)?;
+                let mut results = Vec::new();
+                for statement in &statements {
+                    let bound =
+                        semantic::bind(statement, &params, &self.procedures).map_err(unplaced)?;
+                    let plan =
+                        plan::optimize(plan::build(&bound, plan::GraphStats::of(&self.graph))?);
+                    let ctx = exec::Context {
+                        params: &params,
+                        cancel: &self.cancel,
+                        profile: false,
+                    };
+                    results.push(exec::execute_read(&plan, &self.graph, &ctx).map_err(unplaced)?);
+                }
+                Ok(results.pop().unwrap_or_default())
+            }
+        }
     }
 
     /// Binds and plans `statement` against `graph`'s statistics.
@@ -404,6 +471,10 @@ impl Session {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
         let _limits = limits::enter(self.limits);
+        // Schema commands change the graph's schema, or read it from the session's graph.
+        if statement.schema.is_some() {
+            return Ok(None);
+        }
         let plan = self.plan_statement(statement, graph)?;
         if plan.writes() {
             return Ok(None);
@@ -423,6 +494,15 @@ impl Session {
         result.time_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Some(result))
     }
+}
+
+/// Neo4j keeps schema and data changes in separate transactions.
+fn schema_and_data() -> QueryError {
+    QueryError::schema(
+        crate::error::ErrorCode::SchemaAndDataInTransaction,
+        "schema commands and data changes cannot be mixed in one transaction \
+         (`:commit` the one before the other)",
+    )
 }
 
 /// Stack for compiling and running statements. Planning and execution recurse once per

@@ -276,3 +276,34 @@ fn the_prompt_shows_an_open_transaction_and_leaving_asks() {
         .expect("leaves without asking: the commit is on disk");
     assert_eq!(rows(&db, "MATCH (n:InTx) RETURN count(n)"), ["1"]);
 }
+
+#[test]
+fn indexes_and_constraints_survive_reopening_from_the_log_and_from_a_checkpoint() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = dir.path().join("db");
+    let out = run(
+        &db,
+        &[],
+        "CREATE (:C {k: 1}), (:C {k: 2});\n\
+         CREATE INDEX byk FOR (c:C) ON (c.k);\n\
+         CREATE CONSTRAINT uniq FOR (c:C) REQUIRE c.v IS UNIQUE",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let show = |db: &Path| rows(db, "SHOW INDEXES");
+    // Replayed from the log.
+    assert_eq!(show(&db).len(), 2, "{:?}", show(&db));
+    let explain = stdout(&run(&db, &[], "EXPLAIN MATCH (c:C) WHERE c.k > 1 RETURN c"));
+    assert!(explain.contains("NodeIndexSeekByRange"), "{explain}");
+    assert_eq!(rows(&db, "MATCH (c:C) WHERE c.k > 1 RETURN c.k"), ["2"]);
+    // The constraint still holds after reopening.
+    let out = run(&db, &[], "CREATE (:C {v: 1}), (:C {v: 1})");
+    assert!(!out.status.success());
+    let report = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(report.contains("ConstraintVerificationFailed"), "{report}");
+    // Read back from a checkpoint (snapshot), after a drop.
+    let out = run(&db, &[], "DROP INDEX byk;\n:checkpoint");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(show(&db).len(), 1, "{:?}", show(&db));
+    let out = run(&db, &[], "CREATE (:C {v: 3}), (:C {v: 3})");
+    assert!(!out.status.success());
+}

@@ -585,6 +585,7 @@ fn arb_statement() -> impl Strategy<Value = Statement> {
         .prop_map(|(mode, first, unions)| Statement {
             mode,
             query: Query { first, unions },
+            schema: None,
             span: span(),
         })
 }

@@ -63,6 +63,9 @@ impl Display for Statement {
             StatementMode::Explain => f.write_str("EXPLAIN ")?,
             StatementMode::Profile => f.write_str("PROFILE ")?,
         }
+        if let Some(command) = &self.schema {
+            return write!(f, "{command}");
+        }
         write!(f, "{}", self.query)
     }
 }

@@ -6,6 +6,7 @@ mod display;
 pub mod expr;
 pub mod keywords;
 pub mod pattern;
+pub mod schema;
 pub mod walk;
 
 pub use expr::*;
@@ -81,6 +82,9 @@ impl std::hash::Hash for Ident {
 pub struct Statement {
     pub mode: StatementMode,
     pub query: Query,
+    /// A schema command (`CREATE INDEX ...`) instead of a query; `query` is then empty
+    /// and the session runs the command itself.
+    pub schema: Option<schema::SchemaCommand>,
     /// The statement's byte range in the text given to `parser::parse`.
     pub span: Span,
 }
@@ -406,7 +410,7 @@ macro_rules! eq_ignoring_span {
 }
 
 eq_ignoring_span! {
-    Statement { mode, query },
+    Statement { mode, query, schema },
     SingleQuery { clauses },
     Match { optional, pattern, where_clause },
     Unwind { expr, variable },

@@ -182,6 +182,9 @@ pub fn status_code(err: &QueryError) -> &'static str {
         ErrorKind::MemoryLimitExceeded => "Neo.TransientError.General.TransactionMemoryLimit",
         ErrorKind::Timeout => "Neo.ClientError.Transaction.TransactionTimedOut",
         ErrorKind::NotSupported => "Neo.ClientError.Statement.NotSupported",
+        ErrorKind::SchemaError => err
+            .neo4j_schema_status()
+            .unwrap_or("Neo.ClientError.Schema.SchemaRuleAccessFailed"),
     }
 }
 

@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::exec::{Touched, UndoLog};
+use crate::graph::schema::{EntityType, RuleKind, SchemaRule};
 use crate::graph::{Graph, NodeId, RelId};
 use crate::value::Value;
 
@@ -26,6 +27,9 @@ const SET_NODE: u8 = 3;
 const SET_REL: u8 = 4;
 const DELETE_REL: u8 = 5;
 const DELETE_NODE: u8 = 6;
+/// Every index and constraint after the transaction (databases before them have no such
+/// record, and open as having none).
+const SCHEMA: u8 = 7;
 
 /// Encodes the record of a transaction numbered `lsn` whose changes are `undo`, as they
 /// stand in `graph` now. `None` when it changed nothing.
@@ -40,6 +44,7 @@ pub(crate) fn encode(graph: &Graph, undo: &UndoLog, lsn: u64) -> Option<Vec<u8>>
         deleted_rels,
         nodes,
         rels,
+        schema,
     } = undo.touched();
     let mut w = Writer::default();
     w.u64(lsn);
@@ -91,11 +96,72 @@ pub(crate) fn encode(graph: &Graph, undo: &UndoLog, lsn: u64) -> Option<Vec<u8>>
             w.u32(id);
         }
     }
+    if schema {
+        w.u8(SCHEMA);
+        write_schema(&mut w, graph.schema().rules());
+    }
     w.u8(END);
     let (next_node, next_rel) = graph.next_ids();
     w.u32(next_node);
     w.u32(next_rel);
     Some(w.bytes)
+}
+
+/// Schema rules as the redo record and the snapshot keep them.
+pub(crate) fn write_schema(w: &mut Writer, rules: &[SchemaRule]) {
+    w.len(rules.len());
+    for rule in rules {
+        w.u64(rule.id);
+        w.str(&rule.name);
+        w.u8(match rule.kind {
+            RuleKind::RangeIndex => 0,
+            RuleKind::Unique => 1,
+            RuleKind::NotNull => 2,
+        });
+        w.u8(match rule.entity {
+            EntityType::Node => 0,
+            EntityType::Relationship => 1,
+        });
+        w.str(&rule.label);
+        w.len(rule.properties.len());
+        rule.properties.iter().for_each(|p| w.str(p));
+    }
+}
+
+/// Reads what `write_schema` wrote.
+pub(crate) fn read_schema(r: &mut Reader<'_>) -> Decoded<Vec<SchemaRule>> {
+    let count = r.len(1)?;
+    let mut rules = Vec::with_capacity(count);
+    for _ in 0..count {
+        let id = r.u64()?;
+        let name = r.str()?.to_string();
+        let kind = match r.u8()? {
+            0 => RuleKind::RangeIndex,
+            1 => RuleKind::Unique,
+            2 => RuleKind::NotNull,
+            other => return r.fail(format!("unknown schema rule kind {other}")),
+        };
+        let entity = match r.u8()? {
+            0 => EntityType::Node,
+            1 => EntityType::Relationship,
+            other => return r.fail(format!("unknown schema entity type {other}")),
+        };
+        let label = crate::graph::intern(r.str()?);
+        let keys = r.len(1)?;
+        let mut properties = Vec::with_capacity(keys);
+        for _ in 0..keys {
+            properties.push(crate::graph::intern(r.str()?));
+        }
+        rules.push(SchemaRule {
+            id,
+            name,
+            kind,
+            entity,
+            label,
+            properties,
+        });
+    }
+    Ok(rules)
 }
 
 fn write_node(w: &mut Writer, graph: &Graph, id: NodeId) {
@@ -205,6 +271,10 @@ pub(crate) fn apply(graph: &mut Graph, payload: &[u8]) -> Decoded<()> {
                     Ok(None) => return Err(misfit(format!("node {id} does not exist"))),
                     Err(_) => return Err(misfit(format!("node {id} still has relationships"))),
                 }
+            }
+            SCHEMA => {
+                let rules = read_schema(&mut r)?;
+                graph.set_schema_rules(rules);
             }
             tag => return Err(misfit(format!("unknown change tag {tag}"))),
         }

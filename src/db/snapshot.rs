@@ -6,7 +6,7 @@
 //! CRC-32 each, `wal::frame`), written and read one at a time so that neither side holds a
 //! second copy of the graph: a head (last transaction number, next node and relationship
 //! ids, entity counts), chunks of nodes (id, labels, properties, degrees), chunks of relationships
-//! (id, endpoints, type, properties), and an end chunk. A name (label, type, key) is
+//! (id, endpoints, type, properties), the indexes and constraints if there are any, and an end chunk. A name (label, type, key) is
 //! written in full where it first appears and by number after that.
 
 use std::collections::HashMap;
@@ -29,6 +29,9 @@ const CHUNK: usize = 1 << 20;
 const NODES: u8 = 1;
 const RELS: u8 = 2;
 const END: u8 = 3;
+/// The indexes and constraints (`redo::write_schema`), after the entities so that reading
+/// builds the indexes once; absent from snapshots without any.
+const SCHEMA: u8 = 4;
 
 /// Names numbered in the order first written.
 #[derive(Default)]
@@ -137,6 +140,10 @@ pub(crate) fn write(graph: &Graph, lsn: u64, out: &mut impl Write) -> io::Result
         write_properties(w, &data.properties, &mut names);
         chunks.maybe_flush()?;
     }
+    if !graph.schema().is_empty() {
+        chunks.start(SCHEMA)?;
+        super::redo::write_schema(&mut chunks.chunk, graph.schema().rules());
+    }
     chunks.start(END)?;
     chunks.flush()
 }
@@ -239,6 +246,7 @@ pub(crate) fn read(input: &mut impl Read, size: usize) -> Result<Loaded, ReadErr
         degrees: 0,
     };
     state.graph.reserve(nodes as usize, rels as usize);
+    let mut schema = Vec::new();
     loop {
         let chunk_at = offset;
         read_chunk(input, &mut offset, size, &mut buf)?;
@@ -246,6 +254,7 @@ pub(crate) fn read(input: &mut impl Read, size: usize) -> Result<Loaded, ReadErr
         match r.u8().map_err(at(chunk_at))? {
             NODES => state.nodes(&mut r).map_err(at(chunk_at))?,
             RELS => state.rels(&mut r).map_err(at(chunk_at))?,
+            SCHEMA => schema = super::redo::read_schema(&mut r).map_err(at(chunk_at))?,
             END => break,
             kind => return Err(malformed(chunk_at, &format!("unknown chunk kind {kind}"))),
         }
@@ -257,6 +266,9 @@ pub(crate) fn read(input: &mut impl Read, size: usize) -> Result<Loaded, ReadErr
         return Err(malformed(offset, "bytes after the end chunk"));
     }
     let Loading { mut graph, .. } = state;
+    if !schema.is_empty() {
+        graph.set_schema_rules(schema);
+    }
     graph.skip_node_ids(next_node);
     if !graph.skip_rel_ids(next_rel) {
         return Err(malformed(offset, "relationship ids come before any node"));

@@ -127,6 +127,21 @@ impl UndoLog {
         self.0.is_empty()
     }
 
+    /// The inverse of a schema command, given the indexes and constraints before it.
+    pub fn schema_change(before: Vec<crate::graph::schema::SchemaRule>) -> UndoLog {
+        UndoLog(vec![write::Undo::Schema(before)])
+    }
+
+    /// Whether a schema command is among the changes.
+    pub fn changes_schema(&self) -> bool {
+        self.0.iter().any(|c| matches!(c, write::Undo::Schema(_)))
+    }
+
+    /// Whether data (nodes, relationships, labels, properties) changed.
+    pub fn changes_data(&self) -> bool {
+        self.0.iter().any(|c| !matches!(c, write::Undo::Schema(_)))
+    }
+
     /// Adds the changes of a later statement.
     pub fn append(&mut self, later: UndoLog) {
         let mut later = later.0;
@@ -159,6 +174,7 @@ impl UndoLog {
                 write::Undo::AddedLabel(id, _) | write::Undo::RemovedLabel(id, ..) => {
                     touched.nodes.push(*id);
                 }
+                write::Undo::Schema(_) => touched.schema = true,
             }
         }
         touched
@@ -178,6 +194,8 @@ pub struct Touched {
     pub nodes: Vec<crate::graph::NodeId>,
     /// Relationships whose properties changed.
     pub rels: Vec<crate::graph::RelId>,
+    /// The indexes or constraints changed.
+    pub schema: bool,
 }
 
 /// Runs `plan` over `graph`; a failing statement leaves the graph as it was.
@@ -199,8 +217,14 @@ pub fn execute_logged(
     let arg = vec![Value::Null; plan.width];
     let run = |env: &mut Env<'_>, graph: &mut Graph| -> Result<Vec<Row>> {
         let root = env.build(&plan.root, Some(graph), &arg)?;
-        drain(root, &env.cx(graph), &arg)
+        let rows = drain(root, &env.cx(graph), &arg)?;
+        // Constraints hold between statements, not within one (Neo4j checks at commit).
+        match graph.schema_violation() {
+            Some(violation) => Err(QueryError::constraint_violated(violation.describe())),
+            None => Ok(rows),
+        }
     };
+    graph.schema_statement_start();
     let rows = match run(&mut env, graph) {
         Ok(rows) => rows,
         Err(err) => {

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use crate::ast::BinaryOp;
 use crate::error::Result;
+use crate::graph::schema::Seek;
 use crate::graph::{Graph, LabelId, NodeId, Properties, RelId};
-use crate::plan::{NodeCheck as Check, PlanExpr, PlanExprKind, ScanSource, Slot};
+use crate::plan::{IndexSeek, NodeCheck as Check, PlanExpr, PlanExprKind, ScanSource, Slot};
 use crate::value::{Value, ops};
 
 use super::{BoxOp, Cx, Operator, Row, eval};
@@ -293,6 +294,18 @@ impl NodeScan {
                     None => by_labels(labels),
                 }
             }
+            ScanSource::RangeIndex {
+                labels,
+                label,
+                key,
+                seek,
+            } => {
+                let seek = index_seek(seek, row, cx)?;
+                match graph.seek_nodes(label, key, &seek) {
+                    Some(ids) => ids,
+                    None => by_labels(labels),
+                }
+            }
         })
     }
 }
@@ -341,6 +354,42 @@ impl Operator for NodeScan {
             }
         }
     }
+}
+
+/// The values of a planned seek for one row. A value that rules every node out (null, a
+/// prefix that is no string) seeks nothing; one the index cannot order by (a list, a map)
+/// makes the caller scan instead, and the check decides.
+fn index_seek(seek: &IndexSeek, row: &Row, cx: &Cx<'_>) -> Result<Seek> {
+    let value = |e: &PlanExpr| eval(e, row, cx);
+    Ok(match seek {
+        IndexSeek::Equal(e) => match value(e)? {
+            Value::Null => Seek::Equal(Vec::new()),
+            v => Seek::Equal(vec![v]),
+        },
+        IndexSeek::In(e) => match value(e)? {
+            Value::List(items) => Seek::Equal(items.into_iter().filter(|v| !v.is_null()).collect()),
+            // `IN null` is null and `IN 1` an error the check raises: scan.
+            other => Seek::Equal(vec![other, Value::List(Vec::new())]),
+        },
+        IndexSeek::Prefix(e) => match value(e)? {
+            Value::String(prefix) => Seek::Prefix(prefix),
+            _ => Seek::Equal(Vec::new()),
+        },
+        IndexSeek::Range { lower, upper } => {
+            let bound = |b: &Option<(PlanExpr, bool)>| -> Result<Option<(Value, bool)>> {
+                b.as_ref()
+                    .map(|(e, inclusive)| Ok((value(e)?, *inclusive)))
+                    .transpose()
+            };
+            let (lower, upper) = (bound(lower)?, bound(upper)?);
+            let null = |b: &Option<(Value, bool)>| b.as_ref().is_some_and(|(v, _)| v.is_null());
+            if null(&lower) || null(&upper) {
+                Seek::Equal(Vec::new())
+            } else {
+                Seek::Range { lower, upper }
+            }
+        }
+    })
 }
 
 /// Drops rows whose (already bound) node lacks the pattern's labels.

@@ -40,6 +40,8 @@ pub(crate) enum Undo {
     AddedLabel(NodeId, Arc<str>),
     /// A label removed, with its place among the node's labels.
     RemovedLabel(NodeId, Arc<str>, usize),
+    /// A schema command ran; the indexes and constraints before it.
+    Schema(Vec<crate::graph::schema::SchemaRule>),
 }
 
 /// Reverts `undo` (most recent change first).
@@ -75,6 +77,7 @@ pub(crate) fn roll_back(graph: &mut Graph, undo: Vec<Undo>) {
             Undo::RemovedLabel(id, label, position) => {
                 graph.restore_label(id, &label, position);
             }
+            Undo::Schema(rules) => graph.set_schema_rules(rules),
         }
     }
 }

@@ -12,6 +12,7 @@
 pub mod hash;
 mod index;
 mod properties;
+pub mod schema;
 mod slots;
 
 use std::collections::BTreeSet;
@@ -26,6 +27,7 @@ use index::{Adjacency, NameIndex, Symbols, Taken};
 pub use index::{Relationships, TypeFilter};
 use properties::Shapes;
 pub use properties::{Properties, PropertyKey};
+use schema::Entity;
 
 // The ids live below both `graph` and `value` (values hold them); re-exported here, where
 // they are minted.
@@ -154,6 +156,8 @@ pub struct Graph {
     deleted_rels: Vec<bool>,
     deleted_node_count: usize,
     deleted_rel_count: usize,
+    /// Indexes and constraints users created (`schema.rs`; kept by the write hooks).
+    schema: schema::Schema,
 }
 
 impl Graph {
@@ -546,12 +550,14 @@ impl Graph {
         if self.has_label_id(id, LabelId(lid)) {
             return false;
         }
+        let taken = self.schema_before(Entity::Node(id), None); // schema hook
         if let Some(n) = self.node_data_mut(id) {
             // Exactly: most nodes have one label, and a default growth step holds four.
             n.labels.reserve_exact(1);
             n.labels.push(l);
         }
         self.index_label(id, lid);
+        self.schema_after_if(taken, Entity::Node(id)); // schema hook
         true
     }
 
@@ -562,10 +568,12 @@ impl Graph {
             return;
         }
         let (lid, l) = self.labels.intern(label);
+        let taken = self.schema_before(Entity::Node(id), None); // schema hook
         if let Some(n) = self.node_data_mut(id) {
             n.labels.insert(position.min(n.labels.len()), l);
         }
         self.index_label(id, lid);
+        self.schema_after_if(taken, Entity::Node(id)); // schema hook
     }
 
     /// Enters node `id` under label id `lid` in the label index and the label bits.
@@ -583,9 +591,10 @@ impl Graph {
 
     /// Removes a label; returns true if the node had it.
     pub fn remove_label(&mut self, id: NodeId, label: &str) -> bool {
-        if !self.contains_node(id) {
+        if !self.contains_node(id) || !self.has_label(id, label) {
             return false;
         }
+        let taken = self.schema_before(Entity::Node(id), None); // schema hook
         let Some(n) = self.node_data_mut(id) else {
             return false;
         };
@@ -601,6 +610,7 @@ impl Graph {
                 *bits &= !(1 << lid);
             }
         }
+        self.schema_after_if(taken, Entity::Node(id)); // schema hook
         true
     }
 
@@ -625,8 +635,10 @@ impl Graph {
         if !self.contains_node(id) {
             return None;
         }
+        let taken = self.schema_before(Entity::Node(id), Some(key.as_str())); // schema hook
         let n = self.node_data.get_mut(id.0 as usize)?;
         let old = n.properties.set(&mut self.shapes, &key.0, value);
+        self.schema_after_if(taken, Entity::Node(id)); // schema hook
         if is_name {
             if let Some(Value::String(old_name)) = &old {
                 self.unindex_name(old_name, id);
@@ -662,10 +674,14 @@ impl Graph {
         if !self.contains_rel(id) {
             return None;
         }
-        self.inner
-            .edge_weight_mut(id.index())?
-            .properties
-            .set(&mut self.shapes, &key.0, value)
+        let taken = self.schema_before(Entity::Rel(id), Some(key.as_str())); // schema hook
+        let old =
+            self.inner
+                .edge_weight_mut(id.index())?
+                .properties
+                .set(&mut self.shapes, &key.0, value);
+        self.schema_after_if(taken, Entity::Rel(id)); // schema hook
+        old
     }
 
     /// Undoes the removal of node `id`'s property `key`: puts `value` back at `position`
@@ -736,6 +752,9 @@ impl Graph {
         if let Some(name) = name {
             self.index_name(&name, id);
         }
+        // schema hook: it had no properties, so no index entry to take out first.
+        let watched = !self.schema.is_empty() && self.contains_node(id);
+        self.schema_after_if(watched, Entity::Node(id));
     }
 
     /// `set_node_properties` for a relationship.
@@ -761,6 +780,9 @@ impl Graph {
         }
         r.properties
             .init(&mut self.shapes, pairs.into_iter().map(|(k, v)| (k.0, v)));
+        // schema hook: it had no properties, so no index entry to take out first.
+        let watched = !self.schema.is_empty();
+        self.schema_after_if(watched, Entity::Rel(id));
     }
 
     /// Makes room for `nodes` more nodes and `rels` more relationships, so a bulk load
@@ -790,6 +812,7 @@ impl Graph {
         let Some((start, end)) = self.rel_endpoints(id) else {
             return false;
         };
+        self.schema_before(Entity::Rel(id), None); // schema hook
         // Keep the slot (see `deleted_rels`); drop the data.
         if let Some(data) = self.inner.edge_weight_mut(id.index()) {
             data.properties = Properties::default();
@@ -819,6 +842,7 @@ impl Graph {
             let Some((start, end)) = self.rel_endpoints(id) else {
                 continue;
             };
+            self.schema_before(Entity::Rel(id), None); // schema hook
             // Keep the slot (see `deleted_rels`), with its type and endpoints; take the data.
             if let Some(data) = self.inner.edge_weight_mut(id.index())
                 && !data.properties.is_empty()
@@ -865,6 +889,9 @@ impl Graph {
             if let Some(data) = self.inner.edge_weight_mut(id.index()) {
                 data.properties = properties;
             }
+            // schema hook: back in the indexes (relationships without properties have no entry).
+            let watched = !self.schema.is_empty();
+            self.schema_after_if(watched, Entity::Rel(id));
         }
     }
 
@@ -894,6 +921,7 @@ impl Graph {
         if degree > 0 {
             return Err(degree);
         }
+        self.schema_before(Entity::Node(id), None); // schema hook
         // Keep the slot (see `deleted_nodes`); take the data out to unindex it.
         let Some(data) = self.node_data_mut(id).map(std::mem::take) else {
             return Ok(None);
@@ -936,6 +964,8 @@ impl Graph {
         if let Some(slot) = self.node_data_mut(id) {
             *slot = data;
         }
+        let watched = !self.schema.is_empty(); // schema hook
+        self.schema_after_if(watched, Entity::Node(id));
     }
 }
 

@@ -41,6 +41,10 @@ fn neo4j_code(error: &QueryError) -> String {
         ErrorKind::ProcedureError => "Neo.ClientError.Procedure.ProcedureCallFailed".into(),
         ErrorKind::Cancelled => "Neo.TransientError.Transaction.Terminated".into(),
         ErrorKind::NotSupported => "Neo.ClientError.Statement.FeatureNotSupported".into(),
+        ErrorKind::SchemaError => error
+            .neo4j_schema_status()
+            .unwrap_or("Neo.ClientError.Schema.SchemaRuleAccessFailed")
+            .into(),
         kind => format!("Neo.ClientError.Statement.{kind}"),
     }
 }

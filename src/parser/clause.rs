@@ -21,6 +21,22 @@ pub(super) fn build_statement(pair: Pair<'_>) -> Result<Statement> {
     debug_assert_eq!(pair.as_rule(), Rule::statement);
     let span = span_of(&pair);
     let mut pairs = children(pair);
+    if let Some(command) = super::schema::build_if_schema_command(&mut pairs)? {
+        let query = Query {
+            first: SingleQuery {
+                clauses: Vec::new(),
+                span,
+            },
+            unions: Vec::new(),
+        };
+        let mode = StatementMode::Run;
+        return Ok(Statement {
+            mode,
+            query,
+            schema: Some(command),
+            span,
+        });
+    }
     let mode = if next_if_rule(&mut pairs, Rule::explain).is_some() {
         StatementMode::Explain
     } else if next_if_rule(&mut pairs, Rule::profile).is_some() {
@@ -29,7 +45,12 @@ pub(super) fn build_statement(pair: Pair<'_>) -> Result<Statement> {
         StatementMode::Run
     };
     let query = build_query(required(&mut pairs, span)?)?;
-    Ok(Statement { mode, query, span })
+    Ok(Statement {
+        mode,
+        query,
+        schema: None,
+        span,
+    })
 }
 
 /// `single_query (UNION [ALL] single_query)*`

@@ -278,8 +278,9 @@ const OPERATOR_TOKENS: &[&str] = &[
 /// Cypher that other databases accept but kg does not, named so the error says so instead
 /// of calling it a syntax error.
 fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
-    // Schema commands fail a few words in (`CREATE INDEX FOR ...` reads as a pattern named
-    // INDEX), so look at how the failing statement starts.
+    // Administration commands fail a few words in (`CREATE DATABASE x` reads as a pattern
+    // named DATABASE), so look at how the failing statement starts. Index and constraint
+    // commands are in the grammar, so their mistakes are syntax errors.
     let statement_start = text[..at].rfind(';').map_or(0, |i| i + 1);
     let mut words = text[statement_start..]
         .split(|c: char| !c.is_alphanumeric())
@@ -287,12 +288,9 @@ fn unsupported_feature(text: &str, at: usize) -> Option<&'static str> {
         .map(str::to_ascii_uppercase);
     if let (Some(first), Some(second)) = (words.next(), words.next())
         && matches!(first.as_str(), "CREATE" | "DROP")
-        && matches!(
-            second.as_str(),
-            "INDEX" | "CONSTRAINT" | "DATABASE" | "USER" | "ROLE"
-        )
+        && matches!(second.as_str(), "DATABASE" | "USER" | "ROLE")
     {
-        return Some("a schema or administration command");
+        return Some("an administration command");
     }
     let word = token_at(text, at).to_ascii_uppercase();
     let next = text[at + word.len()..].trim_start();
@@ -574,7 +572,8 @@ mod tests {
     fn unsupported_features_say_so() {
         use crate::error::ErrorKind;
         for text in [
-            "CREATE INDEX FOR (n:L) ON (n.x)",
+            "CREATE DATABASE other",
+            "DROP USER someone",
             "USE db MATCH (n) RETURN n",
             "UNWIND [1] AS x CALL { WITH x CREATE () } IN TRANSACTIONS",
         ] {

@@ -68,6 +68,17 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::WHERE
             | Rule::WITH
             | Rule::YIELD
+            | Rule::CONSTRAINT
+            | Rule::CONSTRAINTS
+            | Rule::DROP_KW
+            | Rule::FOR
+            | Rule::IF
+            | Rule::INDEX
+            | Rule::INDEXES
+            | Rule::RANGE
+            | Rule::REQUIRE
+            | Rule::SHOW
+            | Rule::ALL
     )
 }
 

@@ -10,6 +10,7 @@ mod expr;
 mod helpers;
 mod literal;
 mod pattern;
+mod schema;
 
 use std::num::NonZeroUsize;
 use std::sync::Once;

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::graph::Direction;
 
-use super::{Hop, LogicalPlan, Plan, ScanSource, Slot};
+use super::{Hop, IndexSeek, LogicalPlan, Plan, PlanExpr, ScanSource, Slot};
 
 /// Rows produced and time spent by one operator, filled in by PROFILE.
 #[derive(Debug, Clone, Copy, Default)]
@@ -149,6 +149,37 @@ fn describe(plan: &LogicalPlan, names: &[String]) -> String {
                 ScanSource::Index { key, .. } => {
                     format!(
                         "NodeIndexSeek ({slot}{} {{{key}: ...}})",
+                        labels(&check.labels)
+                    )
+                }
+                ScanSource::RangeIndex {
+                    label, key, seek, ..
+                } => {
+                    // Neo4j's operator names: equality and IN seek, bounds and prefixes range.
+                    let (operator, condition) = match seek {
+                        IndexSeek::Equal(_) => ("NodeIndexSeek", " = ...".to_string()),
+                        IndexSeek::In(_) => ("NodeIndexSeek", " IN ...".to_string()),
+                        IndexSeek::Prefix(_) => {
+                            ("NodeIndexSeekByRange", " STARTS WITH ...".to_string())
+                        }
+                        IndexSeek::Range { lower, upper } => {
+                            let op = |b: &Option<(PlanExpr, bool)>, strict, loose| match b {
+                                Some((_, true)) => Some(loose),
+                                Some((_, false)) => Some(strict),
+                                None => None,
+                            };
+                            let parts: Vec<String> = [
+                                op(lower, ">", ">=").map(|o| format!(" {o} ...")),
+                                op(upper, "<", "<=").map(|o| format!(" {o} ...")),
+                            ]
+                            .into_iter()
+                            .flatten()
+                            .collect();
+                            ("NodeIndexSeekByRange", parts.join(" AND"))
+                        }
+                    };
+                    format!(
+                        "{operator} ({slot}{}) :{label}({key}){condition}",
                         labels(&check.labels)
                     )
                 }

@@ -86,6 +86,43 @@ pub enum ScanSource {
         key: Arc<str>,
         value: PlanExpr,
     },
+    /// Nodes with `label` whose `key` passes `seek`, from a range index users created
+    /// (`Graph::seek_nodes`; a label scan when the values cannot be looked up). The
+    /// predicates stay in the check, so the index only narrows the candidates.
+    RangeIndex {
+        labels: Vec<Arc<str>>,
+        label: Arc<str>,
+        key: Arc<str>,
+        seek: IndexSeek,
+    },
+}
+
+/// What a range-index seek asks for, e.g. the `> 2022` of `c.founded > 2022`.
+#[derive(Debug, Clone)]
+pub enum IndexSeek {
+    /// `= value`
+    Equal(PlanExpr),
+    /// `IN list`
+    In(PlanExpr),
+    /// Bounds, each `(value, inclusive)`; at least one.
+    Range {
+        lower: Option<(PlanExpr, bool)>,
+        upper: Option<(PlanExpr, bool)>,
+    },
+    /// `STARTS WITH prefix`
+    Prefix(PlanExpr),
+}
+
+impl IndexSeek {
+    /// The expressions the seek evaluates.
+    pub fn exprs(&self) -> Vec<&PlanExpr> {
+        match self {
+            IndexSeek::Equal(e) | IndexSeek::In(e) | IndexSeek::Prefix(e) => vec![e],
+            IndexSeek::Range { lower, upper } => {
+                lower.iter().chain(upper).map(|(e, _)| e).collect()
+            }
+        }
+    }
 }
 
 /// What `LOAD CSV` reads and where it puts it: the record in `slot` (a list of fields, or
@@ -369,8 +406,10 @@ impl LogicalPlan {
         match self {
             P::NodeScan { source, check, .. } => {
                 let mut out: Vec<&PlanExpr> = check.predicates.iter().collect();
-                if let ScanSource::Index { value, .. } = source {
-                    out.push(value);
+                match source {
+                    ScanSource::Index { value, .. } => out.push(value),
+                    ScanSource::RangeIndex { seek, .. } => out.extend(seek.exprs()),
+                    ScanSource::All | ScanSource::Labels(_) => {}
                 }
                 out
             }

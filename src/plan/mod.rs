@@ -12,6 +12,7 @@ mod logical;
 mod optimize;
 mod pattern;
 mod plan_expr;
+mod seek;
 mod stats;
 mod subquery;
 #[cfg(test)]

@@ -6,11 +6,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::seek::Seeks;
 use crate::ast::{
     BinaryOp, Expr, ExprKind, NodePattern, PathKind, PatternPart, RelDirection, RelationshipPattern,
 };
 use crate::error::{QueryError, Result};
-use crate::graph::{Direction, NAME_KEY};
+use crate::graph::Direction;
 
 use super::build::{Builder, Scope};
 use super::{
@@ -170,7 +171,6 @@ impl Builder {
                 }
             }
         }
-        let mut index_keys: Vec<(Slot, PlanExpr)> = Vec::new();
         for (part, slots) in pattern.iter().zip(&parts) {
             let element = &part.element;
             let node_patterns =
@@ -204,12 +204,8 @@ impl Builder {
                 state.conjuncts.push(Conjunct { expr, slots });
             }
         }
-        // `n.name = <constant>` conjuncts can start the match with an index seek.
-        for c in &state.conjuncts {
-            if let Some((slot, value)) = name_equality(&c.expr, &bound_before) {
-                index_keys.push((slot, value));
-            }
-        }
+        // Conjuncts such as `n.name = <constant>` can start the match with an index seek.
+        let index_keys = Seeks::of(state.conjuncts.iter().map(|c| &c.expr), &bound_before);
 
         let mut plan = input;
         for (part, slots) in pattern.iter().zip(&parts) {
@@ -238,7 +234,7 @@ impl Builder {
         node: &NodePattern,
         slot: Slot,
         state: &mut MatchState,
-        index_keys: &[(Slot, PlanExpr)],
+        index_keys: &Seeks,
     ) -> LogicalPlan {
         let check = NodeCheck {
             labels: arcs(&node.labels),
@@ -255,12 +251,8 @@ impl Builder {
                 }
             }
         } else {
-            let source = match index_keys.iter().find(|(s, _)| *s == slot) {
-                Some((_, value)) => ScanSource::Index {
-                    labels: check.labels.clone(),
-                    key: crate::graph::intern(NAME_KEY),
-                    value: value.clone(),
-                },
+            let source = match index_keys.source(slot, &check.labels, &self.stats) {
+                Some(source) => source,
                 None if check.labels.is_empty() => ScanSource::All,
                 None => ScanSource::Labels(check.labels.clone()),
             };
@@ -280,7 +272,7 @@ impl Builder {
         part: &PatternPart,
         slots: &PartSlots,
         state: &mut MatchState,
-        index_keys: &[(Slot, PlanExpr)],
+        index_keys: &Seeks,
         scope: &Scope,
     ) -> Result<LogicalPlan> {
         let element = &part.element;
@@ -292,7 +284,10 @@ impl Builder {
             let slot = slots.nodes[i];
             if state.is_bound(slot) {
                 (2, 0)
-            } else if index_keys.iter().any(|(s, _)| *s == slot) {
+            } else if index_keys
+                .source(slot, &arcs(&nodes[i].labels), &self.stats)
+                .is_some()
+            {
                 (1, 0)
             } else {
                 (0, self.stats.nodes_with(&nodes[i].labels))
@@ -457,7 +452,7 @@ impl Builder {
         part: &PatternPart,
         slots: &PartSlots,
         state: &mut MatchState,
-        index_keys: &[(Slot, PlanExpr)],
+        index_keys: &Seeks,
         _scope: &Scope,
     ) -> Result<LogicalPlan> {
         let element = &part.element;
@@ -600,25 +595,4 @@ impl Builder {
         });
         Ok(slot)
     }
-}
-
-/// `slot.name = <expression>` (either side) where the expression only reads variables bound
-/// before the MATCH (`known`), usable for an index seek, e.g. `UNWIND $rows AS r MERGE (n {name: r.name})`.
-fn name_equality(expr: &PlanExpr, known: &HashSet<Slot>) -> Option<(Slot, PlanExpr)> {
-    let PlanExprKind::Binary(BinaryOp::Eq, a, b) = &expr.kind else {
-        return None;
-    };
-    for (prop, value) in [(a, b), (b, a)] {
-        if let PlanExprKind::Property(target, key) = &prop.kind
-            && let PlanExprKind::Slot(slot) = target.kind
-        {
-            let mut used = Vec::new();
-            value.slots(&mut used);
-            if &**key == NAME_KEY && !used.contains(&slot) && used.iter().all(|s| known.contains(s))
-            {
-                return Some((slot, (**value).clone()));
-            }
-        }
-    }
-    None
 }

@@ -1,5 +1,7 @@
 //! The graph counts the planner orders patterns by.
 
+use crate::graph::schema::EntityType;
+
 /// Graph counts the planner orders patterns by (smallest label first, cheapest hop next).
 /// Plans stay correct whatever the counts say; only their speed depends on them.
 #[derive(Debug, Clone, Default)]
@@ -8,6 +10,8 @@ pub struct GraphStats {
     rels: usize,
     labels: std::collections::HashMap<String, usize>,
     types: std::collections::HashMap<String, usize>,
+    /// (label, key) of the node range indexes users created (the key is the index's first).
+    node_indexes: std::collections::HashSet<(String, String)>,
 }
 
 impl GraphStats {
@@ -26,7 +30,20 @@ impl GraphStats {
                 .into_iter()
                 .map(|t| (t.to_string(), graph.type_count(t)))
                 .collect(),
+            node_indexes: graph
+                .schema()
+                .rules()
+                .iter()
+                .filter(|r| r.kind.has_index() && r.entity == EntityType::Node)
+                .filter_map(|r| Some((r.label.to_string(), r.properties.first()?.to_string())))
+                .collect(),
         }
+    }
+
+    /// Whether a range index serves seeks on `key` of nodes labelled `label`.
+    pub fn has_node_index(&self, label: &str, key: &str) -> bool {
+        self.node_indexes
+            .contains(&(label.to_string(), key.to_string()))
     }
 
     /// Estimated number of nodes matching a node pattern with `labels`.

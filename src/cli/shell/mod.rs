@@ -326,6 +326,12 @@ impl Shell {
     }
 
     fn warn_unknown_names(&mut self, statement: &str) {
+        // An index or constraint may name a label before any node has it.
+        let is_schema_command = kg::parser::parse(statement)
+            .is_ok_and(|s| s.first().is_some_and(|s| s.schema.is_some()));
+        if is_schema_command {
+            return;
+        }
         let mut warnings = suggest::unknown_name_warnings(statement, self.schema());
         warnings.extend(suggest::unknown_node_name_warnings(
             statement,
