@@ -165,25 +165,19 @@ const CONSTRAINT_COLUMNS: &[&str] = &[
     "ownedIndex",
 ];
 
-fn common(rule: &SchemaRule) -> [(&'static str, Value); 5] {
-    [
-        ("id", Value::Int(rule.id as i64)),
-        ("name", Value::string(&rule.name)),
-        ("entityType", Value::string(rule.entity.as_str())),
+/// The columns SHOW INDEXES and SHOW CONSTRAINTS share, as a row to add the rest to.
+fn common(rule: &SchemaRule) -> BTreeMap<String, Value> {
+    let properties = rule.properties.iter().map(|p| Value::string(&**p));
+    BTreeMap::from([
+        ("id".into(), Value::Int(rule.id as i64)),
+        ("name".into(), Value::string(&rule.name)),
+        ("entityType".into(), Value::string(rule.entity.as_str())),
         (
-            "labelsOrTypes",
+            "labelsOrTypes".into(),
             Value::List(vec![Value::string(&*rule.label)]),
         ),
-        (
-            "properties",
-            Value::List(
-                rule.properties
-                    .iter()
-                    .map(|p| Value::string(&**p))
-                    .collect(),
-            ),
-        ),
-    ]
+        ("properties".into(), Value::List(properties.collect())),
+    ])
 }
 
 fn index_rows(rules: &[SchemaRule]) -> Vec<Value> {
@@ -191,10 +185,7 @@ fn index_rows(rules: &[SchemaRule]) -> Vec<Value> {
         .iter()
         .filter(|r| r.kind.has_index())
         .map(|rule| {
-            let mut row: BTreeMap<String, Value> = common(rule)
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
+            let mut row = common(rule);
             // Indexes are built when created, so they are always online and complete.
             row.insert("state".into(), Value::string("ONLINE"));
             row.insert("populationPercent".into(), Value::Float(100.0));
@@ -215,10 +206,7 @@ fn constraint_rows(rules: &[SchemaRule]) -> Vec<Value> {
         .iter()
         .filter(|r| r.kind.is_constraint())
         .map(|rule| {
-            let mut row: BTreeMap<String, Value> = common(rule)
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
+            let mut row = common(rule);
             let kind = match (rule.kind, rule.entity) {
                 (RuleKind::NotNull, EntityType::Node) => "NODE_PROPERTY_EXISTENCE",
                 (RuleKind::NotNull, EntityType::Relationship) => "RELATIONSHIP_PROPERTY_EXISTENCE",

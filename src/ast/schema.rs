@@ -47,6 +47,21 @@ fn write_name(f: &mut fmt::Formatter<'_>, name: &Ident) -> fmt::Result {
     write_schema_name(f, &name.name)
 }
 
+/// `DROP INDEX|CONSTRAINT name [IF EXISTS]`.
+fn write_drop(
+    f: &mut fmt::Formatter<'_>,
+    what: &str,
+    name: &Ident,
+    if_exists: bool,
+) -> fmt::Result {
+    write!(f, "DROP {what} ")?;
+    write_name(f, name)?;
+    if if_exists {
+        f.write_str(" IF EXISTS")?;
+    }
+    Ok(())
+}
+
 impl SchemaDefinition {
     fn write_head(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(name) = &self.name {
@@ -105,20 +120,10 @@ impl Display for SchemaCommand {
                 })
             }
             SchemaCommand::DropIndex { name, if_exists } => {
-                f.write_str("DROP INDEX ")?;
-                write_name(f, name)?;
-                if *if_exists {
-                    f.write_str(" IF EXISTS")?;
-                }
-                Ok(())
+                write_drop(f, "INDEX", name, *if_exists)
             }
             SchemaCommand::DropConstraint { name, if_exists } => {
-                f.write_str("DROP CONSTRAINT ")?;
-                write_name(f, name)?;
-                if *if_exists {
-                    f.write_str(" IF EXISTS")?;
-                }
-                Ok(())
+                write_drop(f, "CONSTRAINT", name, *if_exists)
             }
             SchemaCommand::ShowIndexes { filter } => {
                 f.write_str("SHOW INDEXES")?;

@@ -753,8 +753,9 @@ impl Graph {
             self.index_name(&name, id);
         }
         // schema hook: it had no properties, so no index entry to take out first.
-        let watched = !self.schema.is_empty() && self.contains_node(id);
-        self.schema_after_if(watched, Entity::Node(id));
+        if self.contains_node(id) {
+            self.schema_added(Entity::Node(id));
+        }
     }
 
     /// `set_node_properties` for a relationship.
@@ -781,8 +782,7 @@ impl Graph {
         r.properties
             .init(&mut self.shapes, pairs.into_iter().map(|(k, v)| (k.0, v)));
         // schema hook: it had no properties, so no index entry to take out first.
-        let watched = !self.schema.is_empty();
-        self.schema_after_if(watched, Entity::Rel(id));
+        self.schema_added(Entity::Rel(id));
     }
 
     /// Makes room for `nodes` more nodes and `rels` more relationships, so a bulk load
@@ -890,8 +890,7 @@ impl Graph {
                 data.properties = properties;
             }
             // schema hook: back in the indexes (relationships without properties have no entry).
-            let watched = !self.schema.is_empty();
-            self.schema_after_if(watched, Entity::Rel(id));
+            self.schema_added(Entity::Rel(id));
         }
     }
 
@@ -964,8 +963,7 @@ impl Graph {
         if let Some(slot) = self.node_data_mut(id) {
             *slot = data;
         }
-        let watched = !self.schema.is_empty(); // schema hook
-        self.schema_after_if(watched, Entity::Node(id));
+        self.schema_added(Entity::Node(id)); // schema hook
     }
 }
 

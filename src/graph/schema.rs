@@ -511,6 +511,12 @@ impl Graph {
         }
     }
 
+    /// Enters `entity`, which had no index entries, into the indexes that cover it.
+    pub(super) fn schema_added(&mut self, entity: Entity) {
+        let watched = !self.schema.is_empty();
+        self.schema_after_if(watched, entity);
+    }
+
     /// Forgets what earlier statements left to check (a statement starts clean).
     pub fn schema_statement_start(&mut self) {
         self.schema.clashes.clear();
