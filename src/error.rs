@@ -340,8 +340,8 @@ impl QueryError {
             None,
             Phase::Runtime,
             format!(
-                "the statement needed more than its memory limit of {limit} ({used}); nothing \
-                 was changed. Raise the limit with `--max-memory SIZE` or `:set max_memory SIZE`"
+                "the statement went over its memory limit of {limit} (it asked for {used}); \
+                 nothing was changed. Raise the limit with `--max-memory SIZE` or `:set max_memory SIZE`"
             ),
         )
     }

@@ -128,12 +128,26 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("`{text}` is not a usable duration"))
 }
 
-/// Prints a byte count the way `parse_size` reads it back (powers of 1000).
+/// Prints a byte count the way `parse_size` reads it back: a whole number of the largest
+/// unit it is an exact multiple of, binary or decimal (`1GiB`, `512MB`: a limit shows as it
+/// was typed), anything else in powers of 1000 with one decimal (`1.1GB`).
 pub fn format_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    const UNITS: [(&str, &str, u32); 4] = [
+        ("TB", "TiB", 4),
+        ("GB", "GiB", 3),
+        ("MB", "MiB", 2),
+        ("KB", "KiB", 1),
+    ];
+    for (decimal, binary, power) in UNITS {
+        for (unit, size) in [(decimal, 1000u64.pow(power)), (binary, 1024u64.pow(power))] {
+            if bytes >= size && bytes % size == 0 {
+                return format!("{}{unit}", bytes / size);
+            }
+        }
+    }
     let mut value = bytes as f64;
     let mut unit = "B";
-    for next in UNITS {
+    for (next, _, _) in UNITS.iter().rev() {
         if value < 1000.0 {
             break;
         }
@@ -145,6 +159,15 @@ pub fn format_size(bytes: u64) -> String {
     } else {
         format!("{value:.1}{unit}")
     }
+}
+
+/// Whether the statement running on this thread has a memory budget. Without one, code
+/// about to build something huge applies its own cap instead (an allocation failure would
+/// abort the process).
+pub fn memory_budget_active() -> bool {
+    ACTIVE
+        .with(Cell::get)
+        .is_some_and(|active| active.memory.is_some())
 }
 
 thread_local! {
@@ -313,8 +336,12 @@ mod tests {
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
-        assert_eq!(format_size(3_000_000_000), "3.0GB");
+        assert_eq!(format_size(3_000_000_000), "3GB");
+        assert_eq!(format_size(3_100_000_123), "3.1GB");
         assert_eq!(format_size(10), "10B");
+        assert_eq!(format_size(1 << 30), "1GiB");
+        assert_eq!(format_size(512_000_000), "512MB");
+        assert_eq!(format_size(3 << 20), "3MiB");
     }
 
     #[test]

@@ -10,10 +10,15 @@ use clap::Parser;
 // fragmented and its malloc slow. mimalloc keeps per-row allocation cheap (q04 of the
 // benchmark at scale 100000: 54 → 44 ms; the load: 2.1 → 0.8 s).
 // Wrapped in kg's counter of live bytes per thread, which the statement memory budget
-// (`--max-memory`) reads.
+// (`--max-memory`) reads. The `uncounted-alloc` feature leaves the counter out, only so
+// that `.ci/alloc-overhead` can measure what it costs.
+#[cfg(not(feature = "uncounted-alloc"))]
 #[global_allocator]
 static GLOBAL: kg::limits::CountingAlloc<mimalloc::MiMalloc> =
     kg::limits::CountingAlloc(mimalloc::MiMalloc);
+#[cfg(feature = "uncounted-alloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 // mimalloc's C API (mimalloc.h): the Rust bindings expose options only behind a feature
 // that needs one more crate. `mi_option_t` is a C enum; its values are ABI, kept stable

@@ -194,6 +194,17 @@ fn collecting_a_huge_range_exceeds_the_budget() {
     assert_over_budget("RETURN size(range(1, 10000000)) AS n");
     assert_over_budget("UNWIND range(1, 5000000) AS x RETURN size(collect(x)) AS n");
     assert_over_budget("UNWIND range(1, 100) AS i RETURN size(collect(range(1, 100000))) AS n");
+    // Past the cap that applies without a budget: the budget, not the cap, decides.
+    assert_over_budget("UNWIND range(1, 1000000000) AS x RETURN size(collect(x)) AS n");
+}
+
+#[test]
+fn without_a_budget_a_huge_range_is_capped_not_aborted() {
+    let mut s = dense();
+    s.set_limits(Limits::unlimited());
+    let error = error_of(&mut s, "RETURN size(range(1, 1000000000)) AS n");
+    assert_eq!(error.kind, ErrorKind::ArgumentError, "{error}");
+    assert!(error.message.contains("without a memory budget"), "{error}");
 }
 
 #[test]

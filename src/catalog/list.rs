@@ -4,8 +4,9 @@ use super::{int_arg, out_of_range, wrong_type};
 use crate::error::Result;
 use crate::value::Value;
 
-/// Longest list `range()` may build, so a typo like `range(0, 10^12)` fails cleanly
-/// instead of exhausting memory.
+/// Longest list `range()` may build in a statement without a memory budget (a library
+/// user's `Limits::unlimited()`), so a typo like `range(0, 10^12)` fails cleanly instead of
+/// aborting on a failed allocation. With a budget, the budget decides.
 const MAX_RANGE_LEN: i128 = 100_000_000;
 
 pub(super) fn call(name: &str, args: &[Value]) -> Result<Value> {
@@ -47,11 +48,15 @@ fn range(args: &[Value]) -> Result<Value> {
     } else {
         (end - start) / step + 1
     };
-    if count > MAX_RANGE_LEN {
-        return Err(out_of_range("range", "the list would be too long"));
-    }
-    // One allocation of the whole list: ask the statement's memory budget first.
+    // One allocation of the whole list: ask the statement's memory budget first, so that
+    // running past it is a `MemoryLimitExceeded` like any other; without a budget, a cap.
     crate::limits::reserve((count as u64).saturating_mul(std::mem::size_of::<Value>() as u64))?;
+    if count > MAX_RANGE_LEN && !crate::limits::memory_budget_active() {
+        return Err(out_of_range(
+            "range",
+            "the list would be too long (more than 100,000,000 values without a memory budget)",
+        ));
+    }
     // Filled in chunks so that a statement's time limit can stop a long fill.
     const CHUNK: i128 = 1 << 16;
     let mut items = Vec::with_capacity(count as usize);
