@@ -346,6 +346,21 @@ impl QueryError {
         )
     }
 
+    /// The statements running together went over the server's shared memory budget of
+    /// `limit`; this one held `used`.
+    pub fn shared_memory_limit_exceeded(limit: &str, used: &str) -> Self {
+        Self::new(
+            ErrorKind::MemoryLimitExceeded,
+            None,
+            Phase::Runtime,
+            format!(
+                "the queries running at once went over the server's memory limit of {limit} \
+                 (this one held {used}) and this one was stopped; nothing was changed. Retry \
+                 it, or raise the limit with `kg serve --max-memory-total SIZE`"
+            ),
+        )
+    }
+
     /// The statement ran past its time limit `limit`.
     pub fn timed_out(limit: &str, elapsed: std::time::Duration) -> Self {
         Self::new(

@@ -15,7 +15,8 @@
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::error::QueryError;
@@ -140,7 +141,7 @@ pub fn format_size(bytes: u64) -> String {
     ];
     for (decimal, binary, power) in UNITS {
         for (unit, size) in [(decimal, 1000u64.pow(power)), (binary, 1024u64.pow(power))] {
-            if bytes >= size && bytes % size == 0 {
+            if bytes >= size && bytes.is_multiple_of(size) {
                 return format!("{}{unit}", bytes / size);
             }
         }
@@ -167,7 +168,7 @@ pub fn format_size(bytes: u64) -> String {
 pub fn memory_budget_active() -> bool {
     ACTIVE
         .with(Cell::get)
-        .is_some_and(|active| active.memory.is_some())
+        .is_some_and(|active| active.max.is_some() || active.shared.is_some())
 }
 
 thread_local! {
@@ -246,42 +247,95 @@ fn live() -> i64 {
     LIVE.with(Cell::get)
 }
 
+/// A memory budget that many statements draw on at once: a server's limit for all the
+/// queries it runs together (`kg serve --max-memory-total`), beside each one's own.
+/// Statements publish what they hold at each `check`, so the total is as fresh as the
+/// checks are frequent.
+#[derive(Debug)]
+pub struct SharedBudget {
+    max: u64,
+    held: AtomicI64,
+}
+
+impl SharedBudget {
+    pub fn new(max: u64) -> Arc<SharedBudget> {
+        Arc::new(SharedBudget {
+            max,
+            held: AtomicI64::new(0),
+        })
+    }
+
+    /// Bytes the running statements held at their latest checks.
+    pub fn held(&self) -> u64 {
+        u64::try_from(self.held.load(Ordering::Relaxed)).unwrap_or(0)
+    }
+
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+}
+
 /// The limits of the statement running on this thread, made concrete.
 #[derive(Debug, Clone, Copy)]
 struct Active {
     started: Instant,
     deadline: Option<(Instant, Duration)>,
-    /// `live()` when the statement started, and its budget in bytes.
-    memory: Option<(i64, u64)>,
+    /// `live()` when the statement started (when the allocator counts and some budget
+    /// applies).
+    base: Option<i64>,
+    /// The statement's own budget in bytes.
+    max: Option<u64>,
+    /// The shared budget it also draws on (kept alive by the `Guard`), and what it last
+    /// published there.
+    shared: Option<(*const SharedBudget, i64)>,
 }
 
 /// While alive, the statement on this thread runs under `limits` (see `check`). Dropping
 /// it restores the enclosing statement's limits, if any.
 pub struct Guard {
     previous: Option<Active>,
+    shared: Option<Arc<SharedBudget>>,
 }
 
 /// Starts enforcing `limits` on this thread until the guard is dropped.
 pub fn enter(limits: Limits) -> Guard {
+    enter_shared(limits, None)
+}
+
+/// Like `enter`, and the statement's memory also counts against `shared` with every other
+/// statement drawing on it.
+pub fn enter_shared(limits: Limits, shared: Option<Arc<SharedBudget>>) -> Guard {
     let started = Instant::now();
+    let shared = shared.filter(|_| counting());
+    let max = limits.max_memory.filter(|_| counting());
     let active = Active {
         started,
         deadline: limits
             .timeout
             .and_then(|t| Some((started.checked_add(t)?, t))),
-        memory: limits
-            .max_memory
-            .filter(|_| counting())
-            .map(|max| (live(), max)),
+        base: (max.is_some() || shared.is_some()).then(live),
+        max,
+        shared: shared.as_ref().map(|s| (Arc::as_ptr(s), 0)),
     };
     Guard {
         previous: ACTIVE.with(|a| a.replace(Some(active))),
+        shared,
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        ACTIVE.with(|a| a.set(self.previous));
+        let ended = ACTIVE.with(|a| a.replace(self.previous));
+        if let (
+            Some(budget),
+            Some(Active {
+                shared: Some((_, published)),
+                ..
+            }),
+        ) = (&self.shared, ended)
+        {
+            budget.held.fetch_sub(published, Ordering::Relaxed);
+        }
     }
 }
 
@@ -295,16 +349,34 @@ pub fn check() -> Result<(), QueryError> {
 /// one large allocation (e.g. `range()` building a list), which could otherwise exhaust
 /// the machine before the next check.
 pub fn reserve(bytes: u64) -> Result<(), QueryError> {
-    let Some(active) = ACTIVE.with(Cell::get) else {
+    let Some(mut active) = ACTIVE.with(Cell::get) else {
         return Ok(());
     };
-    if let Some((base, max)) = active.memory {
+    if let Some(base) = active.base {
         let used = u64::try_from(live() - base).unwrap_or(0);
-        if used.saturating_add(bytes) > max {
+        let wanted = used.saturating_add(bytes);
+        if let Some(max) = active.max
+            && wanted > max
+        {
             return Err(QueryError::memory_limit_exceeded(
                 &format_size(max),
-                &format_size(used.saturating_add(bytes)),
+                &format_size(wanted),
             ));
+        }
+        if let Some((budget, published)) = active.shared {
+            // SAFETY: the `Guard` that installed `active` holds an `Arc` of the budget
+            // until it restores the previous state, so the pointer is live here.
+            let budget = unsafe { &*budget };
+            let now = used as i64;
+            let total = budget.held.fetch_add(now - published, Ordering::Relaxed) + now - published;
+            active.shared = Some((budget, now));
+            ACTIVE.with(|a| a.set(Some(active)));
+            if u64::try_from(total).unwrap_or(0).saturating_add(bytes) > budget.max {
+                return Err(QueryError::shared_memory_limit_exceeded(
+                    &format_size(budget.max),
+                    &format_size(wanted),
+                ));
+            }
         }
     }
     if let Some((deadline, timeout)) = active.deadline

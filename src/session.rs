@@ -25,6 +25,8 @@ pub struct Session {
     cancel: Arc<AtomicBool>,
     /// Memory budget and time limit of each statement.
     limits: Limits,
+    /// A budget its statements share with other sessions' (a server's), if any.
+    shared_budget: Option<Arc<limits::SharedBudget>>,
     /// The explicit transaction opened by `begin`, if any.
     transaction: Option<Transaction>,
     /// Skip `plan::optimize` (tests compare results with and without it).
@@ -283,6 +285,13 @@ impl Session {
         self.limits = limits;
     }
 
+    /// Makes every following statement also count its memory against `budget`, which
+    /// other sessions may share (a server's limit for all its queries together); past it
+    /// a statement fails with `MemoryLimitExceeded` and its changes are undone.
+    pub fn set_shared_budget(&mut self, budget: Option<Arc<limits::SharedBudget>>) {
+        self.shared_budget = budget;
+    }
+
     /// Runs `text` like `run`, under `limits` instead of the session's (e.g. a server's
     /// per-query setting).
     ///
@@ -347,7 +356,7 @@ impl Session {
     fn run_statement_here(&mut self, statement: &Statement) -> Result<ResultSet> {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
-        let _limits = limits::enter(self.limits);
+        let _limits = limits::enter_shared(self.limits, self.shared_budget.clone());
         if let Some(command) = &statement.schema {
             let mut result = self.run_schema_command(command)?;
             result.time_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -470,7 +479,7 @@ impl Session {
     ) -> Result<Option<ResultSet>> {
         let started = Instant::now();
         self.cancel.store(false, Ordering::SeqCst);
-        let _limits = limits::enter(self.limits);
+        let _limits = limits::enter_shared(self.limits, self.shared_budget.clone());
         // Schema commands change the graph's schema, or read it from the session's graph.
         if statement.schema.is_some() {
             return Ok(None);

@@ -242,3 +242,46 @@ fn statements_within_the_budget_still_run() {
         .expect("bounded");
     assert!(matches!(results[0].rows[0][0], kg::Value::Int(n) if n > 0));
 }
+
+/// A server's total budget: what other statements hold counts against this one, and what
+/// they release is available again.
+#[test]
+fn statements_sharing_a_budget_count_each_others_memory() {
+    let shared = kg::limits::SharedBudget::new(48_000_000);
+    let (held, release) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let other = {
+        let shared = shared.clone();
+        let (held, release) = (held.0, release.1);
+        std::thread::spawn(move || {
+            // Another connection's statement, holding 32 MB at its latest check.
+            let _statement = kg::limits::enter_shared(Limits::unlimited(), Some(shared));
+            let block = std::hint::black_box(vec![1u8; 32_000_000]);
+            kg::limits::check().expect("within the shared budget");
+            held.send(()).expect("main thread waits");
+            release.recv().expect("main thread says when");
+            drop(block);
+        })
+    };
+    held.1.recv().expect("the other statement holds its memory");
+    assert!(shared.held() >= 32_000_000);
+
+    let mut s = dense();
+    s.set_limits(Limits {
+        max_memory: Some(1 << 30),
+        timeout: None,
+    });
+    s.set_shared_budget(Some(shared.clone()));
+    let before = counts(&s);
+    let query = "UNWIND range(1, 100000) AS i CREATE (:X {i: i, name: 'node ' + i})";
+    let error = error_of(&mut s, query);
+    assert_eq!(error.kind, ErrorKind::MemoryLimitExceeded, "{error}");
+    assert!(error.message.contains("--max-memory-total"), "{error}");
+    assert_eq!(counts(&s), before);
+
+    release.0.send(()).expect("other thread waits");
+    other.join().expect("other statement");
+    assert_eq!(shared.held(), 0, "an ended statement gives its share back");
+    s.run(query)
+        .expect("fits once the other statement has ended");
+    assert_eq!(counts(&s).0, before.0 + 100_000);
+}

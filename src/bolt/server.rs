@@ -46,6 +46,10 @@ pub struct Config {
     pub max_depth: usize,
     /// Longest a statement may run; a driver's `tx_timeout` can ask for less.
     pub query_timeout: Option<Duration>,
+    /// Memory budget of each statement (`None`: no limit of its own).
+    pub max_memory: Option<u64>,
+    /// Memory budget of all the statements running at once, over every connection.
+    pub total_memory: Option<Arc<crate::limits::SharedBudget>>,
 }
 
 impl Default for Config {
@@ -56,6 +60,8 @@ impl Default for Config {
             max_message_bytes: 16 << 20,
             max_depth: packstream::DEFAULT_MAX_DEPTH,
             query_timeout: None,
+            max_memory: crate::limits::Limits::standard().max_memory,
+            total_memory: None,
         }
     }
 }
@@ -153,7 +159,15 @@ fn handle(
         return Ok(());
     };
     let local = stream.local_addr()?;
-    let conn = db.connect();
+    let mut conn = db.connect();
+    // Each statement under its own budget and the server's; the time limit is applied
+    // per query in `run_query`, where a driver may ask for less.
+    conn.session_mut().set_limits(crate::limits::Limits {
+        max_memory: config.max_memory,
+        timeout: None,
+    });
+    conn.session_mut()
+        .set_shared_budget(config.total_memory.clone());
     let cancel = conn.cancel_handle();
     let interrupts = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = mpsc::channel();

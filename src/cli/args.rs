@@ -158,9 +158,18 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub auth_file: Option<PathBuf>,
 
-    /// Stop any Bolt statement that runs longer, e.g. `30s` or `500ms`.
+    /// Stop any statement that runs longer, e.g. `30s` or `500ms`.
     #[arg(long, value_name = "TIME", value_parser = kg::limits::parse_duration)]
     pub query_timeout: Option<std::time::Duration>,
+
+    /// Memory budget of each statement, e.g. 2GiB (default: half the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = kg::limits::parse_size)]
+    pub max_memory: Option<u64>,
+
+    /// Memory budget of all the statements running at once, over every connection
+    /// (default: half the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = kg::limits::parse_size)]
+    pub max_memory_total: Option<u64>,
 
     /// Bolt connections served at once; more are refused with a transient error.
     #[arg(long, value_name = "N", default_value_t = 256)]
@@ -172,6 +181,21 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    /// Each statement's limits: `--max-memory` (or the standard budget) and `--query-timeout`.
+    pub fn statement_limits(&self) -> kg::Limits {
+        kg::Limits {
+            max_memory: self.max_memory.or(kg::Limits::standard().max_memory),
+            timeout: self.query_timeout,
+        }
+    }
+
+    /// The budget all running statements share: `--max-memory-total`, or half the memory.
+    pub fn total_budget(&self) -> Option<std::sync::Arc<kg::limits::SharedBudget>> {
+        self.max_memory_total
+            .or(kg::Limits::standard().max_memory)
+            .map(kg::limits::SharedBudget::new)
+    }
+
     /// The Bolt address: --listen, or the Bolt default.
     pub fn bolt_address(&self) -> &str {
         self.listen.as_deref().unwrap_or("127.0.0.1:7687")
@@ -249,6 +273,22 @@ mod tests {
         );
         assert!(Args::try_parse_from(["kg", "--connect", "bolt://h", "--empty"]).is_err());
         assert!(Args::try_parse_from(["kg", "serve", "--query-timeout", "5x"]).is_err());
+        let Some(Subcommand::Serve(serve)) = Args::try_parse_from([
+            "kg",
+            "serve",
+            "--max-memory",
+            "1GiB",
+            "--max-memory-total",
+            "3GiB",
+        ])
+        .expect("valid flags")
+        .subcommand
+        else {
+            panic!("serve mode expected");
+        };
+        assert_eq!(serve.statement_limits().max_memory, Some(1 << 30));
+        assert_eq!(serve.total_budget().map(|b| b.max()), Some(3 << 30));
+        assert!(Args::try_parse_from(["kg", "serve", "--max-memory-total", "lots"]).is_err());
     }
 
     #[test]

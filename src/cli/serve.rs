@@ -65,6 +65,8 @@ fn run_bolt(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         max_connections: args.max_connections,
         max_message_bytes: args.max_message_bytes,
         query_timeout: args.query_timeout,
+        max_memory: args.statement_limits().max_memory,
+        total_memory: args.total_budget(),
         ..Config::default()
     };
     server::serve(listener, db, config, &STOP)?;
@@ -137,7 +139,11 @@ fn run_http(args: &ServeArgs, addr: std::net::SocketAddr) -> anyhow::Result<Exit
     let graph = data::initial_graph(args.empty, &args.data)?;
     let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr().unwrap_or(addr);
-    let session = kg::http::share(Session::with_graph(graph));
+    let mut session = Session::with_graph(graph);
+    // Statements run one at a time here, each under these limits and the total budget.
+    session.set_limits(args.statement_limits());
+    session.set_shared_budget(args.total_budget());
+    let session = kg::http::share(session);
     eprintln!(
         "kg: workspace at http://{local}/ (Query API: POST http://{local}/db/neo4j/query/v2)"
     );
