@@ -10,7 +10,7 @@ use super::{Scope, VarKind, error, pattern};
 
 /// A variable reference that must be in scope.
 pub(super) fn bind_variable(ident: &Ident, scope: &Scope) -> Result<()> {
-    if scope.contains(&ident.name) {
+    if scope.resolve(&ident.name, ident.span).is_some() {
         Ok(())
     } else {
         Err(QueryError::undefined_variable(&ident.name, ident.span))
@@ -235,7 +235,7 @@ impl Binder {
         match &expr.kind {
             ExprKind::Literal(_) | ExprKind::Parameter(_) => Ok(()),
             ExprKind::Variable(name) => {
-                if scope.contains(name) {
+                if scope.resolve(name, span).is_some() {
                     Ok(())
                 } else {
                     Err(QueryError::undefined_variable(name, span))

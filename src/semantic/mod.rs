@@ -22,8 +22,7 @@ use call::Catalog;
 
 use expr::GroupedIn;
 pub(crate) use expr::{implicit_grouping_keys, is_aggregating};
-pub use scope::{Binding, Resolutions, Scope, VarKind};
-pub(crate) use subquery::{Import, imports_of};
+pub use scope::{Binding, Resolutions, Scope, StarItem, VarId, VarKind};
 
 /// Where a single query stands: it decides what the query may contain and how it must end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -457,12 +456,20 @@ fn bind_projection(
                 span,
             ));
         }
+        // Each name is projected into a new variable, like any other item.
+        let mut items = Vec::new();
         for name in scope.names() {
             if let Some(b) = scope.get(name) {
-                new_scope.declare(name, b.kind, b.span);
+                let to = new_scope.declare(name, b.kind, span);
+                items.push(StarItem {
+                    name: name.to_string(),
+                    from: b.id,
+                    to,
+                });
             }
             names.push(name.to_string());
         }
+        scope.record_star(span, items);
     }
     // With `*`, every variable is a grouping key.
     let star_keys: Vec<Expr> = if projection.star {
@@ -514,7 +521,7 @@ fn bind_projection(
     };
     for name in new_scope.names() {
         if let Some(b) = new_scope.get(name) {
-            order_scope.declare(name, b.kind, b.span);
+            order_scope.bind(name, b);
         }
     }
     let all_items: Vec<&Expr> = keys
@@ -573,7 +580,7 @@ fn order_scope_with(old: &Scope, new: &Scope) -> Scope {
     let mut scope = old.clone();
     for name in new.names() {
         if let Some(b) = new.get(name) {
-            scope.declare(name, b.kind, b.span);
+            scope.bind(name, b);
         }
     }
     scope

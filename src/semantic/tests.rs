@@ -234,3 +234,91 @@ fn every_function_call_is_resolved_at_its_span() {
         ]
     );
 }
+
+/// The variable each occurrence of `name` in `query` resolves to, in text order: the
+/// occurrences that introduce a variable and those that refer to one.
+fn occurrences(query: &str, name: &str) -> Vec<(usize, super::VarId, bool)> {
+    let resolved = bound(query).resolved;
+    let mut found: Vec<(usize, super::VarId, bool)> = resolved
+        .introduced
+        .iter()
+        .filter(|((span, n), _)| n == name && &query[span.start..span.end] == name)
+        .map(|((span, _), id)| (span.start, *id, true))
+        .chain(
+            resolved
+                .uses
+                .iter()
+                .filter(|(span, _)| &query[span.start..span.end] == name)
+                .map(|(span, id)| (span.start, *id, false)),
+        )
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_pattern_variable_named_twice_is_one_variable() {
+    let found = occurrences("MATCH (a)-->(a) RETURN a.x", "a");
+    let [(_, first, true), (_, second, false), (_, read, false)] = found[..] else {
+        panic!("{found:?}");
+    };
+    assert_eq!((first, read), (second, second));
+}
+
+#[test]
+fn with_introduces_a_new_variable_that_later_clauses_read() {
+    // `WITH a` reads the old `a` and introduces a new one at the same text; so does the
+    // RETURN item.
+    let found = occurrences("MATCH (a) WITH a RETURN a", "a");
+    let [
+        (7, matched, true),
+        (15, with_old, false),
+        (15, with_new, true),
+        (24, ret, false),
+        (24, ret_new, true),
+    ] = found[..]
+    else {
+        panic!("{found:?}");
+    };
+    assert_eq!((with_old, ret), (matched, with_new));
+    assert_ne!(with_new, matched);
+    assert_ne!(ret_new, with_new);
+}
+
+#[test]
+fn a_comprehension_variable_shadows_only_inside() {
+    let found = occurrences("WITH 1 AS x RETURN [x IN [2] | x] AS l, x", "x");
+    let [
+        (10, outer, true),
+        (20, local, true),
+        (31, inner_use, false),
+        (40, outer_use, false),
+        (40, _, true),
+    ] = found[..]
+    else {
+        panic!("{found:?}");
+    };
+    assert_ne!(outer, local);
+    assert_eq!((inner_use, outer_use), (local, outer));
+}
+
+#[test]
+fn star_projections_and_call_outputs_are_recorded() {
+    let query = "MATCH (a), (b) WITH * CALL { WITH a RETURN a AS c } RETURN c";
+    let resolved = bound(query).resolved;
+    let star: Vec<&str> = resolved
+        .stars
+        .values()
+        .flatten()
+        .map(|item| item.name.as_str())
+        .collect();
+    assert_eq!(star, ["a", "b"]);
+    let call_at = query.find("CALL").unwrap_or(0);
+    let introduced_at_call = resolved
+        .introduced
+        .keys()
+        .filter(|(span, _)| span.start == call_at)
+        .map(|(_, name)| name.as_str())
+        .collect::<Vec<_>>();
+    assert_eq!(introduced_at_call, ["c"]);
+}
