@@ -8,13 +8,13 @@
 
 use std::collections::HashMap;
 
+use super::{NotSupported, Result};
 use crate::ast::Span;
 use crate::ast::{
     Clause, Delete, Expr, ExprKind, Ident, Literal, LoadCsv, Merge, PatternPart, Projection, Query,
     RemoveItem, SetItem, SingleQuery,
 };
 use crate::catalog::FunctionSpec;
-use crate::error::{QueryError, Result};
 use crate::procedure::Procedures;
 use crate::semantic::{BoundQuery, Resolutions, VarId, implicit_grouping_keys, is_aggregating};
 
@@ -78,14 +78,6 @@ pub fn build(bound: &BoundQuery, stats: GraphStats) -> Result<Plan> {
     })
 }
 
-/// A name `semantic::bind` should have resolved but did not: a bug in kg, not in the query.
-pub(super) fn unresolved(what: &str, name: &str, span: Span) -> QueryError {
-    QueryError::syntax(
-        format!("internal error: {what} `{name}` was not resolved"),
-        span,
-    )
-}
-
 /// One item of a WITH/RETURN: its column, what it computes and the slot it lands in.
 struct Item {
     name: String,
@@ -124,7 +116,7 @@ impl Builder {
         let id = self
             .resolved
             .introduced_at(span, name)
-            .ok_or_else(|| unresolved("variable", name, span))?;
+            .ok_or_else(|| NotSupported::unresolved("variable", name, span))?;
         Ok(self.slot_of(id, name))
     }
 
@@ -134,7 +126,7 @@ impl Builder {
             .resolved
             .uses
             .get(&span)
-            .ok_or_else(|| unresolved("variable", name, span))?;
+            .ok_or_else(|| NotSupported::unresolved("variable", name, span))?;
         Ok(self.slot_of(id, name))
     }
 

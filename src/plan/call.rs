@@ -2,8 +2,8 @@
 //! the yielded outputs to slots, then a filter for the WHERE. `semantic` has already
 //! checked the procedure, its arguments and the YIELD items.
 
+use super::{NotSupported, Result};
 use crate::ast::{Call, YieldItems};
-use crate::error::Result;
 
 use super::build::Builder;
 use super::{LogicalPlan, PlanExpr, PlanExprKind, Slot};
@@ -24,7 +24,7 @@ impl Builder {
             .procedures
             .get(&call.procedure)
             .cloned()
-            .ok_or_else(|| super::build::unresolved("procedure", &call.procedure, call.span))?;
+            .ok_or_else(|| NotSupported::unresolved("procedure", &call.procedure, call.span))?;
         let signature = &procedure.signature;
         let args = match &call.args {
             Some(args) => args

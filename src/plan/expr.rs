@@ -2,12 +2,12 @@
 //! entry `semantic::bind` resolved, aggregates become slots of the enclosing `Aggregate`,
 //! and pattern expressions become read-only subplans.
 
+use super::{NotSupported, Result};
 use crate::ast::{
     Expr, ExprKind, Ident, Literal, MapProjectionItem, PathKind, PatternElement, PatternPart,
     UnaryOp,
 };
 use crate::catalog::FunctionKind;
-use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
 use crate::value::Value;
 
 use super::build::Builder;
@@ -89,7 +89,7 @@ impl Builder {
                 }
                 let spec = self
                     .function_at(span)
-                    .ok_or_else(|| super::build::unresolved("function", &call.name, span))?;
+                    .ok_or_else(|| NotSupported::unresolved("function", &call.name, span))?;
                 if spec.kind == FunctionKind::Aggregate {
                     return self.aggregate(&lower, call.distinct, &call.args, span);
                 }
@@ -243,12 +243,12 @@ impl Builder {
         span: crate::ast::Span,
     ) -> Result<PlanExpr> {
         let Some(grouping) = self.grouping.take() else {
-            return Err(QueryError::compile(
-                ErrorKind::SyntaxError,
-                ErrorCode::InvalidAggregation,
-                format!("aggregate function `{name}` is not allowed here"),
-            )
-            .with_span(span));
+            // `semantic` raised InvalidAggregation for an aggregate outside a projection.
+            return Err(NotSupported::unresolved(
+                "aggregate outside a projection",
+                name,
+                span,
+            ));
         };
         // Arguments read the rows being grouped, not the keys.
         let compiled = self.exprs(args);

@@ -7,10 +7,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::seek::Seeks;
+use super::{NotSupported, Result};
 use crate::ast::{
     BinaryOp, Expr, ExprKind, NodePattern, PathKind, PatternPart, RelDirection, RelationshipPattern,
 };
-use crate::error::{QueryError, Result};
 use crate::graph::Direction;
 
 use super::build::Builder;
@@ -107,7 +107,7 @@ impl Builder {
             return Ok(());
         };
         let ExprKind::Map(entries) = &properties.kind else {
-            return Err(QueryError::not_supported(
+            return Err(NotSupported::feature(
                 "a parameter as a property map in MATCH",
                 Some(properties.span),
             ));
@@ -397,7 +397,7 @@ impl Builder {
                         .map(|(k, v)| Ok((crate::graph::intern(&k.name), self.expr(v)?)))
                         .collect::<Result<_>>()?,
                     Some(other) => {
-                        return Err(QueryError::not_supported(
+                        return Err(NotSupported::feature(
                             "a parameter as a property map in MATCH",
                             Some(other.span),
                         ));
@@ -428,13 +428,13 @@ impl Builder {
     ) -> Result<LogicalPlan> {
         let element = &part.element;
         let [(rel, end)] = element.chain.as_slice() else {
-            return Err(QueryError::not_supported(
+            return Err(NotSupported::feature(
                 "shortestPath over more than one relationship pattern",
                 Some(part.span),
             ));
         };
         if rel.properties.is_some() {
-            return Err(QueryError::not_supported(
+            return Err(NotSupported::feature(
                 "a relationship property map in shortestPath",
                 Some(rel.span),
             ));
@@ -486,7 +486,7 @@ impl Builder {
                 let next = self.create_node(node, &mut ops)?;
                 // `semantic` checked a relationship to create has exactly one type.
                 let [rel_type] = rel.types.as_slice() else {
-                    return Err(super::build::unresolved(
+                    return Err(NotSupported::unresolved(
                         "relationship type",
                         "of CREATE",
                         rel.span,

@@ -3,8 +3,8 @@
 //! `Argument`), so outer variables keep their slots inside; which of them a body may name
 //! was decided by `semantic`, so nothing here imports or hides names.
 
+use super::{NotSupported, Result};
 use crate::ast::{CallSubquery, Clause, Foreach, Query, SingleQuery, SubqueryKind};
-use crate::error::Result;
 
 use super::build::Builder;
 use super::{LogicalPlan, PlanExprKind};
@@ -20,7 +20,7 @@ impl Builder {
     ) -> Result<(LogicalPlan, Vec<String>)> {
         let part = |builder: &mut Self, single: &SingleQuery| {
             let (plan, columns) = builder.single_query(single, LogicalPlan::Argument)?;
-            Ok::<_, crate::error::QueryError>(match plan {
+            Ok::<_, NotSupported>(match plan {
                 LogicalPlan::Discard { input } if rows_only => (*input, columns),
                 plan => (plan, columns),
             })

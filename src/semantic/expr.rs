@@ -22,6 +22,7 @@ pub(super) fn bind_predicate(expr: &Expr, scope: &Scope) -> Result<()> {
     Binder {
         aggregates: false,
         in_aggregate: false,
+        over_list: false,
         pattern_ok: true,
     }
     .expr(expr, scope)?;
@@ -42,6 +43,7 @@ pub(super) fn bind_expr(expr: &Expr, scope: &Scope, aggregates: bool) -> Result<
     Binder {
         aggregates,
         in_aggregate: false,
+        over_list: false,
         pattern_ok: false,
     }
     .expr(expr, scope)
@@ -50,6 +52,9 @@ pub(super) fn bind_expr(expr: &Expr, scope: &Scope, aggregates: bool) -> Result<
 struct Binder {
     aggregates: bool,
     in_aggregate: bool,
+    /// Inside the per-element part of a list comprehension, quantifier or reduce, where
+    /// an aggregate has no group to range over (openCypher: InvalidAggregation).
+    over_list: bool,
     /// A pattern predicate may stand here (a boolean position inside WHERE).
     pattern_ok: bool,
 }
@@ -149,6 +154,17 @@ impl Binder {
                 span,
             ));
         }
+        if self.over_list {
+            return Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::InvalidAggregation,
+                format!(
+                    "aggregate `{name}` cannot be used inside an expression over a list \
+                     (a comprehension, quantifier or reduce); aggregate the list instead"
+                ),
+                span,
+            ));
+        }
         if !self.aggregates {
             return Err(error(
                 ErrorKind::SyntaxError,
@@ -187,6 +203,15 @@ impl Binder {
         let mut inner = scope.clone();
         inner.declare(&variable.name, kind, variable.span);
         inner
+    }
+
+    /// Binds the per-element part of an expression over a list.
+    fn over_list(&mut self, expr: &Expr, scope: &Scope) -> Result<()> {
+        let saved = self.over_list;
+        self.over_list = true;
+        let result = self.child(expr, scope, false);
+        self.over_list = saved;
+        result
     }
 
     /// Binds a child; `pattern_ok` says whether it is a boolean position inside WHERE.
@@ -322,7 +347,7 @@ impl Binder {
                 predicate
                     .iter()
                     .chain(projection)
-                    .try_for_each(|e| self.child(e, &inner, false))
+                    .try_for_each(|e| self.over_list(e, &inner))
             }
             ExprKind::Quantifier {
                 variable,
@@ -332,9 +357,7 @@ impl Binder {
             } => {
                 self.child(list, scope, false)?;
                 let inner = self.local(variable, element_kind(list, scope), scope);
-                predicate
-                    .iter()
-                    .try_for_each(|e| self.child(e, &inner, false))
+                predicate.iter().try_for_each(|e| self.over_list(e, &inner))
             }
             ExprKind::Reduce {
                 accumulator,
@@ -347,7 +370,7 @@ impl Binder {
                 self.expr(list, scope)?;
                 let inner = self.local(accumulator, VarKind::Any, scope);
                 let inner = self.local(variable, element_kind(list, scope), &inner);
-                self.expr(expr, &inner)
+                self.over_list(expr, &inner)
             }
             ExprKind::Pattern(element) => {
                 if !self.pattern_ok {
@@ -374,6 +397,7 @@ impl Binder {
                 let mut sub = Binder {
                     aggregates: false,
                     in_aggregate: false,
+                    over_list: false,
                     pattern_ok: false,
                 };
                 predicate.iter().try_for_each(|e| sub.expr(e, &inner))?;

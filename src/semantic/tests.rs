@@ -104,6 +104,26 @@ fn aggregation_placement() {
     for (query, code) in cases {
         assert_eq!(bind_error(query).1, Some(code), "{query}");
     }
+    // Every other place an aggregate could stand is rejected here, at the call: the
+    // planner raises no compile-time errors of its own.
+    let misplaced = [
+        ("UNWIND [count(*)] AS x RETURN x", 9),
+        ("MATCH (n) SET n.x = count(*)", 21),
+        ("CREATE ({x: collect(1)})", 13),
+        ("MATCH (n) DELETE head(collect(n))", 23),
+        ("RETURN [x IN [1] WHERE count(*) > 0] AS l", 24),
+        ("RETURN [x IN [1] | collect(x)] AS l", 20),
+        ("MATCH (n) RETURN any(x IN [1] WHERE count(*) = 0)", 37),
+        ("RETURN reduce(s = 0, x IN [1] | s + sum(x)) AS r", 37),
+    ];
+    for (query, column) in misplaced {
+        let (_, code, at) = bind_error(query);
+        assert_eq!(
+            (code, at),
+            (Some(ErrorCode::InvalidAggregation), column),
+            "{query}"
+        );
+    }
     binds("MATCH (n) RETURN n.x, n.x + count(*) AS c ORDER BY c");
     binds("MATCH (n) WITH n.x AS x, count(*) AS c ORDER BY x, x + count(*) RETURN x");
 }
