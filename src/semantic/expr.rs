@@ -549,29 +549,68 @@ pub(super) fn check_grouped(
                 .into_iter()
                 .try_for_each(|c| check_grouped(c, keys, locals, mode))
         }
-        ExprKind::ListComprehension { variable, .. } | ExprKind::Quantifier { variable, .. } => {
-            let mut inner = locals.clone();
-            inner.declare(&variable.name, VarKind::Any, variable.span);
+        _ => {
+            let inner = child_locals(expr, locals);
             children(expr)
                 .into_iter()
                 .try_for_each(|c| check_grouped(c, keys, &inner, mode))
+        }
+    }
+}
+
+/// ORDER BY after `WITH/RETURN DISTINCT`: the rows are the distinct projected values, so
+/// an expression may only read them, through their names or by repeating a projected
+/// expression (openCypher; Neo4j: "In a WITH/RETURN with DISTINCT or an aggregation, it
+/// is not possible to access variables declared before the WITH/RETURN").
+pub(super) fn check_distinct(
+    expr: &Expr,
+    items: &[&Expr],
+    projected: &Scope,
+    locals: &Scope,
+) -> Result<()> {
+    if items.contains(&expr) {
+        return Ok(());
+    }
+    match &expr.kind {
+        ExprKind::Variable(name) if !locals.contains(name) && !projected.contains(name) => {
+            Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::UndefinedVariable,
+                format!(
+                    "`{name}` is not projected: after DISTINCT, ORDER BY can only use what \
+                     WITH/RETURN projects"
+                ),
+                expr.span,
+            ))
+        }
+        _ => {
+            let inner = child_locals(expr, locals);
+            children(expr)
+                .into_iter()
+                .try_for_each(|c| check_distinct(c, items, projected, &inner))
+        }
+    }
+}
+
+/// `locals` and the variables `expr` declares for its children (comprehensions,
+/// quantifiers and reduce), for the checks that walk an expression again.
+fn child_locals(expr: &Expr, locals: &Scope) -> Scope {
+    let mut inner = locals.clone();
+    match &expr.kind {
+        ExprKind::ListComprehension { variable, .. } | ExprKind::Quantifier { variable, .. } => {
+            inner.declare(&variable.name, VarKind::Any, variable.span);
         }
         ExprKind::Reduce {
             accumulator,
             variable,
             ..
         } => {
-            let mut inner = locals.clone();
             inner.declare(&accumulator.name, VarKind::Any, accumulator.span);
             inner.declare(&variable.name, VarKind::Any, variable.span);
-            children(expr)
-                .into_iter()
-                .try_for_each(|c| check_grouped(c, keys, &inner, mode))
         }
-        _ => children(expr)
-            .into_iter()
-            .try_for_each(|c| check_grouped(c, keys, locals, mode)),
+        _ => {}
     }
+    inner
 }
 
 /// Whether `expr` reads variable `name`.

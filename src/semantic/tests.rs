@@ -342,3 +342,34 @@ fn star_projections_and_call_outputs_are_recorded() {
         .collect::<Vec<_>>();
     assert_eq!(introduced_at_call, ["c"]);
 }
+
+#[test]
+fn after_distinct_order_by_and_where_see_only_what_is_projected() {
+    let cases = [
+        ("MATCH (n) RETURN DISTINCT n.x AS x ORDER BY n.y", 45),
+        ("MATCH (n) WITH DISTINCT n.x AS x ORDER BY n.y RETURN x", 43),
+        ("MATCH (n) RETURN DISTINCT n.x + 1 AS x ORDER BY n.x", 49),
+        (
+            "MATCH (n) WITH DISTINCT n.x AS x WHERE n.y > 0 RETURN x",
+            40,
+        ),
+    ];
+    for (query, column) in cases {
+        let (_, code, at) = bind_error(query);
+        assert_eq!(
+            (code, at),
+            (Some(ErrorCode::UndefinedVariable), column),
+            "{query}"
+        );
+    }
+    // Projected names, projected expressions repeated, and their parts.
+    binds("MATCH (n) RETURN DISTINCT n.x AS x ORDER BY x");
+    binds("MATCH (n) RETURN DISTINCT n.x ORDER BY n.x DESC");
+    binds("MATCH (n) RETURN DISTINCT n.x AS x ORDER BY toString(n.x), [y IN [x] | y]");
+    binds("MATCH (n) RETURN DISTINCT n ORDER BY n.name");
+    binds("MATCH (n) WITH DISTINCT n WHERE n.x > 0 RETURN n");
+    // TCK WithWhere1 [2]: WHERE may repeat a projected expression.
+    binds("MATCH (a) WITH DISTINCT a.name2 AS name WHERE a.name2 = 'B' RETURN *");
+    // Without DISTINCT the variables before the projection stay visible.
+    binds("MATCH (n) RETURN n.x AS x ORDER BY n.y");
+}
