@@ -1,45 +1,29 @@
 //! Bound query → logical plan, clause by clause. Variables get slots here; each clause
 //! extends the operator tree built so far. Patterns are planned in `pattern.rs`,
 //! expressions compiled in `expr.rs`.
+//!
+//! The planner keeps no scope: `semantic::bind` has resolved every occurrence of a name
+//! to a variable id (see `semantic::Resolutions`), and the builder only maps ids to row
+//! slots, giving a variable its slot when the clause that introduces it is planned.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
+use super::{NotSupported, Result};
 use crate::ast::Span;
 use crate::ast::{
-    Clause, Delete, Expr, ExprKind, Literal, LoadCsv, Merge, Projection, Query, RemoveItem,
-    SetItem, SingleQuery,
+    Clause, Delete, Expr, ExprKind, Ident, Literal, LoadCsv, Merge, PatternPart, Projection, Query,
+    RemoveItem, SetItem, SingleQuery,
 };
 use crate::catalog::FunctionSpec;
-use crate::error::{QueryError, Result};
 use crate::procedure::Procedures;
-use crate::semantic::{BoundQuery, implicit_grouping_keys};
+use crate::semantic::{BoundQuery, Resolutions, VarId, implicit_grouping_keys, is_aggregating};
 
 use super::{AggregateCall, CsvLoad, GraphStats, LogicalPlan, Plan, PlanExpr, SetOp, Slot};
-
-/// Variables visible at a point of the query: name → slot, sorted by name (for `RETURN *`).
-#[derive(Debug, Clone, Default)]
-pub(super) struct Scope {
-    pub vars: BTreeMap<String, Slot>,
-}
-
-impl Scope {
-    /// The slot of `name`, if in scope.
-    pub fn get(&self, name: &str) -> Option<Slot> {
-        self.vars.get(name).copied()
-    }
-
-    /// Binds `name` to `slot`.
-    pub fn insert(&mut self, name: &str, slot: Slot) {
-        self.vars.insert(name.to_string(), slot);
-    }
-}
 
 /// Grouping context while compiling a projection that aggregates: subexpressions equal to
 /// a grouping key read the key's slot, aggregate calls are collected.
 #[derive(Debug, Default)]
 pub(super) struct Grouping {
-    /// Variables visible to aggregate arguments (the scope before the projection).
-    pub input_scope: Scope,
     pub keys: Vec<(Expr, Slot)>,
     pub aggregates: Vec<(Slot, AggregateCall)>,
 }
@@ -59,8 +43,11 @@ pub(super) struct Builder {
     pub stats: GraphStats,
     /// The procedures the statement calls, resolved by `semantic::bind`.
     pub procedures: Procedures,
-    /// Each function call's catalog entry by the call's span, resolved by `semantic::bind`.
-    pub functions: HashMap<Span, &'static FunctionSpec>,
+    /// Each function call's catalog entry and each variable occurrence's id, resolved by
+    /// `semantic::bind`.
+    resolved: Resolutions,
+    /// The row slot of each variable planned so far.
+    slots: HashMap<VarId, Slot>,
     /// How many subquery or FOREACH bodies enclose the clauses being planned.
     pub nested: usize,
     /// The line and file slots of the latest LOAD CSV planned: what `linenumber()` and
@@ -73,7 +60,7 @@ pub fn build(bound: &BoundQuery, stats: GraphStats) -> Result<Plan> {
     let mut builder = Builder {
         stats,
         procedures: bound.procedures.clone(),
-        functions: bound.resolved.functions.clone(),
+        resolved: bound.resolved.clone(),
         ..Builder::default()
     };
     let (root, columns) = builder.query(&bound.statement.query)?;
@@ -91,20 +78,101 @@ pub fn build(bound: &BoundQuery, stats: GraphStats) -> Result<Plan> {
     })
 }
 
-/// A name `semantic::bind` should have resolved but did not: a bug in kg, not in the query.
-pub(super) fn unresolved(what: &str, name: &str, span: Span) -> QueryError {
-    QueryError::syntax(
-        format!("internal error: {what} `{name}` was not resolved"),
-        span,
-    )
+/// One item of a WITH/RETURN: its column, what it computes and the slot it lands in.
+struct Item {
+    name: String,
+    expr: Expr,
+    slot: Slot,
+    /// For an item of `*`, the slot of the variable it copies.
+    copies: Option<Slot>,
 }
 
 impl Builder {
+    /// How many slots are given out so far.
+    pub fn width(&self) -> Slot {
+        self.next_slot
+    }
+
     /// A fresh row slot.
     pub fn new_slot(&mut self) -> Slot {
         self.next_slot += 1;
         self.names.push(None);
         self.next_slot - 1
+    }
+
+    /// The slot of variable `id`, given when it is first planned.
+    fn slot_of(&mut self, id: VarId, name: &str) -> Slot {
+        if let Some(slot) = self.slots.get(&id) {
+            return *slot;
+        }
+        let slot = self.new_slot();
+        self.slots.insert(id, slot);
+        self.name_slot(slot, name);
+        slot
+    }
+
+    /// The slot of the variable `name` introduced at `span`.
+    pub fn introduced_slot(&mut self, name: &str, span: Span) -> Result<Slot> {
+        let id = self
+            .resolved
+            .introduced_at(span, name)
+            .ok_or_else(|| NotSupported::unresolved("variable", name, span))?;
+        Ok(self.slot_of(id, name))
+    }
+
+    /// The slot of the variable `name` referred to at `span`.
+    pub fn use_slot(&mut self, name: &str, span: Span) -> Result<Slot> {
+        let id = *self
+            .resolved
+            .uses
+            .get(&span)
+            .ok_or_else(|| NotSupported::unresolved("variable", name, span))?;
+        Ok(self.slot_of(id, name))
+    }
+
+    /// The slot of a pattern variable: introduced there or bound before.
+    pub fn ident_slot(&mut self, ident: &Ident) -> Result<Slot> {
+        if self.introduces(ident) {
+            self.introduced_slot(&ident.name, ident.span)
+        } else {
+            self.use_slot(&ident.name, ident.span)
+        }
+    }
+
+    /// Whether `ident` introduces its variable rather than naming one already bound.
+    pub fn introduces(&self, ident: &Ident) -> bool {
+        self.resolved
+            .introduced_at(ident.span, &ident.name)
+            .is_some()
+    }
+
+    /// The catalog entry of the function called at `span`.
+    pub fn function_at(&self, span: Span) -> Option<&'static FunctionSpec> {
+        self.resolved.functions.get(&span).copied()
+    }
+
+    /// The slots of the variables `pattern` introduces (what OPTIONAL MATCH nulls).
+    fn introduced_slots(&mut self, pattern: &[PatternPart]) -> Result<Vec<Slot>> {
+        let mut idents = Vec::new();
+        for part in pattern {
+            let element = &part.element;
+            idents.extend(&element.start.variable);
+            for (rel, node) in &element.chain {
+                idents.extend(&rel.variable);
+                idents.extend(&node.variable);
+            }
+            idents.extend(&part.variable);
+        }
+        let mut slots = Vec::new();
+        for ident in idents {
+            if self.introduces(ident) {
+                let slot = self.ident_slot(ident)?;
+                if !slots.contains(&slot) {
+                    slots.push(slot);
+                }
+            }
+        }
+        Ok(slots)
     }
 
     /// Records the variable name of `slot` (for EXPLAIN).
@@ -115,8 +183,7 @@ impl Builder {
     }
 
     fn query(&mut self, query: &Query) -> Result<(LogicalPlan, Vec<String>)> {
-        let (plan, columns) = self.union_query(query, &|_| Scope::default(), false)?;
-        Ok((plan, columns))
+        self.union_query(query, false)
     }
 
     /// Plans the clauses of `query` on top of `input`; returns the plan and its columns.
@@ -124,73 +191,49 @@ impl Builder {
         &mut self,
         query: &SingleQuery,
         input: LogicalPlan,
-        mut scope: Scope,
     ) -> Result<(LogicalPlan, Vec<String>)> {
         let mut plan = input;
         for clause in &query.clauses {
             plan = match clause {
                 Clause::Match(m) => {
                     if m.optional {
-                        let mut inner_scope = scope.clone();
                         let inner = self.match_pattern(
                             LogicalPlan::Argument,
                             &m.pattern,
                             m.where_clause.as_ref(),
-                            &mut inner_scope,
                         )?;
-                        let slots = inner_scope
-                            .vars
-                            .iter()
-                            .filter(|(name, _)| scope.get(name).is_none())
-                            .map(|(_, s)| *s)
-                            .collect();
-                        scope = inner_scope;
+                        let slots = self.introduced_slots(&m.pattern)?;
                         LogicalPlan::Optional {
                             input: Box::new(plan),
                             inner: Box::new(inner),
                             slots,
                         }
                     } else {
-                        self.match_pattern(plan, &m.pattern, m.where_clause.as_ref(), &mut scope)?
+                        self.match_pattern(plan, &m.pattern, m.where_clause.as_ref())?
                     }
                 }
                 Clause::Unwind(u) => {
-                    let expr = self.expr(&u.expr, &scope)?;
-                    let slot = self.new_slot();
-                    scope.insert(&u.variable.name, slot);
-                    self.name_slot(slot, &u.variable.name);
+                    let expr = self.expr(&u.expr)?;
+                    let slot = self.introduced_slot(&u.variable.name, u.variable.span)?;
                     LogicalPlan::Unwind {
                         input: Box::new(plan),
                         expr,
                         slot,
                     }
                 }
-                Clause::LoadCsv(l) => self.load_csv(plan, l, &mut scope)?,
+                Clause::LoadCsv(l) => self.load_csv(plan, l)?,
                 Clause::With(w) => {
-                    let (mut plan, new_scope, _) = self.projection(plan, &w.projection, &scope)?;
+                    let (mut plan, _) = self.projection(plan, &w.projection, w.span)?;
                     if let Some(predicate) = &w.where_clause {
-                        // WITH ... WHERE also sees the variables before WITH unless it aggregates.
-                        let mut where_scope = if w
-                            .projection
-                            .items
-                            .iter()
-                            .any(|i| self.contains_aggregate(&i.expr))
-                        {
-                            Scope::default()
-                        } else {
-                            scope.clone()
-                        };
-                        where_scope.vars.extend(new_scope.vars.clone());
                         plan = LogicalPlan::Filter {
                             input: Box::new(plan),
-                            predicate: self.expr(predicate, &where_scope)?,
+                            predicate: self.expr(predicate)?,
                         };
                     }
-                    scope = new_scope;
                     plan
                 }
                 Clause::Return(r) => {
-                    let (plan, _, columns) = self.projection(plan, &r.projection, &scope)?;
+                    let (plan, columns) = self.projection(plan, &r.projection, r.span)?;
                     let names = columns.iter().map(|(n, _)| n.clone()).collect();
                     return Ok((
                         LogicalPlan::Produce {
@@ -201,27 +244,27 @@ impl Builder {
                     ));
                 }
                 Clause::Create(c) => {
-                    let ops = self.create_pattern(&c.pattern, &mut scope, None)?;
+                    let ops = self.create_pattern(&c.pattern)?;
                     LogicalPlan::Create {
                         input: Box::new(plan),
                         ops,
                     }
                 }
-                Clause::Merge(m) => self.merge(plan, m, &mut scope)?,
+                Clause::Merge(m) => self.merge(plan, m)?,
                 Clause::Set(s) => LogicalPlan::Set {
                     input: Box::new(plan),
-                    ops: self.set_items(&s.items, &scope)?,
+                    ops: self.set_items(&s.items)?,
                 },
                 Clause::Remove(r) => LogicalPlan::Remove {
                     input: Box::new(plan),
-                    ops: self.remove_items(&r.items, &scope)?,
+                    ops: self.remove_items(&r.items)?,
                 },
-                Clause::Delete(d) => self.delete(plan, d, &scope)?,
-                Clause::CallSubquery(c) => self.call_subquery(plan, c, &mut scope)?,
-                Clause::Foreach(f) => self.foreach(plan, f, &scope)?,
+                Clause::Delete(d) => self.delete(plan, d)?,
+                Clause::CallSubquery(c) => self.call_subquery(plan, c)?,
+                Clause::Foreach(f) => self.foreach(plan, f)?,
                 Clause::Call(c) => {
                     let standalone = self.nested == 0 && query.clauses.len() == 1;
-                    let (plan, columns) = self.call(plan, c, &mut scope, standalone)?;
+                    let (plan, columns) = self.call(plan, c, standalone)?;
                     if standalone {
                         return Ok(self.standalone_call(plan, columns));
                     }
@@ -238,77 +281,82 @@ impl Builder {
         ))
     }
 
-    /// WITH/RETURN body. Returns the plan, the scope after it, and the (column, slot) list.
+    /// The items of a WITH/RETURN at `span`: `*` first (by name), then the listed ones.
+    fn items(&mut self, projection: &Projection, span: Span) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        if projection.star {
+            let star = self.resolved.stars.get(&span).cloned().unwrap_or_default();
+            for s in star {
+                let copies = Some(self.slot_of(s.from, &s.name));
+                items.push(Item {
+                    expr: Expr::new(ExprKind::Variable(s.name.clone()), span),
+                    slot: self.slot_of(s.to, &s.name),
+                    name: s.name,
+                    copies,
+                });
+            }
+        }
+        for item in &projection.items {
+            let name = item.column_name();
+            let at = item.alias.as_ref().map_or(item.expr.span, |a| a.span);
+            items.push(Item {
+                name: name.to_string(),
+                expr: item.expr.clone(),
+                slot: self.introduced_slot(name, at)?,
+                copies: None,
+            });
+        }
+        Ok(items)
+    }
+
+    /// The value an item computes, read before the projection.
+    fn item_value(&mut self, item: &Item) -> Result<PlanExpr> {
+        match item.copies {
+            Some(slot) => Ok(PlanExpr::new(
+                super::PlanExprKind::Slot(slot),
+                item.expr.span,
+            )),
+            None => self.expr(&item.expr),
+        }
+    }
+
+    /// WITH/RETURN body at `span`. Returns the plan and the (column, slot) list.
     fn projection(
         &mut self,
         mut plan: LogicalPlan,
         projection: &Projection,
-        scope: &Scope,
-    ) -> Result<(LogicalPlan, Scope, Columns)> {
-        let mut items: Vec<(String, Expr)> = Vec::new();
-        if projection.star {
-            for name in scope.vars.keys() {
-                let expr = Expr::new(ExprKind::Variable(name.clone()), Default::default());
-                items.push((name.clone(), expr));
-            }
-        }
-        for item in &projection.items {
-            items.push((item.column_name().to_string(), item.expr.clone()));
-        }
-        let aggregating = items.iter().any(|(_, e)| self.contains_aggregate(e));
-        let mut new_scope = Scope::default();
-        let mut columns = Vec::new();
+        span: Span,
+    ) -> Result<(LogicalPlan, Columns)> {
+        let items = self.items(projection, span)?;
+        let aggregating = items.iter().any(|i| is_aggregating(&i.expr));
+        let columns: Columns = items.iter().map(|i| (i.name.clone(), i.slot)).collect();
         let order_keys;
         if aggregating {
-            let mut grouping = Grouping {
-                input_scope: scope.clone(),
-                ..Grouping::default()
-            };
+            let mut grouping = Grouping::default();
             let mut keys = Vec::new();
-            let mut slots = Vec::new();
-            for (name, expr) in &items {
-                let slot = self.new_slot();
-                slots.push(slot);
-                if !self.contains_aggregate(expr) {
-                    keys.push((slot, self.expr(expr, scope)?));
-                    grouping.keys.push((expr.clone(), slot));
-                }
-                new_scope.insert(name, slot);
-                self.name_slot(slot, name);
-                columns.push((name.clone(), slot));
+            for item in items.iter().filter(|i| !is_aggregating(&i.expr)) {
+                keys.push((item.slot, self.item_value(item)?));
+                grouping.keys.push((item.expr.clone(), item.slot));
             }
             // Map projections in aggregated items group by their subjects too.
             let mut implicit = Vec::new();
-            for (_, expr) in items.iter().filter(|(_, e)| self.contains_aggregate(e)) {
-                implicit_grouping_keys(expr, &mut implicit);
+            for item in items.iter().filter(|i| is_aggregating(&i.expr)) {
+                implicit_grouping_keys(&item.expr, &mut implicit);
             }
             for ident in implicit {
                 let var = Expr::new(ExprKind::Variable(ident.name.clone()), ident.span);
                 if grouping.keys.iter().all(|(k, _)| *k != var) {
                     let slot = self.new_slot();
-                    keys.push((slot, self.expr(&var, scope)?));
+                    keys.push((slot, self.expr(&var)?));
                     grouping.keys.push((var, slot));
                 }
             }
             // Aggregated items are computed from the group's keys and aggregate results.
             self.grouping = Some(grouping);
-            let mut post = Vec::new();
-            for ((_, expr), slot) in items.iter().zip(&slots) {
-                if self.contains_aggregate(expr) {
-                    post.push((*slot, self.expr(expr, &new_scope)));
-                }
-            }
-            let order: Vec<_> = projection
-                .order_by
-                .iter()
-                .map(|s| Ok((self.expr(&s.expr, &new_scope)?, s.descending)))
-                .collect();
+            let compiled = self.aggregated_items(&items, projection);
             let grouping = self.grouping.take().unwrap_or_default();
-            let post: Vec<(Slot, PlanExpr)> = post
-                .into_iter()
-                .map(|(s, e)| e.map(|e| (s, e)))
-                .collect::<Result<_>>()?;
-            order_keys = order.into_iter().collect::<Result<Vec<_>>>()?;
+            let (post, order) = compiled?;
+            order_keys = order;
             plan = LogicalPlan::Aggregate {
                 input: Box::new(plan),
                 keys,
@@ -322,24 +370,17 @@ impl Builder {
             }
         } else {
             let mut project = Vec::new();
-            for (name, expr) in &items {
-                let slot = self.new_slot();
-                project.push((slot, self.expr(expr, scope)?));
-                new_scope.insert(name, slot);
-                self.name_slot(slot, name);
-                columns.push((name.clone(), slot));
+            for item in &items {
+                project.push((item.slot, self.item_value(item)?));
             }
             plan = LogicalPlan::Project {
                 input: Box::new(plan),
                 items: project,
             };
-            // ORDER BY sees the projected names and the earlier variables.
-            let mut order_scope = scope.clone();
-            order_scope.vars.extend(new_scope.vars.clone());
             order_keys = projection
                 .order_by
                 .iter()
-                .map(|s| Ok((self.expr(&s.expr, &order_scope)?, s.descending)))
+                .map(|s| Ok((self.expr(&s.expr)?, s.descending)))
                 .collect::<Result<_>>()?;
         }
         if projection.distinct {
@@ -355,37 +396,49 @@ impl Builder {
                 limit: None,
             };
         }
-        let empty = Scope::default();
         if let Some(skip) = &projection.skip {
             plan = LogicalPlan::Skip {
                 input: Box::new(plan),
-                count: self.expr(skip, &empty)?,
+                count: self.expr(skip)?,
             };
         }
         if let Some(limit) = &projection.limit {
             plan = LogicalPlan::Limit {
                 input: Box::new(plan),
-                count: self.expr(limit, &empty)?,
+                count: self.expr(limit)?,
             };
         }
-        Ok((plan, new_scope, columns))
+        Ok((plan, columns))
     }
 
-    fn load_csv(
+    /// With `self.grouping` set: the aggregated items (over keys and aggregate results)
+    /// and the ORDER BY keys.
+    #[allow(clippy::type_complexity)]
+    fn aggregated_items(
         &mut self,
-        input: LogicalPlan,
-        load: &LoadCsv,
-        scope: &mut Scope,
-    ) -> Result<LogicalPlan> {
-        let source = self.expr(&load.source, scope)?;
+        items: &[Item],
+        projection: &Projection,
+    ) -> Result<(Vec<(Slot, PlanExpr)>, Vec<(PlanExpr, bool)>)> {
+        let mut post = Vec::new();
+        for item in items.iter().filter(|i| is_aggregating(&i.expr)) {
+            post.push((item.slot, self.expr(&item.expr)?));
+        }
+        let order = projection
+            .order_by
+            .iter()
+            .map(|s| Ok((self.expr(&s.expr)?, s.descending)))
+            .collect::<Result<_>>()?;
+        Ok((post, order))
+    }
+
+    fn load_csv(&mut self, input: LogicalPlan, load: &LoadCsv) -> Result<LogicalPlan> {
+        let source = self.expr(&load.source)?;
         // `semantic` checked the terminator is one ASCII character.
         let delimiter = match load.field_terminator.as_ref().map(|t| &t.kind) {
             Some(ExprKind::Literal(Literal::String(text))) => text.bytes().next().unwrap_or(b','),
             _ => b',',
         };
-        let slot = self.new_slot();
-        scope.insert(&load.variable.name, slot);
-        self.name_slot(slot, &load.variable.name);
+        let slot = self.introduced_slot(&load.variable.name, load.variable.span)?;
         let (line_slot, file_slot) = (self.new_slot(), self.new_slot());
         self.load_csv = Some((line_slot, file_slot));
         Ok(LogicalPlan::LoadCsv {
@@ -401,27 +454,13 @@ impl Builder {
         })
     }
 
-    fn merge(
-        &mut self,
-        input: LogicalPlan,
-        merge: &Merge,
-        scope: &mut Scope,
-    ) -> Result<LogicalPlan> {
-        let mut inner_scope = scope.clone();
-        let pattern = self.match_pattern(
-            LogicalPlan::Argument,
-            std::slice::from_ref(&merge.part),
-            None,
-            &mut inner_scope,
-        )?;
-        let create = self.create_pattern(
-            std::slice::from_ref(&merge.part),
-            &mut scope.clone(),
-            Some(&inner_scope),
-        )?;
-        *scope = inner_scope;
-        let on_create = self.set_items(&merge.on_create, scope)?;
-        let on_match = self.set_items(&merge.on_match, scope)?;
+    fn merge(&mut self, input: LogicalPlan, merge: &Merge) -> Result<LogicalPlan> {
+        // Both sides fill the same slots: a variable has one slot wherever it is planned.
+        let part = std::slice::from_ref(&merge.part);
+        let pattern = self.match_pattern(LogicalPlan::Argument, part, None)?;
+        let create = self.create_pattern(part)?;
+        let on_create = self.set_items(&merge.on_create)?;
+        let on_match = self.set_items(&merge.on_match)?;
         Ok(LogicalPlan::Merge {
             input: Box::new(input),
             pattern: Box::new(pattern),
@@ -431,28 +470,28 @@ impl Builder {
         })
     }
 
-    fn set_items(&mut self, items: &[SetItem], scope: &Scope) -> Result<Vec<SetOp>> {
+    fn set_items(&mut self, items: &[SetItem]) -> Result<Vec<SetOp>> {
         items
             .iter()
             .map(|item| {
                 Ok(match item {
                     SetItem::Property { target, key, value } => SetOp::Property {
-                        target: self.expr(target, scope)?,
+                        target: self.expr(target)?,
                         key: crate::graph::intern(&key.name),
-                        value: self.expr(value, scope)?,
+                        value: self.expr(value)?,
                     },
                     SetItem::Replace { variable, value } => SetOp::Properties {
-                        target: self.variable(variable, scope)?,
-                        value: self.expr(value, scope)?,
+                        target: self.variable(variable)?,
+                        value: self.expr(value)?,
                         replace: true,
                     },
                     SetItem::Merge { variable, value } => SetOp::Properties {
-                        target: self.variable(variable, scope)?,
-                        value: self.expr(value, scope)?,
+                        target: self.variable(variable)?,
+                        value: self.expr(value)?,
                         replace: false,
                     },
                     SetItem::Labels { variable, labels } => SetOp::AddLabels {
-                        target: self.variable(variable, scope)?,
+                        target: self.variable(variable)?,
                         labels: labels
                             .iter()
                             .map(|l| crate::graph::intern(&l.name))
@@ -463,18 +502,18 @@ impl Builder {
             .collect()
     }
 
-    fn remove_items(&mut self, items: &[RemoveItem], scope: &Scope) -> Result<Vec<SetOp>> {
+    fn remove_items(&mut self, items: &[RemoveItem]) -> Result<Vec<SetOp>> {
         items
             .iter()
             .map(|item| {
                 Ok(match item {
                     RemoveItem::Property { target, key } => SetOp::Property {
-                        target: self.expr(target, scope)?,
+                        target: self.expr(target)?,
                         key: crate::graph::intern(&key.name),
                         value: PlanExpr::constant(crate::value::Value::Null),
                     },
                     RemoveItem::Labels { variable, labels } => SetOp::RemoveLabels {
-                        target: self.variable(variable, scope)?,
+                        target: self.variable(variable)?,
                         labels: labels
                             .iter()
                             .map(|l| crate::graph::intern(&l.name))
@@ -485,16 +524,11 @@ impl Builder {
             .collect()
     }
 
-    fn delete(
-        &mut self,
-        input: LogicalPlan,
-        delete: &Delete,
-        scope: &Scope,
-    ) -> Result<LogicalPlan> {
+    fn delete(&mut self, input: LogicalPlan, delete: &Delete) -> Result<LogicalPlan> {
         let exprs = delete
             .exprs
             .iter()
-            .map(|e| self.expr(e, scope))
+            .map(|e| self.expr(e))
             .collect::<Result<_>>()?;
         Ok(LogicalPlan::Delete {
             input: Box::new(input),

@@ -2,10 +2,10 @@
 //! the yielded outputs to slots, then a filter for the WHERE. `semantic` has already
 //! checked the procedure, its arguments and the YIELD items.
 
+use super::{NotSupported, Result};
 use crate::ast::{Call, YieldItems};
-use crate::error::Result;
 
-use super::build::{Builder, Scope};
+use super::build::Builder;
 use super::{LogicalPlan, PlanExpr, PlanExprKind, Slot};
 
 /// Result columns: (name, slot) in order.
@@ -18,19 +18,18 @@ impl Builder {
         &mut self,
         input: LogicalPlan,
         call: &Call,
-        scope: &mut Scope,
         standalone: bool,
     ) -> Result<(LogicalPlan, Columns)> {
         let procedure = self
             .procedures
             .get(&call.procedure)
             .cloned()
-            .ok_or_else(|| super::build::unresolved("procedure", &call.procedure, call.span))?;
+            .ok_or_else(|| NotSupported::unresolved("procedure", &call.procedure, call.span))?;
         let signature = &procedure.signature;
         let args = match &call.args {
             Some(args) => args
                 .iter()
-                .map(|arg| self.expr(arg, scope))
+                .map(|arg| self.expr(arg))
                 .collect::<Result<Vec<_>>>()?,
             // Standalone `CALL proc`: the parameters named like the inputs.
             None => signature
@@ -39,28 +38,31 @@ impl Builder {
                 .map(|field| PlanExpr::new(PlanExprKind::Param(field.name.clone()), call.span))
                 .collect(),
         };
-        // (output index, variable) pairs to bind.
-        let yielded: Vec<(usize, String)> = match &call.yields {
-            Some(YieldItems::Items { items, .. }) => items
-                .iter()
-                .filter_map(|item| {
-                    let index = signature
+        // (output index, name, slot) of each output bound: a YIELD item introduces a
+        // variable; the outputs of a bare standalone CALL are only columns.
+        let mut yielded: Vec<(usize, String, Slot)> = Vec::new();
+        match &call.yields {
+            Some(YieldItems::Items { items, .. }) => {
+                for item in items {
+                    let Some(index) = signature
                         .outputs
                         .iter()
-                        .position(|f| f.name == item.field.name)?;
-                    Some((index, item.variable().name.clone()))
-                })
-                .collect(),
-            Some(YieldItems::Star) => all_outputs(&procedure.signature.outputs),
-            None if standalone => all_outputs(&procedure.signature.outputs),
-            None => Vec::new(),
-        };
+                        .position(|f| f.name == item.field.name)
+                    else {
+                        continue;
+                    };
+                    let variable = item.variable();
+                    let slot = self.introduced_slot(&variable.name, variable.span)?;
+                    yielded.push((index, variable.name.clone(), slot));
+                }
+            }
+            Some(YieldItems::Star) => yielded = self.all_outputs(&procedure.signature.outputs),
+            None if standalone => yielded = self.all_outputs(&procedure.signature.outputs),
+            None => {}
+        }
         let mut outputs = Vec::new();
         let mut columns = Vec::new();
-        for (index, name) in yielded {
-            let slot = self.new_slot();
-            self.name_slot(slot, &name);
-            scope.insert(&name, slot);
+        for (index, name, slot) in yielded {
             outputs.push((index, slot));
             columns.push((name, slot));
         }
@@ -77,10 +79,27 @@ impl Builder {
         {
             plan = LogicalPlan::Filter {
                 input: Box::new(plan),
-                predicate: self.expr(predicate, scope)?,
+                predicate: self.expr(predicate)?,
             };
         }
         Ok((plan, columns))
+    }
+
+    /// Every output of a procedure, each in a slot of its own (`YIELD *`, or a standalone
+    /// CALL without YIELD).
+    fn all_outputs(
+        &mut self,
+        outputs: &[crate::procedure::ProcedureField],
+    ) -> Vec<(usize, String, Slot)> {
+        outputs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let slot = self.new_slot();
+                self.name_slot(slot, &f.name);
+                (i, f.name.clone(), slot)
+            })
+            .collect()
     }
 
     /// The result of a CALL that is the whole query; a void procedure returns no rows.
@@ -106,12 +125,4 @@ impl Builder {
             names,
         )
     }
-}
-
-fn all_outputs(outputs: &[crate::procedure::ProcedureField]) -> Vec<(usize, String)> {
-    outputs
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (i, f.name.clone()))
-        .collect()
 }

@@ -2,38 +2,26 @@
 //! entry `semantic::bind` resolved, aggregates become slots of the enclosing `Aggregate`,
 //! and pattern expressions become read-only subplans.
 
+use super::{NotSupported, Result};
 use crate::ast::{
     Expr, ExprKind, Ident, Literal, MapProjectionItem, PathKind, PatternElement, PatternPart,
     UnaryOp,
 };
 use crate::catalog::FunctionKind;
-use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::semantic::is_aggregating;
 use crate::value::Value;
 
-use super::build::{Builder, Scope};
+use super::build::Builder;
 use super::{AggregateCall, LogicalPlan, MapItem, PlanExpr, PlanExprKind as K};
 
 impl Builder {
     /// A variable reference.
-    pub(super) fn variable(&mut self, ident: &Ident, scope: &Scope) -> Result<PlanExpr> {
-        match scope.get(&ident.name) {
-            Some(slot) => Ok(PlanExpr::new(K::Slot(slot), ident.span)),
-            None => Err(super::build::unresolved(
-                "variable",
-                &ident.name,
-                ident.span,
-            )),
-        }
+    pub(super) fn variable(&mut self, ident: &Ident) -> Result<PlanExpr> {
+        let slot = self.use_slot(&ident.name, ident.span)?;
+        Ok(PlanExpr::new(K::Slot(slot), ident.span))
     }
 
-    /// Whether `expr` calls an aggregate function outside any subquery.
-    pub(super) fn contains_aggregate(&self, expr: &Expr) -> bool {
-        is_aggregating(expr)
-    }
-
-    /// Compiles `expr` against `scope`.
-    pub(super) fn expr(&mut self, expr: &Expr, scope: &Scope) -> Result<PlanExpr> {
+    /// Compiles `expr`.
+    pub(super) fn expr(&mut self, expr: &Expr) -> Result<PlanExpr> {
         if let Some(grouping) = &self.grouping
             && let Some((_, slot)) = grouping.keys.iter().find(|(k, _)| k == expr)
         {
@@ -43,38 +31,33 @@ impl Builder {
         let kind = match &expr.kind {
             ExprKind::Literal(lit) => K::Const(literal(lit)),
             ExprKind::Parameter(name) => K::Param(name.clone()),
-            ExprKind::Variable(name) => match scope.get(name) {
-                Some(slot) => K::Slot(slot),
-                None => return Err(super::build::unresolved("variable", name, span)),
-            },
-            ExprKind::List(items) => K::List(self.exprs(items, scope)?),
+            ExprKind::Variable(name) => K::Slot(self.use_slot(name, span)?),
+            ExprKind::List(items) => K::List(self.exprs(items)?),
             ExprKind::Map(entries) => K::Map(
                 entries
                     .iter()
-                    .map(|(k, v)| Ok((k.name.clone(), self.expr(v, scope)?)))
+                    .map(|(k, v)| Ok((k.name.clone(), self.expr(v)?)))
                     .collect::<Result<_>>()?,
             ),
             ExprKind::Property(target, key) => {
-                K::Property(self.boxed(target, scope)?, crate::graph::intern(&key.name))
+                K::Property(self.boxed(target)?, crate::graph::intern(&key.name))
             }
-            ExprKind::Index(a, b) => K::Index(self.boxed(a, scope)?, self.boxed(b, scope)?),
+            ExprKind::Index(a, b) => K::Index(self.boxed(a)?, self.boxed(b)?),
             ExprKind::Slice(a, from, to) => K::Slice(
-                self.boxed(a, scope)?,
-                self.opt(from.as_deref(), scope)?,
-                self.opt(to.as_deref(), scope)?,
+                self.boxed(a)?,
+                self.opt(from.as_deref())?,
+                self.opt(to.as_deref())?,
             ),
             ExprKind::Unary(UnaryOp::Negate, inner) => match &inner.kind {
                 // -9223372036854775808 is only representable negated.
                 ExprKind::Literal(Literal::Integer(i)) => K::Const(Value::Int(i.wrapping_neg())),
-                _ => K::Unary(UnaryOp::Negate, self.boxed(inner, scope)?),
+                _ => K::Unary(UnaryOp::Negate, self.boxed(inner)?),
             },
-            ExprKind::Unary(op, inner) => K::Unary(*op, self.boxed(inner, scope)?),
-            ExprKind::Binary(op, a, b) => {
-                K::Binary(*op, self.boxed(a, scope)?, self.boxed(b, scope)?)
-            }
-            ExprKind::IsNull { expr, negated } => K::IsNull(self.boxed(expr, scope)?, *negated),
+            ExprKind::Unary(op, inner) => K::Unary(*op, self.boxed(inner)?),
+            ExprKind::Binary(op, a, b) => K::Binary(*op, self.boxed(a)?, self.boxed(b)?),
+            ExprKind::IsNull { expr, negated } => K::IsNull(self.boxed(expr)?, *negated),
             ExprKind::HasLabels(target, labels) => K::HasLabels(
-                self.boxed(target, scope)?,
+                self.boxed(target)?,
                 labels
                     .iter()
                     .map(|l| crate::graph::intern(&l.name))
@@ -85,9 +68,9 @@ impl Builder {
                 let lower = call.name.to_lowercase();
                 if lower == "exists" && call.args.len() == 1 {
                     return match &call.args[0].kind {
-                        ExprKind::Pattern(element) => self.exists_pattern(element, scope, span),
+                        ExprKind::Pattern(element) => self.exists_pattern(element, span),
                         _ => Ok(PlanExpr::new(
-                            K::IsNull(self.boxed(&call.args[0], scope)?, true),
+                            K::IsNull(self.boxed(&call.args[0])?, true),
                             span,
                         )),
                     };
@@ -104,23 +87,22 @@ impl Builder {
                     };
                     return Ok(PlanExpr::new(K::Slot(slot), span));
                 }
-                let spec = *self
-                    .functions
-                    .get(&span)
-                    .ok_or_else(|| super::build::unresolved("function", &call.name, span))?;
+                let spec = self
+                    .function_at(span)
+                    .ok_or_else(|| NotSupported::unresolved("function", &call.name, span))?;
                 if spec.kind == FunctionKind::Aggregate {
                     return self.aggregate(&lower, call.distinct, &call.args, span);
                 }
-                K::Function(spec, self.exprs(&call.args, scope)?)
+                K::Function(spec, self.exprs(&call.args)?)
             }
             ExprKind::Case(case) => K::Case {
-                subject: self.opt(case.subject.as_deref(), scope)?,
+                subject: self.opt(case.subject.as_deref())?,
                 whens: case
                     .whens
                     .iter()
-                    .map(|(w, t)| Ok((self.expr(w, scope)?, self.expr(t, scope)?)))
+                    .map(|(w, t)| Ok((self.expr(w)?, self.expr(t)?)))
                     .collect::<Result<_>>()?,
-                otherwise: self.opt(case.otherwise.as_deref(), scope)?,
+                otherwise: self.opt(case.otherwise.as_deref())?,
             },
             ExprKind::ListComprehension {
                 variable,
@@ -128,13 +110,12 @@ impl Builder {
                 predicate,
                 projection,
             } => {
-                let list = self.boxed(list, scope)?;
-                let (slot, inner) = self.bind_local(variable, scope);
+                let list = self.boxed(list)?;
                 K::ListComprehension {
-                    slot,
+                    slot: self.local(variable)?,
                     list,
-                    predicate: self.opt(predicate.as_deref(), &inner)?,
-                    projection: self.opt(projection.as_deref(), &inner)?,
+                    predicate: self.opt(predicate.as_deref())?,
+                    projection: self.opt(projection.as_deref())?,
                 }
             }
             ExprKind::Quantifier {
@@ -143,13 +124,12 @@ impl Builder {
                 list,
                 predicate,
             } => {
-                let list = self.boxed(list, scope)?;
-                let (slot, inner) = self.bind_local(variable, scope);
+                let list = self.boxed(list)?;
                 K::Quantifier {
                     quantifier: *quantifier,
-                    slot,
+                    slot: self.local(variable)?,
                     list,
-                    predicate: self.opt(predicate.as_deref(), &inner)?,
+                    predicate: self.opt(predicate.as_deref())?,
                 }
             }
             ExprKind::Reduce {
@@ -159,19 +139,17 @@ impl Builder {
                 list,
                 expr,
             } => {
-                let init = self.boxed(init, scope)?;
-                let list = self.boxed(list, scope)?;
-                let (acc, inner) = self.bind_local(accumulator, scope);
-                let (slot, inner) = self.bind_local(variable, &inner);
+                let init = self.boxed(init)?;
+                let list = self.boxed(list)?;
                 K::Reduce {
-                    accumulator: acc,
+                    accumulator: self.local(accumulator)?,
                     init,
-                    slot,
+                    slot: self.local(variable)?,
                     list,
-                    expr: self.boxed(expr, &inner)?,
+                    expr: self.boxed(expr)?,
                 }
             }
-            ExprKind::Pattern(element) => return self.exists_pattern(element, scope, span),
+            ExprKind::Pattern(element) => return self.exists_pattern(element, span),
             ExprKind::PatternComprehension {
                 variable,
                 pattern,
@@ -179,7 +157,6 @@ impl Builder {
                 projection,
             } => {
                 let saved = self.grouping.take();
-                let mut inner = scope.clone();
                 let part = PatternPart {
                     variable: variable.clone(),
                     kind: PathKind::All,
@@ -190,17 +167,16 @@ impl Builder {
                     LogicalPlan::Argument,
                     std::slice::from_ref(&part),
                     predicate.as_deref(),
-                    &mut inner,
                 );
-                let projection = plan.and_then(|plan| Ok((plan, self.expr(projection, &inner)?)));
+                let projection = plan.and_then(|plan| Ok((plan, self.expr(projection)?)));
                 self.grouping = saved;
                 let (plan, projection) = projection?;
                 K::Collect(Box::new(plan), Box::new(projection))
             }
-            ExprKind::Subquery(kind, query) => self.expression_subquery(*kind, query, scope)?,
+            ExprKind::Subquery(kind, query) => self.expression_subquery(*kind, query)?,
             // Through `expr`, so that a grouping key stands in for the subject.
             ExprKind::MapProjection { subject, items } => K::MapProjection(
-                self.boxed(&variable_expr(subject), scope)?,
+                self.boxed(&variable_expr(subject))?,
                 items
                     .iter()
                     .map(|item| {
@@ -210,12 +186,11 @@ impl Builder {
                             }
                             MapProjectionItem::AllProperties => MapItem::AllProperties,
                             MapProjectionItem::Entry(key, value) => {
-                                MapItem::Entry(key.name.clone(), self.expr(value, scope)?)
+                                MapItem::Entry(key.name.clone(), self.expr(value)?)
                             }
-                            MapProjectionItem::Variable(name) => MapItem::Entry(
-                                name.name.clone(),
-                                self.expr(&variable_expr(name), scope)?,
-                            ),
+                            MapProjectionItem::Variable(name) => {
+                                MapItem::Entry(name.name.clone(), self.expr(&variable_expr(name))?)
+                            }
                         })
                     })
                     .collect::<Result<_>>()?,
@@ -224,31 +199,26 @@ impl Builder {
         Ok(PlanExpr::new(kind, span))
     }
 
-    fn boxed(&mut self, expr: &Expr, scope: &Scope) -> Result<Box<PlanExpr>> {
-        self.expr(expr, scope).map(Box::new)
+    fn boxed(&mut self, expr: &Expr) -> Result<Box<PlanExpr>> {
+        self.expr(expr).map(Box::new)
     }
 
-    fn opt(&mut self, expr: Option<&Expr>, scope: &Scope) -> Result<Option<Box<PlanExpr>>> {
-        expr.map(|e| self.boxed(e, scope)).transpose()
+    fn opt(&mut self, expr: Option<&Expr>) -> Result<Option<Box<PlanExpr>>> {
+        expr.map(|e| self.boxed(e)).transpose()
     }
 
-    fn exprs(&mut self, exprs: &[Expr], scope: &Scope) -> Result<Vec<PlanExpr>> {
-        exprs.iter().map(|e| self.expr(e, scope)).collect()
+    fn exprs(&mut self, exprs: &[Expr]) -> Result<Vec<PlanExpr>> {
+        exprs.iter().map(|e| self.expr(e)).collect()
     }
 
-    /// A comprehension/quantifier/reduce variable: a fresh slot visible only inside.
-    fn bind_local(&mut self, variable: &Ident, scope: &Scope) -> (usize, Scope) {
-        let slot = self.new_slot();
-        let mut inner = scope.clone();
-        inner.insert(&variable.name, slot);
-        self.name_slot(slot, &variable.name);
-        (slot, inner)
+    /// A comprehension/quantifier/reduce variable: its own slot, named only inside.
+    fn local(&mut self, variable: &Ident) -> Result<usize> {
+        self.introduced_slot(&variable.name, variable.span)
     }
 
     fn exists_pattern(
         &mut self,
         element: &PatternElement,
-        scope: &Scope,
         span: crate::ast::Span,
     ) -> Result<PlanExpr> {
         let saved = self.grouping.take();
@@ -258,17 +228,12 @@ impl Builder {
             element: element.clone(),
             span,
         };
-        let plan = self.match_pattern(
-            LogicalPlan::Argument,
-            std::slice::from_ref(&part),
-            None,
-            &mut scope.clone(),
-        );
+        let plan = self.match_pattern(LogicalPlan::Argument, std::slice::from_ref(&part), None);
         self.grouping = saved;
         Ok(PlanExpr::new(K::Exists(Box::new(plan?)), span))
     }
 
-    /// An aggregate call: its arguments are compiled against the aggregation's input scope
+    /// An aggregate call: its arguments are compiled over the input rows
     /// and the call is replaced by the slot its result lands in.
     fn aggregate(
         &mut self,
@@ -278,15 +243,15 @@ impl Builder {
         span: crate::ast::Span,
     ) -> Result<PlanExpr> {
         let Some(grouping) = self.grouping.take() else {
-            return Err(QueryError::compile(
-                ErrorKind::SyntaxError,
-                ErrorCode::InvalidAggregation,
-                format!("aggregate function `{name}` is not allowed here"),
-            )
-            .with_span(span));
+            // `semantic` raised InvalidAggregation for an aggregate outside a projection.
+            return Err(NotSupported::unresolved(
+                "aggregate outside a projection",
+                name,
+                span,
+            ));
         };
-        let input_scope = grouping.input_scope.clone();
-        let compiled = self.exprs(args, &input_scope);
+        // Arguments read the rows being grouped, not the keys.
+        let compiled = self.exprs(args);
         self.grouping = Some(grouping);
         let args = compiled?;
         let slot = self.new_slot();

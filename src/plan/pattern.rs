@@ -7,13 +7,13 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::seek::Seeks;
+use super::{NotSupported, Result};
 use crate::ast::{
     BinaryOp, Expr, ExprKind, NodePattern, PathKind, PatternPart, RelDirection, RelationshipPattern,
 };
-use crate::error::{QueryError, Result};
 use crate::graph::Direction;
 
-use super::build::{Builder, Scope};
+use super::build::Builder;
 use super::{
     CreateOp, Hop, LogicalPlan, NodeCheck, PathStep, PlanExpr, PlanExprKind, ScanSource, Slot,
 };
@@ -89,15 +89,10 @@ fn conjuncts(expr: &Expr, out: &mut Vec<Expr>) {
 }
 
 impl Builder {
-    fn slot_for(&mut self, variable: Option<&crate::ast::Ident>, scope: &mut Scope) -> Slot {
+    fn slot_for(&mut self, variable: Option<&crate::ast::Ident>) -> Result<Slot> {
         match variable {
-            Some(v) => scope.get(&v.name).unwrap_or_else(|| {
-                let slot = self.new_slot();
-                scope.insert(&v.name, slot);
-                self.name_slot(slot, &v.name);
-                slot
-            }),
-            None => self.new_slot(),
+            Some(v) => self.ident_slot(v),
+            None => Ok(self.new_slot()),
         }
     }
 
@@ -106,20 +101,19 @@ impl Builder {
         &mut self,
         slot: Slot,
         properties: Option<&Expr>,
-        scope: &Scope,
         out: &mut Vec<Conjunct>,
     ) -> Result<()> {
         let Some(properties) = properties else {
             return Ok(());
         };
         let ExprKind::Map(entries) = &properties.kind else {
-            return Err(QueryError::not_supported(
+            return Err(NotSupported::feature(
                 "a parameter as a property map in MATCH",
                 Some(properties.span),
             ));
         };
         for (key, value) in entries {
-            let value = self.expr(value, scope)?;
+            let value = self.expr(value)?;
             let target = PlanExpr::new(PlanExprKind::Slot(slot), key.span);
             let property = PlanExpr::new(
                 PlanExprKind::Property(Box::new(target), crate::graph::intern(&key.name)),
@@ -136,27 +130,28 @@ impl Builder {
         Ok(())
     }
 
-    /// Plans a MATCH pattern (with its WHERE) on top of `input`, adding its variables to `scope`.
+    /// Plans a MATCH pattern (with its WHERE) on top of `input`.
     pub(super) fn match_pattern(
         &mut self,
         input: LogicalPlan,
         pattern: &[PatternPart],
         where_clause: Option<&Expr>,
-        scope: &mut Scope,
     ) -> Result<LogicalPlan> {
-        let bound_before: HashSet<Slot> = scope.vars.values().copied().collect();
+        // Variables bound before the pattern got their slots before it: the slots so far.
+        let bound_before: HashSet<Slot> = (0..self.width()).collect();
         let mut parts = Vec::new();
         for part in pattern {
-            let mut nodes = vec![self.slot_for(part.element.start.variable.as_ref(), scope)];
+            let mut nodes = vec![self.slot_for(part.element.start.variable.as_ref())?];
             let mut rels = Vec::new();
             for (rel, node) in &part.element.chain {
-                rels.push(self.slot_for(rel.variable.as_ref(), scope));
-                nodes.push(self.slot_for(node.variable.as_ref(), scope));
+                rels.push(self.slot_for(rel.variable.as_ref())?);
+                nodes.push(self.slot_for(node.variable.as_ref())?);
             }
             let path = part
                 .variable
                 .as_ref()
-                .map(|v| self.slot_for(Some(v), scope));
+                .map(|v| self.slot_for(Some(v)))
+                .transpose()?;
             parts.push(PartSlots { nodes, rels, path });
         }
         let mut state = MatchState {
@@ -176,21 +171,11 @@ impl Builder {
             let node_patterns =
                 std::iter::once(&element.start).chain(element.chain.iter().map(|(_, n)| n));
             for (node, slot) in node_patterns.zip(&slots.nodes) {
-                self.property_conjuncts(
-                    *slot,
-                    node.properties.as_ref(),
-                    scope,
-                    &mut state.conjuncts,
-                )?;
+                self.property_conjuncts(*slot, node.properties.as_ref(), &mut state.conjuncts)?;
             }
             for ((rel, _), slot) in element.chain.iter().zip(&slots.rels) {
                 if rel.length.is_none() {
-                    self.property_conjuncts(
-                        *slot,
-                        rel.properties.as_ref(),
-                        scope,
-                        &mut state.conjuncts,
-                    )?;
+                    self.property_conjuncts(*slot, rel.properties.as_ref(), &mut state.conjuncts)?;
                 }
             }
         }
@@ -198,7 +183,7 @@ impl Builder {
             let mut parts = Vec::new();
             conjuncts(where_clause, &mut parts);
             for part in parts {
-                let expr = self.expr(&part, scope)?;
+                let expr = self.expr(&part)?;
                 let mut slots = Vec::new();
                 expr.slots(&mut slots);
                 state.conjuncts.push(Conjunct { expr, slots });
@@ -210,11 +195,9 @@ impl Builder {
         let mut plan = input;
         for (part, slots) in pattern.iter().zip(&parts) {
             plan = match part.kind {
-                PathKind::All => {
-                    self.plan_part(plan, part, slots, &mut state, &index_keys, scope)?
-                }
+                PathKind::All => self.plan_part(plan, part, slots, &mut state, &index_keys)?,
                 PathKind::Shortest | PathKind::AllShortest => {
-                    self.plan_shortest(plan, part, slots, &mut state, &index_keys, scope)?
+                    self.plan_shortest(plan, part, slots, &mut state, &index_keys)?
                 }
             };
         }
@@ -273,7 +256,6 @@ impl Builder {
         slots: &PartSlots,
         state: &mut MatchState,
         index_keys: &Seeks,
-        scope: &Scope,
     ) -> Result<LogicalPlan> {
         let element = &part.element;
         let nodes: Vec<&NodePattern> = std::iter::once(&element.start)
@@ -327,16 +309,7 @@ impl Builder {
             };
             done[i] = true;
             let to = if reverse { nodes[i] } else { nodes[i + 1] };
-            plan = self.hop(
-                plan,
-                &element.chain[i].0,
-                to,
-                slots,
-                i,
-                reverse,
-                state,
-                scope,
-            )?;
+            plan = self.hop(plan, &element.chain[i].0, to, slots, i, reverse, state)?;
         }
         if let Some(path) = slots.path {
             let mut steps = vec![PathStep::Start(slots.nodes[0])];
@@ -387,7 +360,6 @@ impl Builder {
         i: usize,
         reverse: bool,
         state: &mut MatchState,
-        scope: &Scope,
     ) -> Result<LogicalPlan> {
         let (from, to) = if reverse {
             (slots.nodes[i + 1], slots.nodes[i])
@@ -422,10 +394,10 @@ impl Builder {
                         ..
                     }) => entries
                         .iter()
-                        .map(|(k, v)| Ok((crate::graph::intern(&k.name), self.expr(v, scope)?)))
+                        .map(|(k, v)| Ok((crate::graph::intern(&k.name), self.expr(v)?)))
                         .collect::<Result<_>>()?,
                     Some(other) => {
-                        return Err(QueryError::not_supported(
+                        return Err(NotSupported::feature(
                             "a parameter as a property map in MATCH",
                             Some(other.span),
                         ));
@@ -453,17 +425,16 @@ impl Builder {
         slots: &PartSlots,
         state: &mut MatchState,
         index_keys: &Seeks,
-        _scope: &Scope,
     ) -> Result<LogicalPlan> {
         let element = &part.element;
         let [(rel, end)] = element.chain.as_slice() else {
-            return Err(QueryError::not_supported(
+            return Err(NotSupported::feature(
                 "shortestPath over more than one relationship pattern",
                 Some(part.span),
             ));
         };
         if rel.properties.is_some() {
-            return Err(QueryError::not_supported(
+            return Err(NotSupported::feature(
                 "a relationship property map in shortestPath",
                 Some(rel.span),
             ));
@@ -502,35 +473,27 @@ impl Builder {
     }
 
     /// CREATE (and MERGE's create side): the nodes, relationships and paths to make.
-    /// Variables in `scope` already exist; new ones take their slot from `assigned`
-    /// (MERGE, so both sides fill the same slots) or a fresh one.
-    pub(super) fn create_pattern(
-        &mut self,
-        pattern: &[PatternPart],
-        scope: &mut Scope,
-        assigned: Option<&Scope>,
-    ) -> Result<Vec<CreateOp>> {
+    /// A variable the pattern introduces is made; one bound before is reused. MERGE's
+    /// match side has already given the new variables their slots, so both sides fill the
+    /// same ones.
+    pub(super) fn create_pattern(&mut self, pattern: &[PatternPart]) -> Result<Vec<CreateOp>> {
         let mut ops = Vec::new();
         for part in pattern {
             let element = &part.element;
-            let mut prev = self.create_node(&element.start, scope, assigned, &mut ops)?;
+            let mut prev = self.create_node(&element.start, &mut ops)?;
             let mut steps = vec![PathStep::Start(prev)];
             for (rel, node) in &element.chain {
-                let next = self.create_node(node, scope, assigned, &mut ops)?;
+                let next = self.create_node(node, &mut ops)?;
+                // `semantic` checked a relationship to create has exactly one type.
                 let [rel_type] = rel.types.as_slice() else {
-                    return Err(QueryError::compile(
-                        crate::error::ErrorKind::SyntaxError,
-                        crate::error::ErrorCode::NoSingleRelationshipType,
-                        "a relationship to create needs exactly one type",
-                    )
-                    .with_span(rel.span));
+                    return Err(NotSupported::unresolved(
+                        "relationship type",
+                        "of CREATE",
+                        rel.span,
+                    ));
                 };
-                let properties = rel
-                    .properties
-                    .as_ref()
-                    .map(|p| self.expr(p, scope))
-                    .transpose()?;
-                let slot = self.fresh_for(rel.variable.as_ref(), scope, assigned);
+                let properties = rel.properties.as_ref().map(|p| self.expr(p)).transpose()?;
+                let slot = self.slot_for(rel.variable.as_ref())?;
                 let (start, end) = match rel.direction {
                     RelDirection::Left => (next, prev),
                     _ => (prev, next),
@@ -546,7 +509,7 @@ impl Builder {
                 prev = next;
             }
             if let Some(variable) = &part.variable {
-                let slot = self.fresh_for(Some(variable), scope, assigned);
+                let slot = self.ident_slot(variable)?;
                 ops.push(CreateOp::Path {
                     slot,
                     elements: steps,
@@ -556,38 +519,14 @@ impl Builder {
         Ok(ops)
     }
 
-    fn fresh_for(
-        &mut self,
-        variable: Option<&crate::ast::Ident>,
-        scope: &mut Scope,
-        assigned: Option<&Scope>,
-    ) -> Slot {
-        let slot = variable
-            .and_then(|v| assigned.and_then(|a| a.get(&v.name)))
-            .unwrap_or_else(|| self.new_slot());
-        if let Some(v) = variable {
-            scope.insert(&v.name, slot);
-            self.name_slot(slot, &v.name);
+    fn create_node(&mut self, node: &NodePattern, ops: &mut Vec<CreateOp>) -> Result<Slot> {
+        if let Some(v) = &node.variable
+            && !self.introduces(v)
+        {
+            return self.ident_slot(v);
         }
-        slot
-    }
-
-    fn create_node(
-        &mut self,
-        node: &NodePattern,
-        scope: &mut Scope,
-        assigned: Option<&Scope>,
-        ops: &mut Vec<CreateOp>,
-    ) -> Result<Slot> {
-        if let Some(slot) = node.variable.as_ref().and_then(|v| scope.get(&v.name)) {
-            return Ok(slot);
-        }
-        let properties = node
-            .properties
-            .as_ref()
-            .map(|p| self.expr(p, scope))
-            .transpose()?;
-        let slot = self.fresh_for(node.variable.as_ref(), scope, assigned);
+        let properties = node.properties.as_ref().map(|p| self.expr(p)).transpose()?;
+        let slot = self.slot_for(node.variable.as_ref())?;
         ops.push(CreateOp::Node {
             slot,
             labels: arcs(&node.labels),

@@ -104,3 +104,102 @@ fn the_start_node_follows_label_sizes() {
     let text = explain::render(&plan, None);
     assert!(text.contains("NodeByLabelScan (s:Small)"), "{text}");
 }
+
+/// Every operator of `plan`, root first.
+fn all_operators(plan: &Plan) -> Vec<&LogicalPlan> {
+    let mut out = Vec::new();
+    let mut pending = vec![&plan.root];
+    while let Some(op) = pending.pop() {
+        out.push(op);
+        pending.extend(op.children());
+    }
+    out
+}
+
+/// The slot EXPLAIN names `name`; the name must belong to exactly one slot.
+fn only_slot(plan: &Plan, name: &str) -> Slot {
+    let slots: Vec<Slot> = (0..plan.width)
+        .filter(|s| plan.slot_names[*s] == name)
+        .collect();
+    assert_eq!(slots.len(), 1, "slots named {name}: {:?}", plan.slot_names);
+    slots[0]
+}
+
+#[test]
+fn merge_matches_and_creates_into_the_same_slots() {
+    let plan = plan_of("MERGE (a:X)-[r:R]->(b:Y)", &Graph::new(), false);
+    let (a, r, b) = (
+        only_slot(&plan, "a"),
+        only_slot(&plan, "r"),
+        only_slot(&plan, "b"),
+    );
+    let merge = all_operators(&plan)
+        .into_iter()
+        .find_map(|op| match op {
+            LogicalPlan::Merge { create, .. } => Some(create),
+            _ => None,
+        })
+        .expect("a Merge operator");
+    let created: Vec<Slot> = merge
+        .iter()
+        .map(|op| match op {
+            CreateOp::Node { slot, .. } | CreateOp::Rel { slot, .. } => *slot,
+            CreateOp::Path { slot, .. } => *slot,
+        })
+        .collect();
+    assert_eq!(created, [a, b, r]);
+}
+
+#[test]
+fn optional_match_nulls_only_what_it_introduces() {
+    let plan = plan_of(
+        "MATCH (a) OPTIONAL MATCH p = (a)-[r]->(b) WHERE [x IN [1] | x] <> [] RETURN b",
+        &Graph::new(),
+        false,
+    );
+    let nulled = all_operators(&plan)
+        .into_iter()
+        .find_map(|op| match op {
+            LogicalPlan::Optional { slots, .. } => Some(slots.clone()),
+            _ => None,
+        })
+        .expect("an Optional operator");
+    // `b` is named twice: the pattern's node and then the RETURN column.
+    let b = (0..plan.width)
+        .find(|s| plan.slot_names[*s] == "b")
+        .expect("a slot for b");
+    let mut expected = vec![only_slot(&plan, "r"), only_slot(&plan, "p"), b];
+    let mut nulled_sorted = nulled.clone();
+    nulled_sorted.sort();
+    expected.sort();
+    // Not `a` (bound before) nor the comprehension's `x` (local to the WHERE).
+    assert_eq!(nulled_sorted, expected, "{:?}", plan.slot_names);
+    assert!(!nulled.contains(&only_slot(&plan, "a")));
+}
+
+#[test]
+fn a_star_projection_copies_each_variable_into_a_new_slot() {
+    let plan = plan_of("MATCH (a), (b) WITH * RETURN a", &Graph::new(), false);
+    let projected: Vec<(Slot, Option<Slot>)> = all_operators(&plan)
+        .into_iter()
+        .filter_map(|op| match op {
+            LogicalPlan::Project { items, .. } => Some(items),
+            _ => None,
+        })
+        .flatten()
+        .map(|(to, expr)| {
+            let from = match expr.kind {
+                PlanExprKind::Slot(s) => Some(s),
+                _ => None,
+            };
+            (*to, from)
+        })
+        .collect();
+    // Three slots named `a`: the match, WITH * and RETURN; each reads the one before.
+    let a: Vec<Slot> = (0..plan.width)
+        .filter(|s| plan.slot_names[*s] == "a")
+        .collect();
+    assert_eq!(a.len(), 3, "{:?}", plan.slot_names);
+    assert!(projected.contains(&(a[1], Some(a[0]))), "{projected:?}");
+    assert!(projected.contains(&(a[2], Some(a[1]))), "{projected:?}");
+}

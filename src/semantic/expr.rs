@@ -10,7 +10,7 @@ use super::{Scope, VarKind, error, pattern};
 
 /// A variable reference that must be in scope.
 pub(super) fn bind_variable(ident: &Ident, scope: &Scope) -> Result<()> {
-    if scope.contains(&ident.name) {
+    if scope.resolve(&ident.name, ident.span).is_some() {
         Ok(())
     } else {
         Err(QueryError::undefined_variable(&ident.name, ident.span))
@@ -22,6 +22,7 @@ pub(super) fn bind_predicate(expr: &Expr, scope: &Scope) -> Result<()> {
     Binder {
         aggregates: false,
         in_aggregate: false,
+        over_list: false,
         pattern_ok: true,
     }
     .expr(expr, scope)?;
@@ -42,6 +43,7 @@ pub(super) fn bind_expr(expr: &Expr, scope: &Scope, aggregates: bool) -> Result<
     Binder {
         aggregates,
         in_aggregate: false,
+        over_list: false,
         pattern_ok: false,
     }
     .expr(expr, scope)
@@ -50,6 +52,9 @@ pub(super) fn bind_expr(expr: &Expr, scope: &Scope, aggregates: bool) -> Result<
 struct Binder {
     aggregates: bool,
     in_aggregate: bool,
+    /// Inside the per-element part of a list comprehension, quantifier or reduce, where
+    /// an aggregate has no group to range over (openCypher: InvalidAggregation).
+    over_list: bool,
     /// A pattern predicate may stand here (a boolean position inside WHERE).
     pattern_ok: bool,
 }
@@ -149,6 +154,17 @@ impl Binder {
                 span,
             ));
         }
+        if self.over_list {
+            return Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::InvalidAggregation,
+                format!(
+                    "aggregate `{name}` cannot be used inside an expression over a list \
+                     (a comprehension, quantifier or reduce); aggregate the list instead"
+                ),
+                span,
+            ));
+        }
         if !self.aggregates {
             return Err(error(
                 ErrorKind::SyntaxError,
@@ -187,6 +203,15 @@ impl Binder {
         let mut inner = scope.clone();
         inner.declare(&variable.name, kind, variable.span);
         inner
+    }
+
+    /// Binds the per-element part of an expression over a list.
+    fn over_list(&mut self, expr: &Expr, scope: &Scope) -> Result<()> {
+        let saved = self.over_list;
+        self.over_list = true;
+        let result = self.child(expr, scope, false);
+        self.over_list = saved;
+        result
     }
 
     /// Binds a child; `pattern_ok` says whether it is a boolean position inside WHERE.
@@ -235,7 +260,7 @@ impl Binder {
         match &expr.kind {
             ExprKind::Literal(_) | ExprKind::Parameter(_) => Ok(()),
             ExprKind::Variable(name) => {
-                if scope.contains(name) {
+                if scope.resolve(name, span).is_some() {
                     Ok(())
                 } else {
                     Err(QueryError::undefined_variable(name, span))
@@ -322,7 +347,7 @@ impl Binder {
                 predicate
                     .iter()
                     .chain(projection)
-                    .try_for_each(|e| self.child(e, &inner, false))
+                    .try_for_each(|e| self.over_list(e, &inner))
             }
             ExprKind::Quantifier {
                 variable,
@@ -332,9 +357,7 @@ impl Binder {
             } => {
                 self.child(list, scope, false)?;
                 let inner = self.local(variable, element_kind(list, scope), scope);
-                predicate
-                    .iter()
-                    .try_for_each(|e| self.child(e, &inner, false))
+                predicate.iter().try_for_each(|e| self.over_list(e, &inner))
             }
             ExprKind::Reduce {
                 accumulator,
@@ -347,7 +370,7 @@ impl Binder {
                 self.expr(list, scope)?;
                 let inner = self.local(accumulator, VarKind::Any, scope);
                 let inner = self.local(variable, element_kind(list, scope), &inner);
-                self.expr(expr, &inner)
+                self.over_list(expr, &inner)
             }
             ExprKind::Pattern(element) => {
                 if !self.pattern_ok {
@@ -374,6 +397,7 @@ impl Binder {
                 let mut sub = Binder {
                     aggregates: false,
                     in_aggregate: false,
+                    over_list: false,
                     pattern_ok: false,
                 };
                 predicate.iter().try_for_each(|e| sub.expr(e, &inner))?;
@@ -525,29 +549,68 @@ pub(super) fn check_grouped(
                 .into_iter()
                 .try_for_each(|c| check_grouped(c, keys, locals, mode))
         }
-        ExprKind::ListComprehension { variable, .. } | ExprKind::Quantifier { variable, .. } => {
-            let mut inner = locals.clone();
-            inner.declare(&variable.name, VarKind::Any, variable.span);
+        _ => {
+            let inner = child_locals(expr, locals);
             children(expr)
                 .into_iter()
                 .try_for_each(|c| check_grouped(c, keys, &inner, mode))
+        }
+    }
+}
+
+/// ORDER BY after `WITH/RETURN DISTINCT`: the rows are the distinct projected values, so
+/// an expression may only read them, through their names or by repeating a projected
+/// expression (openCypher; Neo4j: "In a WITH/RETURN with DISTINCT or an aggregation, it
+/// is not possible to access variables declared before the WITH/RETURN").
+pub(super) fn check_distinct(
+    expr: &Expr,
+    items: &[&Expr],
+    projected: &Scope,
+    locals: &Scope,
+) -> Result<()> {
+    if items.contains(&expr) {
+        return Ok(());
+    }
+    match &expr.kind {
+        ExprKind::Variable(name) if !locals.contains(name) && !projected.contains(name) => {
+            Err(error(
+                ErrorKind::SyntaxError,
+                ErrorCode::UndefinedVariable,
+                format!(
+                    "`{name}` is not projected: after DISTINCT, ORDER BY can only use what \
+                     WITH/RETURN projects"
+                ),
+                expr.span,
+            ))
+        }
+        _ => {
+            let inner = child_locals(expr, locals);
+            children(expr)
+                .into_iter()
+                .try_for_each(|c| check_distinct(c, items, projected, &inner))
+        }
+    }
+}
+
+/// `locals` and the variables `expr` declares for its children (comprehensions,
+/// quantifiers and reduce), for the checks that walk an expression again.
+fn child_locals(expr: &Expr, locals: &Scope) -> Scope {
+    let mut inner = locals.clone();
+    match &expr.kind {
+        ExprKind::ListComprehension { variable, .. } | ExprKind::Quantifier { variable, .. } => {
+            inner.declare(&variable.name, VarKind::Any, variable.span);
         }
         ExprKind::Reduce {
             accumulator,
             variable,
             ..
         } => {
-            let mut inner = locals.clone();
             inner.declare(&accumulator.name, VarKind::Any, accumulator.span);
             inner.declare(&variable.name, VarKind::Any, variable.span);
-            children(expr)
-                .into_iter()
-                .try_for_each(|c| check_grouped(c, keys, &inner, mode))
         }
-        _ => children(expr)
-            .into_iter()
-            .try_for_each(|c| check_grouped(c, keys, locals, mode)),
+        _ => {}
     }
+    inner
 }
 
 /// Whether `expr` reads variable `name`.

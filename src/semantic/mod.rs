@@ -22,8 +22,7 @@ use call::Catalog;
 
 use expr::GroupedIn;
 pub(crate) use expr::{implicit_grouping_keys, is_aggregating};
-pub use scope::{Binding, Resolutions, Scope, VarKind};
-pub(crate) use subquery::{Import, imports_of};
+pub use scope::{Binding, Resolutions, Scope, StarItem, VarId, VarKind};
 
 /// Where a single query stands: it decides what the query may contain and how it must end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,12 +211,9 @@ pub(crate) fn bind_single(
             }
             Clause::LoadCsv(l) => bind_load_csv(l, &mut scope)?,
             Clause::With(w) => {
-                let (new_scope, where_scope, _) =
-                    bind_projection(&w.projection, &scope, true, w.span)?;
+                let (new_scope, _) =
+                    bind_projection(&w.projection, &scope, Some(w.where_clause.as_ref()), w.span)?;
                 scope = new_scope;
-                if let Some(predicate) = &w.where_clause {
-                    expr::bind_predicate(predicate, &where_scope)?;
-                }
             }
             Clause::Return(r) => {
                 if i != last {
@@ -228,7 +224,7 @@ pub(crate) fn bind_single(
                         r.span,
                     ));
                 }
-                let (new_scope, _, names) = bind_projection(&r.projection, &scope, false, r.span)?;
+                let (new_scope, names) = bind_projection(&r.projection, &scope, None, r.span)?;
                 scope = new_scope;
                 columns = names;
             }
@@ -437,14 +433,16 @@ fn bind_count(e: &Expr, what: &str) -> Result<()> {
     }
 }
 
-/// WITH/RETURN: checks items, aliases, aggregation and ORDER BY. Returns the scope after the
-/// projection, the scope a WITH ... WHERE sees, and the column names.
+/// WITH/RETURN: checks items, aliases, aggregation, ORDER BY and WITH's WHERE. `with` is
+/// `Some(where clause)` for WITH, `None` for RETURN. Returns the scope after the
+/// projection and the column names.
 fn bind_projection(
     projection: &Projection,
     scope: &Scope,
-    is_with: bool,
+    with: Option<Option<&Expr>>,
     span: Span,
-) -> Result<(Scope, Scope, Vec<String>)> {
+) -> Result<(Scope, Vec<String>)> {
+    let is_with = with.is_some();
     let mut new_scope = scope.emptied();
     let mut names: Vec<String> = Vec::new();
     if projection.star {
@@ -457,12 +455,20 @@ fn bind_projection(
                 span,
             ));
         }
+        // Each name is projected into a new variable, like any other item.
+        let mut items = Vec::new();
         for name in scope.names() {
             if let Some(b) = scope.get(name) {
-                new_scope.declare(name, b.kind, b.span);
+                let to = new_scope.declare(name, b.kind, span);
+                items.push(StarItem {
+                    name: name.to_string(),
+                    from: b.id,
+                    to,
+                });
             }
             names.push(name.to_string());
         }
+        scope.record_star(span, items);
     }
     // With `*`, every variable is a grouping key.
     let star_keys: Vec<Expr> = if projection.star {
@@ -506,7 +512,8 @@ fn bind_projection(
             }
         }
     }
-    // ORDER BY (and WITH ... WHERE) see the new names and, unless aggregating, the old ones.
+    // ORDER BY (and WITH ... WHERE) see the new names and, unless aggregating, the old
+    // ones; after DISTINCT only through projected expressions (`check_distinct`).
     let mut order_scope = if aggregating {
         scope.emptied()
     } else {
@@ -514,7 +521,7 @@ fn bind_projection(
     };
     for name in new_scope.names() {
         if let Some(b) = new_scope.get(name) {
-            order_scope.declare(name, b.kind, b.span);
+            order_scope.bind(name, b);
         }
     }
     let all_items: Vec<&Expr> = keys
@@ -544,6 +551,9 @@ fn bind_projection(
                 ));
             }
             expr::bind_expr(&sort.expr, &order_scope, false)?;
+            if projection.distinct {
+                expr::check_distinct(&sort.expr, &all_items, &new_scope, &Scope::default())?;
+            }
         }
     }
     if is_with {
@@ -565,7 +575,13 @@ fn bind_projection(
             expr::bind_expr(count, &scope.emptied(), false)?;
         }
     }
-    Ok((new_scope, order_scope, names))
+    if let Some(Some(predicate)) = with {
+        expr::bind_predicate(predicate, &order_scope)?;
+        if projection.distinct && !aggregating {
+            expr::check_distinct(predicate, &all_items, &new_scope, &Scope::default())?;
+        }
+    }
+    Ok((new_scope, names))
 }
 
 /// Old and new names together (new ones win).
@@ -573,7 +589,7 @@ fn order_scope_with(old: &Scope, new: &Scope) -> Scope {
     let mut scope = old.clone();
     for name in new.names() {
         if let Some(b) = new.get(name) {
-            scope.declare(name, b.kind, b.span);
+            scope.bind(name, b);
         }
     }
     scope

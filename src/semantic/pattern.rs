@@ -51,7 +51,7 @@ fn bind_var(
     here: &mut HashSet<String>,
     allow_new: bool,
 ) -> Result<()> {
-    match scope.get(&ident.name) {
+    match scope.resolve(&ident.name, ident.span) {
         Some(b) => {
             let compatible = b.kind == kind
                 || b.kind == VarKind::Any
@@ -187,7 +187,7 @@ pub(super) fn bind_create(pattern: &[PatternPart], scope: &mut Scope, merge: boo
             let Some(v) = &node.variable else {
                 continue;
             };
-            if let Some(b) = scope.get(&v.name) {
+            if let Some(b) = scope.resolve(&v.name, v.span) {
                 let alone = element.chain.is_empty();
                 if alone || !node.labels.is_empty() || node.properties.is_some() {
                     return Err(QueryError::variable_already_bound(&v.name, v.span));

@@ -1,5 +1,12 @@
 //! Scope: the variables visible at a point of a query, each with what it holds and where it
 //! was introduced. Rebuilt at WITH/RETURN; cloned into subqueries and comprehensions.
+//!
+//! Each variable gets a [`VarId`] where it is introduced, and every occurrence of a name
+//! is recorded with the id it resolved to, keyed by the occurrence's span. The planner
+//! reads those tables instead of keeping a scope of its own, so a scoping rule is written
+//! once, here. Introductions are keyed by (span, name) because one piece of text can
+//! introduce several names (`WITH *`, the outputs of `CALL { ... }`), and binding the same
+//! introduction twice yields the same id, so checks that walk a clause again stay in step.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -74,12 +81,26 @@ impl VarKind {
     }
 }
 
+/// One variable of a statement: the same id wherever the variable is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VarId(pub u32);
+
 /// A variable in scope.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
     pub kind: VarKind,
     /// Where it was introduced.
     pub span: Span,
+    pub id: VarId,
+}
+
+/// One item `WITH *`/`RETURN *` expands to: the name, the variable it reads and the
+/// variable it introduces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StarItem {
+    pub name: String,
+    pub from: VarId,
+    pub to: VarId,
 }
 
 /// What `bind` resolved, keyed by the span of the text that names it: the planner reads
@@ -88,6 +109,20 @@ pub struct Binding {
 pub struct Resolutions {
     /// Each function call's catalog entry, by the span of the call.
     pub functions: HashMap<Span, &'static FunctionSpec>,
+    /// Where each variable is introduced: (span of the introducing text, name) → id.
+    pub introduced: HashMap<(Span, String), VarId>,
+    /// Each reference to a variable already in scope, by the span of the reference.
+    pub uses: HashMap<Span, VarId>,
+    /// What each `*` projection expands to, by the span of its WITH/RETURN clause, sorted
+    /// by name.
+    pub stars: HashMap<Span, Vec<StarItem>>,
+}
+
+impl Resolutions {
+    /// The variable `name` introduced at `span`.
+    pub fn introduced_at(&self, span: Span, name: &str) -> Option<VarId> {
+        self.introduced.get(&(span, name.to_string())).copied()
+    }
 }
 
 /// The variables in scope, sorted by name.
@@ -118,9 +153,21 @@ impl Scope {
         self.resolved.borrow().clone()
     }
 
+    /// Records what the `*` projection of the clause at `span` expands to.
+    pub(super) fn record_star(&self, span: Span, items: Vec<StarItem>) {
+        self.resolved.borrow_mut().stars.insert(span, items);
+    }
+
     /// The binding of `name`, if in scope.
     pub fn get(&self, name: &str) -> Option<Binding> {
         self.vars.get(name).copied()
+    }
+
+    /// The binding of `name` referred to at `span`, recording the reference.
+    pub fn resolve(&self, name: &str, span: Span) -> Option<Binding> {
+        let binding = self.get(name)?;
+        self.resolved.borrow_mut().uses.insert(span, binding.id);
+        Some(binding)
     }
 
     /// Whether `name` is in scope.
@@ -128,9 +175,24 @@ impl Scope {
         self.vars.contains_key(name)
     }
 
-    /// Adds (or shadows) `name`.
-    pub fn declare(&mut self, name: &str, kind: VarKind, span: Span) {
-        self.vars.insert(name.to_string(), Binding { kind, span });
+    /// Introduces (or shadows) `name` at `span`; returns its id.
+    pub fn declare(&mut self, name: &str, kind: VarKind, span: Span) -> VarId {
+        let id = {
+            let mut resolved = self.resolved.borrow_mut();
+            let next = VarId(resolved.introduced.len() as u32);
+            *resolved
+                .introduced
+                .entry((span, name.to_string()))
+                .or_insert(next)
+        };
+        self.bind(name, Binding { kind, span, id });
+        id
+    }
+
+    /// Makes an existing variable visible as `name` (imports, and the scopes that see old
+    /// and new names together).
+    pub fn bind(&mut self, name: &str, binding: Binding) {
+        self.vars.insert(name.to_string(), binding);
     }
 
     /// Whether no variable is in scope.

@@ -12,7 +12,7 @@ use super::{Place, Scope, VarKind, already_bound, bind_single, bind_union, error
 
 /// The outer variables a part of a `CALL { ... }` body starts with.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Import {
+enum Import {
     /// All of them: `CALL (*)`, or a leading importing `WITH a, b` (which then narrows).
     Everything,
     /// Only these (none for an uncorrelated body).
@@ -21,7 +21,7 @@ pub(crate) enum Import {
 
 /// What `part` of the body of a CALL with scope clause `imports` imports. Without a scope
 /// clause, a leading `WITH` made only of variables (or `*`) imports them (Neo4j 5).
-pub(crate) fn imports_of(imports: Option<&Imports>, part: &SingleQuery) -> Import {
+fn imports_of(imports: Option<&Imports>, part: &SingleQuery) -> Import {
     match imports {
         Some(Imports::All) => Import::Everything,
         Some(Imports::Variables(names)) => {
@@ -69,7 +69,7 @@ pub(super) fn bind_call_subquery(
                 let mut inner = outer.emptied();
                 for name in names {
                     if let Some(b) = outer.get(&name) {
-                        inner.declare(&name, b.kind, b.span);
+                        inner.bind(&name, b);
                     }
                 }
                 inner
@@ -95,7 +95,8 @@ pub(super) fn bind_call_subquery(
             // `RETURN *` may hand back an imported variable.
             already_bound(scope, name, ret.span)?;
             let kind = body_scope.get(name).map_or(VarKind::Any, |b| b.kind);
-            scope.declare(name, kind, ret.span);
+            // Introduced by the CALL clause: the planner finds them at its span.
+            scope.declare(name, kind, call.span);
         }
     }
     Ok(())

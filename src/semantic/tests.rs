@@ -104,6 +104,26 @@ fn aggregation_placement() {
     for (query, code) in cases {
         assert_eq!(bind_error(query).1, Some(code), "{query}");
     }
+    // Every other place an aggregate could stand is rejected here, at the call: the
+    // planner raises no compile-time errors of its own.
+    let misplaced = [
+        ("UNWIND [count(*)] AS x RETURN x", 9),
+        ("MATCH (n) SET n.x = count(*)", 21),
+        ("CREATE ({x: collect(1)})", 13),
+        ("MATCH (n) DELETE head(collect(n))", 23),
+        ("RETURN [x IN [1] WHERE count(*) > 0] AS l", 24),
+        ("RETURN [x IN [1] | collect(x)] AS l", 20),
+        ("MATCH (n) RETURN any(x IN [1] WHERE count(*) = 0)", 37),
+        ("RETURN reduce(s = 0, x IN [1] | s + sum(x)) AS r", 37),
+    ];
+    for (query, column) in misplaced {
+        let (_, code, at) = bind_error(query);
+        assert_eq!(
+            (code, at),
+            (Some(ErrorCode::InvalidAggregation), column),
+            "{query}"
+        );
+    }
     binds("MATCH (n) RETURN n.x, n.x + count(*) AS c ORDER BY c");
     binds("MATCH (n) WITH n.x AS x, count(*) AS c ORDER BY x, x + count(*) RETURN x");
 }
@@ -233,4 +253,123 @@ fn every_function_call_is_resolved_at_its_span() {
             ("toUpper('a')", "toUpper"),
         ]
     );
+}
+
+/// The variable each occurrence of `name` in `query` resolves to, in text order: the
+/// occurrences that introduce a variable and those that refer to one.
+fn occurrences(query: &str, name: &str) -> Vec<(usize, super::VarId, bool)> {
+    let resolved = bound(query).resolved;
+    let mut found: Vec<(usize, super::VarId, bool)> = resolved
+        .introduced
+        .iter()
+        .filter(|((span, n), _)| n == name && &query[span.start..span.end] == name)
+        .map(|((span, _), id)| (span.start, *id, true))
+        .chain(
+            resolved
+                .uses
+                .iter()
+                .filter(|(span, _)| &query[span.start..span.end] == name)
+                .map(|(span, id)| (span.start, *id, false)),
+        )
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_pattern_variable_named_twice_is_one_variable() {
+    let found = occurrences("MATCH (a)-->(a) RETURN a.x", "a");
+    let [(_, first, true), (_, second, false), (_, read, false)] = found[..] else {
+        panic!("{found:?}");
+    };
+    assert_eq!((first, read), (second, second));
+}
+
+#[test]
+fn with_introduces_a_new_variable_that_later_clauses_read() {
+    // `WITH a` reads the old `a` and introduces a new one at the same text; so does the
+    // RETURN item.
+    let found = occurrences("MATCH (a) WITH a RETURN a", "a");
+    let [
+        (7, matched, true),
+        (15, with_old, false),
+        (15, with_new, true),
+        (24, ret, false),
+        (24, ret_new, true),
+    ] = found[..]
+    else {
+        panic!("{found:?}");
+    };
+    assert_eq!((with_old, ret), (matched, with_new));
+    assert_ne!(with_new, matched);
+    assert_ne!(ret_new, with_new);
+}
+
+#[test]
+fn a_comprehension_variable_shadows_only_inside() {
+    let found = occurrences("WITH 1 AS x RETURN [x IN [2] | x] AS l, x", "x");
+    let [
+        (10, outer, true),
+        (20, local, true),
+        (31, inner_use, false),
+        (40, outer_use, false),
+        (40, _, true),
+    ] = found[..]
+    else {
+        panic!("{found:?}");
+    };
+    assert_ne!(outer, local);
+    assert_eq!((inner_use, outer_use), (local, outer));
+}
+
+#[test]
+fn star_projections_and_call_outputs_are_recorded() {
+    let query = "MATCH (a), (b) WITH * CALL { WITH a RETURN a AS c } RETURN c";
+    let resolved = bound(query).resolved;
+    let star: Vec<&str> = resolved
+        .stars
+        .values()
+        .flatten()
+        .map(|item| item.name.as_str())
+        .collect();
+    assert_eq!(star, ["a", "b"]);
+    let call_at = query.find("CALL").unwrap_or(0);
+    let introduced_at_call = resolved
+        .introduced
+        .keys()
+        .filter(|(span, _)| span.start == call_at)
+        .map(|(_, name)| name.as_str())
+        .collect::<Vec<_>>();
+    assert_eq!(introduced_at_call, ["c"]);
+}
+
+#[test]
+fn after_distinct_order_by_and_where_see_only_what_is_projected() {
+    let cases = [
+        ("MATCH (n) RETURN DISTINCT n.x AS x ORDER BY n.y", 45),
+        ("MATCH (n) WITH DISTINCT n.x AS x ORDER BY n.y RETURN x", 43),
+        ("MATCH (n) RETURN DISTINCT n.x + 1 AS x ORDER BY n.x", 49),
+        (
+            "MATCH (n) WITH DISTINCT n.x AS x WHERE n.y > 0 RETURN x",
+            40,
+        ),
+    ];
+    for (query, column) in cases {
+        let (_, code, at) = bind_error(query);
+        assert_eq!(
+            (code, at),
+            (Some(ErrorCode::UndefinedVariable), column),
+            "{query}"
+        );
+    }
+    // Projected names, projected expressions repeated, and their parts.
+    binds("MATCH (n) RETURN DISTINCT n.x AS x ORDER BY x");
+    binds("MATCH (n) RETURN DISTINCT n.x ORDER BY n.x DESC");
+    binds("MATCH (n) RETURN DISTINCT n.x AS x ORDER BY toString(n.x), [y IN [x] | y]");
+    binds("MATCH (n) RETURN DISTINCT n ORDER BY n.name");
+    binds("MATCH (n) WITH DISTINCT n WHERE n.x > 0 RETURN n");
+    // TCK WithWhere1 [2]: WHERE may repeat a projected expression.
+    binds("MATCH (a) WITH DISTINCT a.name2 AS name WHERE a.name2 = 'B' RETURN *");
+    // Without DISTINCT the variables before the projection stay visible.
+    binds("MATCH (n) RETURN n.x AS x ORDER BY n.y");
 }
