@@ -66,11 +66,18 @@ struct Model {
 
 impl Model {
     fn node_at(&self, i: usize) -> Option<NodeId> {
-        (!self.nodes.is_empty()).then(|| *self.nodes.iter().nth(i % self.nodes.len()).expect("in range"))
+        (!self.nodes.is_empty()).then(|| {
+            *self
+                .nodes
+                .iter()
+                .nth(i % self.nodes.len())
+                .expect("in range")
+        })
     }
 
     fn rel_at(&self, i: usize) -> Option<RelId> {
-        (!self.rels.is_empty()).then(|| *self.rels.keys().nth(i % self.rels.len()).expect("in range"))
+        (!self.rels.is_empty())
+            .then(|| *self.rels.keys().nth(i % self.rels.len()).expect("in range"))
     }
 
     /// One direction's list of `node`, in the documented order.
@@ -78,7 +85,11 @@ impl Model {
         let mut fresh = Vec::new();
         let mut base = Vec::new();
         for (&id, r) in &self.rels {
-            let (here, other) = if outgoing { (r.start, r.end) } else { (r.end, r.start) };
+            let (here, other) = if outgoing {
+                (r.start, r.end)
+            } else {
+                (r.end, r.start)
+            };
             if here != node || !(types.is_empty() || types.contains(&r.ty)) {
                 continue;
             }
@@ -88,7 +99,7 @@ impl Model {
                 fresh.push((r.seq, id, other));
             }
         }
-        fresh.sort_by(|a, b| b.0.cmp(&a.0));
+        fresh.sort_by_key(|&(seq, _, _)| std::cmp::Reverse(seq));
         base.sort();
         fresh
             .into_iter()
@@ -97,14 +108,23 @@ impl Model {
             .collect()
     }
 
-    fn relationships(&self, node: NodeId, direction: Direction, types: &[usize]) -> Vec<(RelId, NodeId)> {
+    fn relationships(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        types: &[usize],
+    ) -> Vec<(RelId, NodeId)> {
         match direction {
             Direction::Outgoing => self.side(node, true, types),
             Direction::Incoming => self.side(node, false, types),
             Direction::Both => {
                 let mut all = self.side(node, true, types);
                 // A self-loop is reported once, as outgoing.
-                all.extend(self.side(node, false, types).into_iter().filter(|&(_, o)| o != node));
+                all.extend(
+                    self.side(node, false, types)
+                        .into_iter()
+                        .filter(|&(_, o)| o != node),
+                );
                 all
             }
         }
@@ -121,18 +141,39 @@ fn check(g: &Graph, m: &Model) -> Result<(), TestCaseError> {
                 let names: Vec<Arc<str>> = types.iter().map(|&t| intern(TYPES[t])).collect();
                 let expected = m.relationships(n, direction, types);
                 let got: Vec<_> = g.relationships_of(n, direction, &names).collect();
-                prop_assert_eq!(&got, &expected, "relationships_of({:?}, {:?}, {:?})", n, direction, types);
+                prop_assert_eq!(
+                    &got,
+                    &expected,
+                    "relationships_of({:?}, {:?}, {:?})",
+                    n,
+                    direction,
+                    types
+                );
                 let filter = g.type_filter(&names);
                 let with: Vec<_> = g.relationships_with(n, direction, filter.clone()).collect();
                 prop_assert_eq!(&with, &expected);
                 for &o in &m.nodes {
                     let between: Vec<RelId> = g.rels_between(n, o, direction, &filter).collect();
-                    let want: Vec<RelId> =
-                        expected.iter().filter(|&&(_, x)| x == o).map(|&(r, _)| r).collect();
-                    prop_assert_eq!(between, want, "rels_between({:?}, {:?}, {:?}, {:?})", n, o, direction, types);
+                    let want: Vec<RelId> = expected
+                        .iter()
+                        .filter(|&&(_, x)| x == o)
+                        .map(|&(r, _)| r)
+                        .collect();
+                    prop_assert_eq!(
+                        between,
+                        want,
+                        "rels_between({:?}, {:?}, {:?}, {:?})",
+                        n,
+                        o,
+                        direction,
+                        types
+                    );
                 }
             }
-            prop_assert_eq!(g.degree(n, direction), m.relationships(n, direction, &[]).len());
+            prop_assert_eq!(
+                g.degree(n, direction),
+                m.relationships(n, direction, &[]).len()
+            );
         }
     }
     for (&id, r) in &m.rels {
@@ -151,9 +192,17 @@ fn apply(g: &mut Graph, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
             let (Some(start), Some(end)) = (m.node_at(*a), m.node_at(*b)) else {
                 return Ok(());
             };
-            let id = g.create_rel(start, end, TYPES[*t], Vec::new()).expect("endpoints exist");
+            let id = g
+                .create_rel(start, end, TYPES[*t], Vec::new())
+                .expect("endpoints exist");
             m.seq += 1;
-            let rel = ModelRel { start, end, ty: *t, seq: m.seq, compacted: false };
+            let rel = ModelRel {
+                start,
+                end,
+                ty: *t,
+                seq: m.seq,
+                compacted: false,
+            };
             m.rels.insert(id, rel);
         }
         Op::DeleteRel(i) => {

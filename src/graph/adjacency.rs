@@ -145,10 +145,7 @@ impl Side {
     /// `node`'s base row: neighbours and slots.
     fn row(&self, node: u32) -> (&[u32], &[Slot]) {
         if (node as usize) < self.base.node_count() {
-            (
-                self.base.neighbors_slice(node),
-                self.base.edges_slice(node),
-            )
+            (self.base.neighbors_slice(node), self.base.edges_slice(node))
         } else {
             (&[], &[])
         }
@@ -208,7 +205,9 @@ impl Side {
         let present = if slot.ty & RUN == 0 {
             slot.rel == rel
         } else {
-            self.run(slot).binary_search_by_key(&rel, |&(r, _)| r).is_ok()
+            self.run(slot)
+                .binary_search_by_key(&rel, |&(r, _)| r)
+                .is_ok()
         };
         if present {
             self.mark(rel, true);
@@ -437,7 +436,11 @@ impl Adjacency {
     }
 
     fn side(&mut self, outgoing: bool) -> &mut Side {
-        if outgoing { &mut self.out } else { &mut self.inc }
+        if outgoing {
+            &mut self.out
+        } else {
+            &mut self.inc
+        }
     }
 
     /// Removes from one list, in a single pass, the relationships `gone` picks, keeping the
@@ -569,7 +572,13 @@ mod tests {
         a.compact();
         assert_eq!(list(&a, 0), vec![(4, 0), (1, 1), (0, 2), (2, 2), (3, 1)]);
         let between: Vec<u32> = a
-            .relationships(NodeId(0), true, false, Some(NodeId(2)), TypeFilter::of(&[0]))
+            .relationships(
+                NodeId(0),
+                true,
+                false,
+                Some(NodeId(2)),
+                TypeFilter::of(&[0]),
+            )
             .map(|(r, _)| r.0)
             .collect();
         assert_eq!(between, vec![0, 2]);

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use super::hash::FxHashMap;
 use super::NodeId;
+use super::hash::FxHashMap;
 
 /// Interned names with dense ids, in order of first use.
 #[derive(Debug, Clone, Default)]

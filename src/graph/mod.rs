@@ -23,11 +23,11 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::value::Value;
 
-use hash::FxHashSet;
-use adjacency::{Adjacency, Taken};
 pub use adjacency::Relationships;
-use index::{NameIndex, Symbols};
+use adjacency::{Adjacency, Taken};
+use hash::FxHashSet;
 pub use index::TypeFilter;
+use index::{NameIndex, Symbols};
 use properties::Shapes;
 pub use properties::{Properties, PropertyKey};
 use schema::Entity;
