@@ -466,7 +466,8 @@ impl Graph {
 
     /// Rebuilds the adjacency as sorted rows (see `adjacency.rs`), merging every change
     /// since the last call. Bulk loads call it at their end; afterwards a node's
-    /// relationships come ordered by (neighbour, id) rather than newest first.
+    /// relationships come ordered by (neighbour, id) rather than newest first. Not while a
+    /// `RemovedRels` waits to be restored: the merge drops the entries it took out.
     pub fn compact(&mut self) {
         self.adjacency.compact();
     }
