@@ -318,11 +318,10 @@ impl Side {
         self.removed = Vec::new();
         parallel.shrink_to_fit();
         self.parallel = parallel;
-        let built = Csr::from_sorted_edges(&edges)
+        // `from_sorted_edges` grows its arrays by doubling, but the unused tail of a large
+        // allocation is never touched, so it costs address space, not memory.
+        self.base = Csr::from_sorted_edges(&edges)
             .expect("rows are built sorted by node, then by distinct neighbour");
-        drop(edges);
-        // `from_sorted_edges` grows its arrays by doubling; a clone is exactly sized.
-        self.base = built.clone();
     }
 }
 
