@@ -273,6 +273,7 @@ pub(crate) fn read(input: &mut impl Read, size: usize) -> Result<Loaded, ReadErr
     if !graph.skip_rel_ids(next_rel) {
         return Err(malformed(offset, "relationship ids come before any node"));
     }
+    graph.compact();
     Ok(Loaded { graph, lsn })
 }
 

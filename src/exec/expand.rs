@@ -41,10 +41,6 @@ pub(super) struct Expand {
     /// The hop's types, target labels and target predicates, resolved on the first row of
     /// a run.
     resolved: Option<(TypeFilter, Labels, Predicates)>,
-    /// When closing a cycle: typed neighbours of each bound target seen so far, sorted by
-    /// neighbour, so a node with many relationships is walked once and each row then
-    /// finds its matches by binary search.
-    into_cache: FxHashMap<NodeId, Vec<(NodeId, RelId)>>,
 }
 
 impl Expand {
@@ -56,7 +52,6 @@ impl Expand {
             buf: Vec::new(),
             pos: 0,
             resolved: None,
-            into_cache: FxHashMap::default(),
         }
     }
 }
@@ -66,7 +61,6 @@ impl Operator for Expand {
         self.input.open(arg);
         self.current = None;
         // The graph may have changed between runs of a subplan.
-        self.into_cache.clear();
         self.resolved = None;
     }
 
@@ -112,8 +106,8 @@ impl Operator for Expand {
             self.buf.clear();
             self.pos = 0;
             match (&row[hop.from], &row[hop.to]) {
-                // Both ends bound (a cycle closing): walk from the end bound earlier, which
-                // is usually the selective one, and keep the hops that reach `from`.
+                // Both ends bound (a cycle closing): in the row of the end bound earlier,
+                // the relationships reaching `from` (a binary search once compacted).
                 (Value::Node(from), Value::Node(to)) if hop.to_bound => {
                     let (from, to) = (*from, *to);
                     let back = match hop.direction {
@@ -121,22 +115,8 @@ impl Operator for Expand {
                         Direction::Incoming => Direction::Outgoing,
                         Direction::Both => Direction::Both,
                     };
-                    let neighbours = self.into_cache.entry(to).or_insert_with(|| {
-                        let mut v: Vec<(NodeId, RelId)> = graph
-                            .relationships_with(to, back, types.clone())
-                            .map(|(r, n)| (n, r))
-                            .collect();
-                        // Stable: parallel relationships keep their order.
-                        v.sort_by_key(|&(n, _)| n);
-                        v
-                    });
-                    let first = neighbours.partition_point(|&(n, _)| n < from);
-                    self.buf.extend(
-                        neighbours[first..]
-                            .iter()
-                            .take_while(|&&(n, _)| n == from)
-                            .map(|&(_, r)| (r, to)),
-                    );
+                    self.buf
+                        .extend(graph.rels_between(to, from, back, types).map(|r| (r, to)));
                 }
                 (Value::Node(from), _) => {
                     self.buf

@@ -1,12 +1,12 @@
 //! The indexes kept beside the petgraph store: symbol tables giving labels and
-//! relationship types small ids, typed adjacency lists (so an expansion filters by type
-//! with an integer test and walks one contiguous array instead of petgraph's linked
-//! edge lists), and the `name` → nodes index. Nothing here knows about Cypher.
+//! relationship types small ids, the type filter expansions test those ids with, and the
+//! `name` → nodes index (adjacency lives in `adjacency.rs`). Nothing here knows about
+//! Cypher.
 
 use std::sync::Arc;
 
+use super::NodeId;
 use super::hash::FxHashMap;
-use super::{NodeId, RelId};
 
 /// Interned names with dense ids, in order of first use.
 #[derive(Debug, Clone, Default)]
@@ -84,179 +84,6 @@ impl TypeFilter {
             Filter::Mask(m) => ty < 64 && m >> ty & 1 == 1,
             Filter::List(ids) => ids.contains(&ty),
         }
-    }
-}
-
-/// One relationship as seen from one of its ends: 12 bytes, so a node's list is compact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Adj {
-    pub rel: u32,
-    pub other: u32,
-    pub ty: u32,
-}
-
-/// Entries taken out of one adjacency list, each with its place there (ascending).
-pub(super) type Taken = Vec<(u32, Adj)>;
-
-/// Outgoing and incoming relationships of every node, indexed by node index. Lists keep
-/// insertion order; readers walk them backwards, newest first, as petgraph's lists do.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Adjacency {
-    out: Vec<Vec<Adj>>,
-    inc: Vec<Vec<Adj>>,
-}
-
-impl Adjacency {
-    /// Makes room for node index `node` (a new node, or a reused index).
-    pub fn ensure(&mut self, node: usize) {
-        if self.out.len() <= node {
-            self.out.resize_with(node + 1, Vec::new);
-            self.inc.resize_with(node + 1, Vec::new);
-        }
-    }
-
-    pub fn add(&mut self, rel: RelId, start: NodeId, end: NodeId, ty: u32) {
-        let (s, e) = (start.0 as usize, end.0 as usize);
-        self.ensure(s.max(e));
-        self.out[s].push(Adj {
-            rel: rel.0,
-            other: end.0,
-            ty,
-        });
-        self.inc[e].push(Adj {
-            rel: rel.0,
-            other: start.0,
-            ty,
-        });
-    }
-
-    /// Makes room for `additional` more nodes.
-    pub fn reserve_nodes(&mut self, additional: usize) {
-        self.out.reserve_exact(additional);
-        self.inc.reserve_exact(additional);
-    }
-
-    pub fn reserve(&mut self, node: NodeId, outgoing: usize, incoming: usize) {
-        let n = node.0 as usize;
-        self.ensure(n);
-        self.out[n].reserve_exact(outgoing);
-        self.inc[n].reserve_exact(incoming);
-    }
-
-    /// Removes a relationship, keeping the order of the others.
-    pub fn remove(&mut self, rel: RelId, start: NodeId, end: NodeId) {
-        let drop = |list: &mut Vec<Adj>| {
-            if let Some(pos) = list.iter().rposition(|a| a.rel == rel.0) {
-                list.remove(pos);
-            }
-        };
-        if let Some(list) = self.out.get_mut(start.0 as usize) {
-            drop(list);
-        }
-        if let Some(list) = self.inc.get_mut(end.0 as usize) {
-            drop(list);
-        }
-    }
-
-    fn list_mut(&mut self, node: NodeId, outgoing: bool) -> Option<&mut Vec<Adj>> {
-        let lists = if outgoing {
-            &mut self.out
-        } else {
-            &mut self.inc
-        };
-        lists.get_mut(node.0 as usize)
-    }
-
-    /// Removes from one list, in a single pass, the relationships `gone` picks, keeping the
-    /// order of the others; returns them with their positions, for `put_back`. Deleting many
-    /// relationships of a hub this way is linear, where one `remove` each is quadratic.
-    pub fn take_where(
-        &mut self,
-        node: NodeId,
-        outgoing: bool,
-        gone: impl Fn(u32) -> bool,
-    ) -> Taken {
-        let Some(list) = self.list_mut(node, outgoing) else {
-            return Vec::new();
-        };
-        let mut taken = Vec::new();
-        let mut position = 0;
-        list.retain(|a| {
-            let keep = !gone(a.rel);
-            if !keep {
-                taken.push((position, *a));
-            }
-            position += 1;
-            keep
-        });
-        taken
-    }
-
-    /// Undoes `take_where`: merges `taken` (ascending positions) back into the list, which
-    /// is then exactly as before.
-    pub fn put_back(&mut self, node: NodeId, outgoing: bool, taken: Taken) {
-        self.ensure(node.0 as usize);
-        let Some(list) = self.list_mut(node, outgoing) else {
-            return;
-        };
-        let mut rest = std::mem::take(list).into_iter();
-        let mut merged = Vec::with_capacity(rest.len() + taken.len());
-        for (position, adj) in taken {
-            merged.extend(
-                rest.by_ref()
-                    .take((position as usize).saturating_sub(merged.len())),
-            );
-            merged.push(adj);
-        }
-        merged.extend(rest);
-        *list = merged;
-    }
-
-    /// Forgets a deleted node's lists (its index may be reused).
-    pub fn clear(&mut self, node: NodeId) {
-        let n = node.0 as usize;
-        if n < self.out.len() {
-            self.out[n] = Vec::new();
-            self.inc[n] = Vec::new();
-        }
-    }
-
-    pub fn out(&self, node: NodeId) -> &[Adj] {
-        self.out.get(node.0 as usize).map_or(&[], Vec::as_slice)
-    }
-
-    pub fn inc(&self, node: NodeId) -> &[Adj] {
-        self.inc.get(node.0 as usize).map_or(&[], Vec::as_slice)
-    }
-}
-
-/// The relationships of one node, filtered by type (see `Graph::relationships_with`).
-#[derive(Debug, Clone)]
-pub struct Relationships<'a> {
-    pub(super) out: std::iter::Rev<std::slice::Iter<'a, Adj>>,
-    pub(super) inc: std::iter::Rev<std::slice::Iter<'a, Adj>>,
-    /// Skip incoming self-loops: they were reported as outgoing.
-    pub(super) skip_loops_in: bool,
-    pub(super) node: u32,
-    pub(super) filter: TypeFilter,
-}
-
-impl Iterator for Relationships<'_> {
-    type Item = (RelId, NodeId);
-
-    #[inline]
-    fn next(&mut self) -> Option<(RelId, NodeId)> {
-        for a in self.out.by_ref() {
-            if self.filter.admits(a.ty) {
-                return Some((RelId(a.rel), NodeId(a.other)));
-            }
-        }
-        for a in self.inc.by_ref() {
-            if self.filter.admits(a.ty) && !(self.skip_loops_in && a.other == self.node) {
-                return Some((RelId(a.rel), NodeId(a.other)));
-            }
-        }
-        None
     }
 }
 

@@ -9,6 +9,7 @@
 //! row: `type_filter` for expansions, `label_id` for label checks, `property_key` for
 //! property reads. The `&str` forms remain for everything else.
 
+mod adjacency;
 pub mod hash;
 mod index;
 mod properties;
@@ -22,9 +23,11 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::value::Value;
 
+pub use adjacency::Relationships;
+use adjacency::{Adjacency, Taken};
 use hash::FxHashSet;
-use index::{Adjacency, NameIndex, Symbols, Taken};
-pub use index::{Relationships, TypeFilter};
+pub use index::TypeFilter;
+use index::{NameIndex, Symbols};
 use properties::Shapes;
 pub use properties::{Properties, PropertyKey};
 use schema::Entity;
@@ -410,7 +413,9 @@ impl Graph {
 
     /// The relationships of `node` in `direction`, optionally restricted to `types`
     /// (empty = any type), each with the node at the other end. A self-loop is reported
-    /// once even for `Direction::Both`. Newest relationships come first.
+    /// once even for `Direction::Both`. Outgoing ones come first; each direction lists the
+    /// relationships added since the last `compact` newest first, then the compacted ones by
+    /// (neighbour, id).
     pub fn relationships_of(
         &self,
         node: NodeId,
@@ -438,26 +443,33 @@ impl Graph {
     ) -> Relationships<'_> {
         let outgoing = matches!(direction, Direction::Outgoing | Direction::Both);
         let incoming = matches!(direction, Direction::Incoming | Direction::Both);
-        let empty: &[index::Adj] = &[];
-        Relationships {
-            out: if outgoing {
-                self.adjacency.out(node)
-            } else {
-                empty
-            }
-            .iter()
-            .rev(),
-            inc: if incoming {
-                self.adjacency.inc(node)
-            } else {
-                empty
-            }
-            .iter()
-            .rev(),
-            skip_loops_in: outgoing,
-            node: node.0,
-            filter,
-        }
+        self.adjacency
+            .relationships(node, outgoing, incoming, None, filter)
+    }
+
+    /// The relationships between `a` and `b` in `direction` (seen from `a`) that `filter`
+    /// admits: `relationships_with(a, ..)` narrowed to those reaching `b`, in the same
+    /// order. On a compacted graph this is a binary search in `a`'s rows.
+    pub fn rels_between(
+        &self,
+        a: NodeId,
+        b: NodeId,
+        direction: Direction,
+        filter: &TypeFilter,
+    ) -> impl Iterator<Item = RelId> + '_ {
+        let outgoing = matches!(direction, Direction::Outgoing | Direction::Both);
+        let incoming = matches!(direction, Direction::Incoming | Direction::Both);
+        self.adjacency
+            .relationships(a, outgoing, incoming, Some(b), filter.clone())
+            .map(|(r, _)| r)
+    }
+
+    /// Rebuilds the adjacency as sorted rows (see `adjacency.rs`), merging every change
+    /// since the last call. Bulk loads call it at their end; afterwards a node's
+    /// relationships come ordered by (neighbour, id) rather than newest first. Not while a
+    /// `RemovedRels` waits to be restored: the merge drops the entries it took out.
+    pub fn compact(&mut self) {
+        self.adjacency.compact();
     }
 
     /// Whether relationship `id` passes `filter`.
