@@ -1,11 +1,12 @@
 //! Leaf and node operators: the argument row, materialized rows, node scans and checks.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::ast::BinaryOp;
 use crate::error::Result;
 use crate::graph::schema::Seek;
-use crate::graph::{Graph, LabelId, NodeId, Properties, RelId};
+use crate::graph::{Graph, LabelId, NodeId, RelId};
 use crate::plan::{IndexSeek, NodeCheck as Check, PlanExpr, PlanExprKind, ScanSource, Slot};
 use crate::value::{Value, ops};
 
@@ -164,11 +165,8 @@ impl Predicates {
                     key,
                     op,
                     operand,
-                } => match properties(cx.graph, *on_rel, id, rel) {
-                    Some(properties) => {
-                        let value = properties.get(key).unwrap_or(&Value::Null);
-                        compare(*op, value, operand) == Some(true)
-                    }
+                } => match property(cx.graph, *on_rel, id, rel, key) {
+                    Some(value) => compare(*op, &value, operand) == Some(true),
                     // A deleted entity: let `eval` report it.
                     None => general(&check.predicates[*index], row, cx)?,
                 },
@@ -182,12 +180,22 @@ impl Predicates {
     }
 }
 
-/// The properties of the candidate node, or relationship when `on_rel`.
-fn properties(graph: &Graph, on_rel: bool, id: NodeId, rel: Option<RelId>) -> Option<&Properties> {
+/// Property `key` of the candidate node, or relationship when `on_rel` (null when it has
+/// none); `None` when that entity is deleted. A node's value is borrowed, a relationship's
+/// read out of its store.
+fn property<'g>(
+    graph: &'g Graph,
+    on_rel: bool,
+    id: NodeId,
+    rel: Option<RelId>,
+    key: &str,
+) -> Option<Cow<'g, Value>> {
     if on_rel {
-        rel.and_then(|r| graph.rel(r)).map(|r| &r.properties)
+        let r = graph.rel(rel?)?;
+        Some(Cow::Owned(r.property(key).unwrap_or(Value::Null)))
     } else {
-        graph.node(id).map(|n| &n.properties)
+        let n = graph.node(id)?;
+        Some(Cow::Borrowed(n.properties.get(key).unwrap_or(&Value::Null)))
     }
 }
 

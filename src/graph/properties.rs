@@ -37,6 +37,18 @@ pub struct Properties {
 }
 
 impl Properties {
+    /// A shared map without properties, to lend where an entity has none.
+    pub fn empty() -> &'static Properties {
+        static EMPTY: std::sync::LazyLock<Properties> =
+            std::sync::LazyLock::new(Properties::default);
+        &EMPTY
+    }
+
+    /// A read view of these properties (see `PropertyView`).
+    pub fn view(&self) -> PropertyView<'_> {
+        PropertyView::Map(self)
+    }
+
     fn keys_slice(&self) -> &[Arc<str>] {
         self.shape.as_deref().map_or(&[], |keys| keys)
     }
@@ -154,6 +166,59 @@ impl Properties {
                 self.values = values.into_boxed_slice();
                 None
             }
+        }
+    }
+}
+
+/// Read access to one entity's properties, whatever stores them: callers get owned values
+/// (strings are shared `Arc<str>`, so a clone is a counter bump), which lets a store keep
+/// values in typed columns rather than as `Value`s it could lend out.
+#[derive(Debug, Clone, Copy)]
+pub enum PropertyView<'a> {
+    /// A per-entity map.
+    Map(&'a Properties),
+}
+
+impl<'a> PropertyView<'a> {
+    pub fn get(&self, key: &str) -> Option<Value> {
+        match self {
+            PropertyView::Map(p) => p.get(key).cloned(),
+        }
+    }
+
+    /// (key, value) pairs in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, Value)> + 'a {
+        match *self {
+            PropertyView::Map(p) => p.iter().map(|(k, v)| (k, v.clone())),
+        }
+    }
+
+    /// Keys in insertion order.
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> + 'a {
+        match *self {
+            PropertyView::Map(p) => p.keys(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            PropertyView::Map(p) => p.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The properties as a map value, e.g. for `properties(r)`.
+    pub fn to_map(&self) -> BTreeMap<String, Value> {
+        self.iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
+    /// An owned copy, e.g. for a result's snapshot of an entity.
+    pub fn to_properties(&self) -> Properties {
+        match self {
+            PropertyView::Map(p) => (*p).clone(),
         }
     }
 }

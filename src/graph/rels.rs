@@ -1,0 +1,226 @@
+//! The relationship store: struct-of-arrays, one slot per relationship id. Endpoints and
+//! type ids are plain `u32` arrays (12 bytes a relationship, against petgraph's 56-byte
+//! edge with its own linked lists, which kg never walked: adjacency lives in `index.rs`).
+//! A deleted relationship keeps its slot as a tombstone with its type and endpoints, so an
+//! id is never handed out twice and `type(r)` still answers after `DELETE r`.
+//!
+//! Properties sit beside the topology, per slot; the store only moves them in and out.
+//! Callers read a relationship through `RelRef`, which hands out owned values, so the
+//! storage behind it is free to change.
+
+use std::sync::Arc;
+
+use super::properties::{Properties, PropertyView, Shapes};
+use super::{Graph, NodeId, PropertyKey, RelId};
+use crate::value::Value;
+
+/// Endpoints, types, tombstones and properties of every relationship id ever handed out.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RelStore {
+    start: Vec<u32>,
+    end: Vec<u32>,
+    /// Type ids (`Graph::types`).
+    types: Vec<u32>,
+    deleted: Vec<bool>,
+    deleted_count: usize,
+    properties: Vec<Properties>,
+}
+
+impl RelStore {
+    /// Ids handed out so far, deleted ones included.
+    pub fn slots(&self) -> usize {
+        self.types.len()
+    }
+
+    /// Relationships not deleted.
+    pub fn live(&self) -> usize {
+        self.slots() - self.deleted_count
+    }
+
+    /// A new relationship without properties.
+    pub fn push(&mut self, start: NodeId, end: NodeId, ty: u32) -> RelId {
+        let id = RelId(u32::try_from(self.types.len()).unwrap_or(u32::MAX));
+        self.start.push(start.0);
+        self.end.push(end.0);
+        self.types.push(ty);
+        self.deleted.push(false);
+        self.properties.push(Properties::default());
+        id
+    }
+
+    pub fn reserve(&mut self, additional: usize) {
+        self.start.reserve_exact(additional);
+        self.end.reserve_exact(additional);
+        self.types.reserve_exact(additional);
+        self.deleted.reserve_exact(additional);
+        self.properties.reserve_exact(additional);
+    }
+
+    /// Whether `id` was handed out and is not deleted.
+    pub fn contains(&self, id: RelId) -> bool {
+        self.deleted.get(id.0 as usize).is_some_and(|d| !d)
+    }
+
+    pub fn is_deleted(&self, id: RelId) -> bool {
+        self.deleted.get(id.0 as usize).is_some_and(|d| *d)
+    }
+
+    /// The type id of slot `id`, deleted or not.
+    pub fn type_id(&self, id: RelId) -> Option<u32> {
+        self.types.get(id.0 as usize).copied()
+    }
+
+    /// (start, end) of slot `id`, deleted or not.
+    pub fn endpoints(&self, id: RelId) -> Option<(NodeId, NodeId)> {
+        let i = id.0 as usize;
+        Some((NodeId(*self.start.get(i)?), NodeId(*self.end.get(i)?)))
+    }
+
+    /// Live relationships in id order.
+    pub fn ids(&self) -> impl Iterator<Item = RelId> + '_ {
+        self.deleted
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !**d)
+            .map(|(i, _)| RelId(i as u32))
+    }
+
+    /// Marks `id` deleted; returns false if it was not live.
+    pub fn tombstone(&mut self, id: RelId) -> bool {
+        match self.deleted.get_mut(id.0 as usize) {
+            Some(d) if !*d => {
+                *d = true;
+                self.deleted_count += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Undoes `tombstone`; returns false if `id` was not deleted.
+    pub fn revive(&mut self, id: RelId) -> bool {
+        match self.deleted.get_mut(id.0 as usize) {
+            Some(d) if *d => {
+                *d = false;
+                self.deleted_count -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    // ---- properties (of any slot; liveness is the caller's check) ----
+
+    pub fn get(&self, id: RelId, key: &str) -> Option<Value> {
+        self.properties.get(id.0 as usize)?.get(key).cloned()
+    }
+
+    pub fn get_key(&self, id: RelId, key: &PropertyKey) -> Option<Value> {
+        self.properties.get(id.0 as usize)?.get_key(key).cloned()
+    }
+
+    /// The properties of slot `id`, for reading.
+    pub fn view(&self, id: RelId) -> PropertyView<'_> {
+        PropertyView::Map(
+            self.properties
+                .get(id.0 as usize)
+                .unwrap_or_else(|| Properties::empty()),
+        )
+    }
+
+    pub fn property_count(&self, id: RelId) -> usize {
+        self.properties
+            .get(id.0 as usize)
+            .map_or(0, Properties::len)
+    }
+
+    /// Sets `key` (null removes it); returns the old value.
+    pub fn set(
+        &mut self,
+        shapes: &mut Shapes,
+        id: RelId,
+        key: &Arc<str>,
+        value: Value,
+    ) -> Option<Value> {
+        self.properties
+            .get_mut(id.0 as usize)?
+            .set(shapes, key, value)
+    }
+
+    /// Gives a relationship without properties all of its (non-null) pairs at once.
+    pub fn init(
+        &mut self,
+        shapes: &mut Shapes,
+        id: RelId,
+        pairs: impl IntoIterator<Item = (Arc<str>, Value)>,
+    ) {
+        if let Some(p) = self.properties.get_mut(id.0 as usize) {
+            p.init(shapes, pairs);
+        }
+    }
+
+    /// Takes the properties of `id` out, leaving none; `None` when it had none.
+    pub fn take(&mut self, id: RelId) -> Option<TakenProperties> {
+        let p = self.properties.get_mut(id.0 as usize)?;
+        if p.is_empty() {
+            return None;
+        }
+        Some(TakenProperties(std::mem::take(p)))
+    }
+
+    /// Puts back what `take` took.
+    pub fn put_back(&mut self, id: RelId, taken: TakenProperties) {
+        if let Some(p) = self.properties.get_mut(id.0 as usize) {
+            *p = taken.0;
+        }
+    }
+}
+
+/// The properties of a deleted relationship, kept for undo (see `RelStore::take`).
+#[derive(Debug)]
+pub(super) struct TakenProperties(Properties);
+
+/// A live relationship as `Graph::rel` shows it: its type and its properties, read as owned
+/// values (strings are shared `Arc<str>`, so a clone is a counter bump).
+#[derive(Clone, Copy)]
+pub struct RelRef<'a> {
+    graph: &'a Graph,
+    id: RelId,
+    rel_type: &'a Arc<str>,
+}
+
+impl<'a> RelRef<'a> {
+    pub(super) fn new(graph: &'a Graph, id: RelId, rel_type: &'a Arc<str>) -> Self {
+        Self {
+            graph,
+            id,
+            rel_type,
+        }
+    }
+
+    pub fn id(&self) -> RelId {
+        self.id
+    }
+
+    pub fn rel_type(&self) -> &'a Arc<str> {
+        self.rel_type
+    }
+
+    pub fn property(&self, key: &str) -> Option<Value> {
+        self.graph.rels.get(self.id, key)
+    }
+
+    /// The properties, for reading (keys in insertion order).
+    pub fn properties(&self) -> PropertyView<'a> {
+        self.graph.rels.view(self.id)
+    }
+}
+
+impl std::fmt::Debug for RelRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelRef")
+            .field("id", &self.id)
+            .field("rel_type", &self.rel_type)
+            .finish_non_exhaustive()
+    }
+}
