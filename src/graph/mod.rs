@@ -8,6 +8,7 @@
 //! row: `type_filter` for expansions, `label_id` for label checks, `property_key` for
 //! property reads. The `&str` forms remain for everything else.
 
+mod columns;
 pub mod hash;
 mod index;
 mod properties;
@@ -24,7 +25,7 @@ use hash::FxHashSet;
 use index::{Adjacency, NameIndex, Symbols, Taken};
 pub use index::{Relationships, TypeFilter};
 use properties::Shapes;
-pub use properties::{Properties, PropertyKey, PropertyView};
+pub use properties::{Properties, PropertyIter, PropertyKey, PropertyView};
 pub use rels::RelRef;
 use rels::{RelStore, TakenProperties};
 use schema::Entity;
@@ -651,7 +652,7 @@ impl Graph {
             return None;
         }
         let taken = self.schema_before(Entity::Rel(id), Some(key.as_str())); // schema hook
-        let old = self.rels.set(&mut self.shapes, id, &key.0, value);
+        let old = self.rels.set(id, &key.0, value);
         self.schema_after_if(taken, Entity::Rel(id)); // schema hook
         old
     }
@@ -754,11 +755,7 @@ impl Graph {
             }
             return;
         }
-        self.rels.init(
-            &mut self.shapes,
-            id,
-            pairs.into_iter().map(|(k, v)| (k.0, v)),
-        );
+        self.rels.init(id, pairs.into_iter().map(|(k, v)| (k.0, v)));
         // schema hook: it had no properties, so no index entry to take out first.
         self.schema_added(Entity::Rel(id));
     }
@@ -773,6 +770,16 @@ impl Graph {
         self.label_bits.reserve_exact(nodes);
         self.adjacency.reserve_nodes(nodes);
         self.rels.reserve(rels);
+    }
+
+    /// Makes room for `additional` more relationships of type `rel_type` (their property
+    /// columns), for a bulk load that knows how many of each type it brings.
+    pub fn reserve_rels_of_type(&mut self, rel_type: &str, additional: usize) {
+        let (ty, _) = self.types.intern(rel_type);
+        if self.by_type.len() <= ty as usize {
+            self.by_type.resize_with(ty as usize + 1, BTreeSet::new);
+        }
+        self.rels.reserve_type(ty, additional);
     }
 
     /// Makes room for `outgoing` and `incoming` more relationships of `node`, so a bulk

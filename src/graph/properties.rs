@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::columns::{RowIter, Table};
 use super::hash::FxHashMap;
 use crate::value::Value;
 
@@ -46,7 +47,7 @@ impl Properties {
 
     /// A read view of these properties (see `PropertyView`).
     pub fn view(&self) -> PropertyView<'_> {
-        PropertyView::Map(self)
+        PropertyView::map(self)
     }
 
     fn keys_slice(&self) -> &[Arc<str>] {
@@ -174,35 +175,79 @@ impl Properties {
 /// (strings are shared `Arc<str>`, so a clone is a counter bump), which lets a store keep
 /// values in typed columns rather than as `Value`s it could lend out.
 #[derive(Debug, Clone, Copy)]
-pub enum PropertyView<'a> {
+pub struct PropertyView<'a>(View<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum View<'a> {
     /// A per-entity map.
     Map(&'a Properties),
+    /// A row of a typed table.
+    Row(&'a Table, u32),
+}
+
+/// The pairs of a `PropertyView`, in insertion order.
+#[derive(Debug, Clone)]
+pub struct PropertyIter<'a>(Pairs<'a>);
+
+#[derive(Debug, Clone)]
+enum Pairs<'a> {
+    Map(&'a Properties, usize),
+    Row(RowIter<'a>),
+}
+
+impl<'a> Iterator for PropertyIter<'a> {
+    type Item = (&'a str, Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.0 {
+            Pairs::Map(p, i) => {
+                let key = p.keys_slice().get(*i)?;
+                let value = p.values.get(*i)?.clone();
+                *i += 1;
+                Some((key, value))
+            }
+            Pairs::Row(r) => r.next(),
+        }
+    }
 }
 
 impl<'a> PropertyView<'a> {
+    pub(super) fn map(properties: &'a Properties) -> Self {
+        PropertyView(View::Map(properties))
+    }
+
+    pub(super) fn row(table: &'a Table, row: u32) -> Self {
+        PropertyView(View::Row(table, row))
+    }
+
     pub fn get(&self, key: &str) -> Option<Value> {
-        match self {
-            PropertyView::Map(p) => p.get(key).cloned(),
+        match &self.0 {
+            View::Map(p) => p.get(key).cloned(),
+            View::Row(t, row) => t.get(*row, key),
         }
     }
 
     /// (key, value) pairs in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a str, Value)> + 'a {
-        match *self {
-            PropertyView::Map(p) => p.iter().map(|(k, v)| (k, v.clone())),
+    pub fn iter(&self) -> PropertyIter<'a> {
+        match self.0 {
+            View::Map(p) => PropertyIter(Pairs::Map(p, 0)),
+            View::Row(t, row) => PropertyIter(Pairs::Row(t.iter(row))),
         }
     }
 
     /// Keys in insertion order.
     pub fn keys(&self) -> impl Iterator<Item = &'a str> + 'a {
-        match *self {
-            PropertyView::Map(p) => p.keys(),
-        }
+        let (map, row) = match self.0 {
+            View::Map(p) => (Some(p.keys()), None),
+            View::Row(t, row) => (None, Some(t.keys(row))),
+        };
+        map.into_iter().flatten().chain(row.into_iter().flatten())
     }
 
     pub fn len(&self) -> usize {
-        match self {
-            PropertyView::Map(p) => p.len(),
+        match &self.0 {
+            View::Map(p) => p.len(),
+            View::Row(t, row) => t.len(*row),
         }
     }
 
@@ -217,8 +262,17 @@ impl<'a> PropertyView<'a> {
 
     /// An owned copy, e.g. for a result's snapshot of an entity.
     pub fn to_properties(&self) -> Properties {
-        match self {
-            PropertyView::Map(p) => (*p).clone(),
+        match &self.0 {
+            View::Map(p) => (*p).clone(),
+            View::Row(..) => {
+                // A private key registry: the copy is only ever read.
+                let mut p = Properties::default();
+                p.init(
+                    &mut Shapes::default(),
+                    self.iter().map(|(k, v)| (crate::graph::intern(k), v)),
+                );
+                p
+            }
         }
     }
 }

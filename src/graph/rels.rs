@@ -4,13 +4,15 @@
 //! A deleted relationship keeps its slot as a tombstone with its type and endpoints, so an
 //! id is never handed out twice and `type(r)` still answers after `DELETE r`.
 //!
-//! Properties sit beside the topology, per slot; the store only moves them in and out.
-//! Callers read a relationship through `RelRef`, which hands out owned values, so the
-//! storage behind it is free to change.
+//! Properties live in one typed `columns::Table` per relationship type (a type's
+//! relationships mostly share their keys and value types: every INVESTED_IN has a float
+//! `amount`), at the relationship's row in that table (`rows`, 4 bytes a relationship).
+//! Callers read a relationship through `RelRef`, which hands out owned values.
 
 use std::sync::Arc;
 
-use super::properties::{Properties, PropertyView, Shapes};
+use super::columns::Table;
+use super::properties::PropertyView;
 use super::{Graph, NodeId, PropertyKey, RelId};
 use crate::value::Value;
 
@@ -23,7 +25,10 @@ pub(super) struct RelStore {
     types: Vec<u32>,
     deleted: Vec<bool>,
     deleted_count: usize,
-    properties: Vec<Properties>,
+    /// Per slot: its row in the table of its type.
+    rows: Vec<u32>,
+    /// Per type id: the properties of that type's relationships.
+    tables: Vec<Table>,
 }
 
 impl RelStore {
@@ -44,7 +49,11 @@ impl RelStore {
         self.end.push(end.0);
         self.types.push(ty);
         self.deleted.push(false);
-        self.properties.push(Properties::default());
+        let t = ty as usize;
+        if self.tables.len() <= t {
+            self.tables.resize_with(t + 1, Table::default);
+        }
+        self.rows.push(self.tables[t].push_row());
         id
     }
 
@@ -53,7 +62,16 @@ impl RelStore {
         self.end.reserve_exact(additional);
         self.types.reserve_exact(additional);
         self.deleted.reserve_exact(additional);
-        self.properties.reserve_exact(additional);
+        self.rows.reserve_exact(additional);
+    }
+
+    /// Makes room for `additional` more relationships of type `ty` in its table.
+    pub fn reserve_type(&mut self, ty: u32, additional: usize) {
+        let t = ty as usize;
+        if self.tables.len() <= t {
+            self.tables.resize_with(t + 1, Table::default);
+        }
+        self.tables[t].reserve(additional);
     }
 
     /// Whether `id` was handed out and is not deleted.
@@ -111,74 +129,70 @@ impl RelStore {
 
     // ---- properties (of any slot; liveness is the caller's check) ----
 
+    /// The table and row holding slot `id`'s properties.
+    fn place(&self, id: RelId) -> Option<(&Table, u32)> {
+        let i = id.0 as usize;
+        let table = self.tables.get(*self.types.get(i)? as usize)?;
+        Some((table, *self.rows.get(i)?))
+    }
+
+    fn place_mut(&mut self, id: RelId) -> Option<(&mut Table, u32)> {
+        let i = id.0 as usize;
+        let table = self.tables.get_mut(*self.types.get(i)? as usize)?;
+        Some((table, *self.rows.get(i)?))
+    }
+
     pub fn get(&self, id: RelId, key: &str) -> Option<Value> {
-        self.properties.get(id.0 as usize)?.get(key).cloned()
+        let (table, row) = self.place(id)?;
+        table.get(row, key)
     }
 
     pub fn get_key(&self, id: RelId, key: &PropertyKey) -> Option<Value> {
-        self.properties.get(id.0 as usize)?.get_key(key).cloned()
+        let (table, row) = self.place(id)?;
+        table.get_interned(row, &key.0)
     }
 
     /// The properties of slot `id`, for reading.
     pub fn view(&self, id: RelId) -> PropertyView<'_> {
-        PropertyView::Map(
-            self.properties
-                .get(id.0 as usize)
-                .unwrap_or_else(|| Properties::empty()),
-        )
+        match self.place(id) {
+            Some((table, row)) => PropertyView::row(table, row),
+            None => PropertyView::map(super::Properties::empty()),
+        }
     }
 
     pub fn property_count(&self, id: RelId) -> usize {
-        self.properties
-            .get(id.0 as usize)
-            .map_or(0, Properties::len)
+        self.place(id).map_or(0, |(table, row)| table.len(row))
     }
 
-    /// Sets `key` (null removes it); returns the old value.
-    pub fn set(
-        &mut self,
-        shapes: &mut Shapes,
-        id: RelId,
-        key: &Arc<str>,
-        value: Value,
-    ) -> Option<Value> {
-        self.properties
-            .get_mut(id.0 as usize)?
-            .set(shapes, key, value)
+    /// Sets interned `key` (null removes it); returns the old value.
+    pub fn set(&mut self, id: RelId, key: &Arc<str>, value: Value) -> Option<Value> {
+        let (table, row) = self.place_mut(id)?;
+        table.set(row, key, value)
     }
 
     /// Gives a relationship without properties all of its (non-null) pairs at once.
-    pub fn init(
-        &mut self,
-        shapes: &mut Shapes,
-        id: RelId,
-        pairs: impl IntoIterator<Item = (Arc<str>, Value)>,
-    ) {
-        if let Some(p) = self.properties.get_mut(id.0 as usize) {
-            p.init(shapes, pairs);
+    pub fn init(&mut self, id: RelId, pairs: impl IntoIterator<Item = (Arc<str>, Value)>) {
+        if let Some((table, row)) = self.place_mut(id) {
+            table.init(row, pairs);
         }
     }
 
     /// Takes the properties of `id` out, leaving none; `None` when it had none.
     pub fn take(&mut self, id: RelId) -> Option<TakenProperties> {
-        let p = self.properties.get_mut(id.0 as usize)?;
-        if p.is_empty() {
-            return None;
-        }
-        Some(TakenProperties(std::mem::take(p)))
+        let (table, row) = self.place_mut(id)?;
+        let taken = table.take(row);
+        (!taken.is_empty()).then_some(TakenProperties(taken))
     }
 
-    /// Puts back what `take` took.
+    /// Puts back what `take` took, in its old key order.
     pub fn put_back(&mut self, id: RelId, taken: TakenProperties) {
-        if let Some(p) = self.properties.get_mut(id.0 as usize) {
-            *p = taken.0;
-        }
+        self.init(id, taken.0);
     }
 }
 
 /// The properties of a deleted relationship, kept for undo (see `RelStore::take`).
 #[derive(Debug)]
-pub(super) struct TakenProperties(Properties);
+pub(super) struct TakenProperties(Vec<(Arc<str>, Value)>);
 
 /// A live relationship as `Graph::rel` shows it: its type and its properties, read as owned
 /// values (strings are shared `Arc<str>`, so a clone is a counter bump).
