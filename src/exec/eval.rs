@@ -393,6 +393,12 @@ pub(crate) fn eval_ref<'a>(
                     .node(*n)
                     .map(|d| d.properties.get(key).unwrap_or(&NULL)),
                 Value::Map(m) => Some(m.get(&**key).unwrap_or(&NULL)),
+                // Read out of its column: owned, but without the general path's dispatch.
+                Value::Rel(r) if cx.graph.contains_rel(*r) => {
+                    return Ok(Cow::Owned(
+                        cx.graph.rel_property(*r, key).unwrap_or(Value::Null),
+                    ));
+                }
                 _ => None,
             },
             _ => None,

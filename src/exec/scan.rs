@@ -1,6 +1,5 @@
 //! Leaf and node operators: the argument row, materialized rows, node scans and checks.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::ast::BinaryOp;
@@ -165,8 +164,8 @@ impl Predicates {
                     key,
                     op,
                     operand,
-                } => match property(cx.graph, *on_rel, id, rel, key) {
-                    Some(value) => compare(*op, &value, operand) == Some(true),
+                } => match compare_property(cx.graph, *on_rel, (id, rel), key, *op, operand) {
+                    Some(pass) => pass,
                     // A deleted entity: let `eval` report it.
                     None => general(&check.predicates[*index], row, cx)?,
                 },
@@ -180,22 +179,28 @@ impl Predicates {
     }
 }
 
-/// Property `key` of the candidate node, or relationship when `on_rel` (null when it has
-/// none); `None` when that entity is deleted. A node's value is borrowed, a relationship's
-/// read out of its store.
-fn property<'g>(
-    graph: &'g Graph,
+/// `property <op> operand` on the candidate node, or relationship when `on_rel` (a
+/// missing property is null); `None` when that entity is deleted. The value is compared
+/// where it is stored, without copying it.
+fn compare_property(
+    graph: &Graph,
     on_rel: bool,
-    id: NodeId,
-    rel: Option<RelId>,
+    (id, rel): (NodeId, Option<RelId>),
     key: &str,
-) -> Option<Cow<'g, Value>> {
+    op: BinaryOp,
+    operand: &Value,
+) -> Option<bool> {
+    let pass = |value: &Value| compare(op, value, operand) == Some(true);
     if on_rel {
-        let r = graph.rel(rel?)?;
-        Some(Cow::Owned(r.property(key).unwrap_or(Value::Null)))
+        let r = rel.filter(|&r| graph.contains_rel(r))?;
+        Some(
+            graph
+                .with_rel_property(r, key, pass)
+                .unwrap_or_else(|| pass(&Value::Null)),
+        )
     } else {
         let n = graph.node(id)?;
-        Some(Cow::Borrowed(n.properties.get(key).unwrap_or(&Value::Null)))
+        Some(pass(n.properties.get(key).unwrap_or(&Value::Null)))
     }
 }
 

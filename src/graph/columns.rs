@@ -86,11 +86,12 @@ enum Column {
     Sparse(FxHashMap<u32, Value>),
 }
 
-/// Distinct strings, each once, and a code per row.
+/// Distinct strings, each once, and a code per row. The strings are kept as `Value`s so
+/// that a comparison can borrow one instead of cloning it (an atomic count update).
 #[derive(Debug, Clone, Default)]
 struct Dict {
     codes: Vec<u32>,
-    strings: Vec<Arc<str>>,
+    strings: Vec<Value>,
     lookup: FxHashMap<Arc<str>, u32>,
 }
 
@@ -100,7 +101,7 @@ impl Dict {
             return c;
         }
         let c = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
-        self.strings.push(s.clone());
+        self.strings.push(Value::String(s.clone()));
         self.lookup.insert(s.clone(), c);
         c
     }
@@ -213,13 +214,24 @@ impl Column {
             Column::Bool(v, valid) => valid.get(row).then(|| Value::Bool(v.get(row))),
             Column::Dict(d, valid) => valid
                 .get(row)
-                .then(|| Value::String(d.strings[d.codes[row] as usize].clone())),
+                .then(|| d.strings[d.codes[row] as usize].clone()),
             Column::Arena(a, valid) => valid
                 .get(row)
                 .then(|| a.text(row).map(Value::string))
                 .flatten(),
             Column::Any(v) => v.get(row).filter(|v| !v.is_null()).cloned(),
             Column::Sparse(m) => m.get(&(row as u32)).cloned(),
+        }
+    }
+
+    /// Calls `f` with `row`'s value, borrowed where the column holds `Value`s (strings of
+    /// a dictionary, the fallback column) and built on the stack otherwise.
+    fn with<R>(&self, row: usize, f: impl FnOnce(&Value) -> R) -> Option<R> {
+        match self {
+            Column::Dict(d, valid) => valid.get(row).then(|| f(&d.strings[d.codes[row] as usize])),
+            Column::Any(v) => v.get(row).filter(|v| !v.is_null()).map(f),
+            Column::Sparse(m) => m.get(&(row as u32)).map(f),
+            _ => self.get(row).map(|v| f(&v)),
         }
     }
 
@@ -408,6 +420,12 @@ impl Table {
         self.columns.get(self.slot(key)?)?.get(row as usize)
     }
 
+    /// Calls `f` with `row`'s value of `key`, borrowed where the column allows (see
+    /// `Column::with`); `None` when the row lacks the key.
+    pub fn with<R>(&self, row: u32, key: &str, f: impl FnOnce(&Value) -> R) -> Option<R> {
+        self.columns.get(self.slot(key)?)?.with(row as usize, f)
+    }
+
     /// `get` with an interned key: a pointer comparison finds the column.
     pub fn get_interned(&self, row: u32, key: &Arc<str>) -> Option<Value> {
         self.columns.get(self.slot_of(key)?)?.get(row as usize)
@@ -425,6 +443,17 @@ impl Table {
             row,
             slots: self.row_shape(row).iter(),
         }
+    }
+
+    /// (key, value) pairs of `row` in insertion order, with the interned keys.
+    pub fn pairs(&self, row: u32) -> Vec<(Arc<str>, Value)> {
+        self.row_shape(row)
+            .iter()
+            .filter_map(|&s| {
+                let v = self.columns[s as usize].get(row as usize)?;
+                Some((self.keys[s as usize].clone(), v))
+            })
+            .collect()
     }
 
     pub fn len(&self, row: u32) -> usize {

@@ -365,6 +365,21 @@ impl Graph {
         self.rels.get(id, key)
     }
 
+    /// Calls `f` with relationship `id`'s property `key` without copying it where the store
+    /// allows (a string is then not cloned, which is an atomic count update): for filters
+    /// that only compare. `None` when the relationship is deleted or lacks the key.
+    pub fn with_rel_property<R>(
+        &self,
+        id: RelId,
+        key: &str,
+        f: impl FnOnce(&Value) -> R,
+    ) -> Option<R> {
+        if !self.rels.contains(id) {
+            return None;
+        }
+        self.rels.with(id, key, f)
+    }
+
     /// `rel_property` with an interned key (from `property_key`): no text comparison.
     pub fn rel_property_key(&self, id: RelId, key: &PropertyKey) -> Option<Value> {
         if !self.rels.contains(id) {

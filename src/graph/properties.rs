@@ -264,13 +264,10 @@ impl<'a> PropertyView<'a> {
     pub fn to_properties(&self) -> Properties {
         match &self.0 {
             View::Map(p) => (*p).clone(),
-            View::Row(..) => {
-                // A private key registry: the copy is only ever read.
+            View::Row(t, row) => {
+                // A private shape registry: the copy is only ever read.
                 let mut p = Properties::default();
-                p.init(
-                    &mut Shapes::default(),
-                    self.iter().map(|(k, v)| (crate::graph::intern(k), v)),
-                );
+                p.init(&mut Shapes::default(), t.pairs(*row));
                 p
             }
         }

@@ -147,6 +147,12 @@ impl RelStore {
         table.get(row, key)
     }
 
+    /// Calls `f` with slot `id`'s value of `key`, borrowed where possible.
+    pub fn with<R>(&self, id: RelId, key: &str, f: impl FnOnce(&Value) -> R) -> Option<R> {
+        let (table, row) = self.place(id)?;
+        table.with(row, key, f)
+    }
+
     pub fn get_key(&self, id: RelId, key: &PropertyKey) -> Option<Value> {
         let (table, row) = self.place(id)?;
         table.get_interned(row, &key.0)
