@@ -19,10 +19,12 @@ use crate::value::Value;
 /// Endpoints, types, tombstones and properties of every relationship id ever handed out.
 #[derive(Debug, Clone, Default)]
 pub(super) struct RelStore {
-    start: Vec<u32>,
-    end: Vec<u32>,
+    /// (start, end) per slot, side by side: an expansion that checks the far end of a
+    /// relationship met in random order then waits for one cache line, not two.
+    ends: Vec<[u32; 2]>,
     /// Type ids (`Graph::types`).
     types: Vec<u32>,
+    /// Tombstones, grown only by a delete: a graph that never deleted reads no flag.
     deleted: Vec<bool>,
     deleted_count: usize,
     /// Per slot: its row in the table of its type.
@@ -45,10 +47,8 @@ impl RelStore {
     /// A new relationship without properties.
     pub fn push(&mut self, start: NodeId, end: NodeId, ty: u32) -> RelId {
         let id = RelId(u32::try_from(self.types.len()).unwrap_or(u32::MAX));
-        self.start.push(start.0);
-        self.end.push(end.0);
+        self.ends.push([start.0, end.0]);
         self.types.push(ty);
-        self.deleted.push(false);
         let t = ty as usize;
         if self.tables.len() <= t {
             self.tables.resize_with(t + 1, Table::default);
@@ -58,10 +58,8 @@ impl RelStore {
     }
 
     pub fn reserve(&mut self, additional: usize) {
-        self.start.reserve_exact(additional);
-        self.end.reserve_exact(additional);
+        self.ends.reserve_exact(additional);
         self.types.reserve_exact(additional);
-        self.deleted.reserve_exact(additional);
         self.rows.reserve_exact(additional);
     }
 
@@ -76,7 +74,7 @@ impl RelStore {
 
     /// Whether `id` was handed out and is not deleted.
     pub fn contains(&self, id: RelId) -> bool {
-        self.deleted.get(id.0 as usize).is_some_and(|d| !d)
+        (id.0 as usize) < self.slots() && !self.is_deleted(id)
     }
 
     pub fn is_deleted(&self, id: RelId) -> bool {
@@ -90,29 +88,25 @@ impl RelStore {
 
     /// (start, end) of slot `id`, deleted or not.
     pub fn endpoints(&self, id: RelId) -> Option<(NodeId, NodeId)> {
-        let i = id.0 as usize;
-        Some((NodeId(*self.start.get(i)?), NodeId(*self.end.get(i)?)))
+        let [start, end] = *self.ends.get(id.0 as usize)?;
+        Some((NodeId(start), NodeId(end)))
     }
 
     /// Live relationships in id order.
     pub fn ids(&self) -> impl Iterator<Item = RelId> + '_ {
-        self.deleted
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| !**d)
-            .map(|(i, _)| RelId(i as u32))
+        (0..self.slots() as u32)
+            .map(RelId)
+            .filter(|&id| !self.is_deleted(id))
     }
 
     /// Marks `id` deleted; returns false if it was not live.
     pub fn tombstone(&mut self, id: RelId) -> bool {
-        match self.deleted.get_mut(id.0 as usize) {
-            Some(d) if !*d => {
-                *d = true;
-                self.deleted_count += 1;
-                true
-            }
-            _ => false,
+        if !self.contains(id) {
+            return false;
         }
+        super::mark_deleted(&mut self.deleted, id.0 as usize);
+        self.deleted_count += 1;
+        true
     }
 
     /// Undoes `tombstone`; returns false if `id` was not deleted.
