@@ -448,7 +448,7 @@ fn builtins() -> Vec<Procedure> {
                 }
                 for id in graph.rels() {
                     if let Some(rel) = graph.rel(id) {
-                        keys.extend(rel.properties.keys());
+                        keys.extend(rel.properties().keys());
                     }
                 }
                 Ok(rows(keys.into_iter().collect()))

@@ -97,10 +97,10 @@ impl ResultSet {
         for id in rels {
             if let (Some(r), Some((start, end))) = (graph.rel(id), graph.rel_endpoints(id)) {
                 rs.rels.entry(id).or_insert_with(|| RelSnapshot {
-                    rel_type: r.rel_type.clone(),
+                    rel_type: r.rel_type().clone(),
                     start,
                     end,
-                    properties: r.properties.clone(),
+                    properties: r.properties().to_properties(),
                 });
             }
         }

@@ -224,11 +224,12 @@ fn every_evidence_is_quoted_verbatim_from_the_source() {
     let node_evidence = graph
         .nodes()
         .filter_map(|n| graph.node_property(n, "evidence"));
-    let rel_evidence = graph
+    let rel_evidence: Vec<Value> = graph
         .rels()
-        .filter_map(|r| graph.rel_property(r, "evidence"));
+        .filter_map(|r| graph.rel_property(r, "evidence"))
+        .collect();
     let not_found: Vec<&str> = node_evidence
-        .chain(rel_evidence)
+        .chain(&rel_evidence)
         .filter_map(Value::as_str)
         .filter(|e| !SOURCE.contains(e))
         .collect();
@@ -372,7 +373,8 @@ fn every_implied_fact_says_why_in_a_note() {
     let mut problems = Vec::new();
     for rel in graph.rels() {
         let implied = graph.rel_property(rel, "implied");
-        let note = note_of(graph.rel_property(rel, "note"));
+        let note_value = graph.rel_property(rel, "note");
+        let note = note_of(note_value.as_ref());
         match (implied, note) {
             (Some(Value::Bool(true)), None) => problems.push(format!(
                 "{}: implied without a note",
@@ -590,7 +592,7 @@ fn every_relationship_property_is_documented_for_its_type() {
     for rel in graph.rels() {
         let rel_type = graph.rel_type(rel).unwrap_or("?");
         let listed = documented.get(rel_type).cloned().unwrap_or_default();
-        for (key, _) in graph.rel(rel).expect("rel").properties.iter() {
+        for (key, _) in graph.rel(rel).expect("rel").properties().iter() {
             // Conventions that apply to every relationship.
             if ["evidence", "implied", "note"].contains(&key) || listed.contains(&key) {
                 continue;

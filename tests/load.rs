@@ -115,7 +115,7 @@ fn native_directory_loads_nodes_rels_and_properties() {
         .expect("FOUNDED loaded");
     assert_eq!(
         graph.rel_property(rel, "evidence"),
-        Some(&Value::from("his autonomous driving startup"))
+        Some(Value::from("his autonomous driving startup"))
     );
 }
 

@@ -33,9 +33,13 @@ fn dump(g: &Graph) -> String {
     }
     for r in g.rels() {
         let data = g.rel(r).expect("listed relationships exist");
-        let props: Vec<_> = data.properties.iter().collect();
+        let props: Vec<_> = data.properties().iter().collect();
         let ends = g.rel_endpoints(r);
-        line(format!("rel {} {} {ends:?} {props:?}", r.0, data.rel_type));
+        line(format!(
+            "rel {} {} {ends:?} {props:?}",
+            r.0,
+            data.rel_type()
+        ));
     }
     for l in &labels {
         let nodes: Vec<_> = g.nodes_with_label(l).collect();

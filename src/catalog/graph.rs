@@ -3,7 +3,7 @@
 
 use super::{invalid_value, wrong_type};
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::graph::{Graph, NodeId, RelId};
+use crate::graph::{Graph, NodeId, PropertyView, RelId};
 use crate::value::Value;
 
 pub(super) fn call(name: &str, args: &[Value], graph: &Graph) -> Result<Value> {
@@ -29,7 +29,7 @@ pub(super) fn call(name: &str, args: &[Value], graph: &Graph) -> Result<Value> {
         ("labels", other) => Err(invalid_value("labels", other)),
         ("type", Value::Rel(id)) => {
             let rel = graph.rel(*id).ok_or_else(|| deleted("relationship"))?;
-            Ok(Value::String(rel.rel_type.clone()))
+            Ok(Value::String(rel.rel_type().clone()))
         }
         ("type", other) => Err(invalid_value("type", other)),
         ("properties", Value::Map(map)) => Ok(Value::Map(map.clone())),
@@ -62,21 +62,21 @@ fn expected(name: &str) -> &'static str {
     }
 }
 
-fn keys(props: &crate::graph::Properties) -> Value {
+fn keys(props: PropertyView<'_>) -> Value {
     Value::List(props.keys().map(Value::string).collect())
 }
 
-fn node_data(graph: &Graph, id: NodeId) -> Result<&crate::graph::Properties> {
+fn node_data(graph: &Graph, id: NodeId) -> Result<PropertyView<'_>> {
     graph
         .node(id)
-        .map(|n| &n.properties)
+        .map(|n| n.properties.view())
         .ok_or_else(|| deleted("node"))
 }
 
-fn rel_data(graph: &Graph, id: RelId) -> Result<&crate::graph::Properties> {
+fn rel_data(graph: &Graph, id: RelId) -> Result<PropertyView<'_>> {
     graph
         .rel(id)
-        .map(|r| &r.properties)
+        .map(|r| r.properties())
         .ok_or_else(|| deleted("relationship"))
 }
 

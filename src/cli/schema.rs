@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use kg::Graph;
-use kg::graph::Properties;
+use kg::graph::PropertyView;
 use kg::value::Value;
 
 /// Nodes per label and relationships per type that `Schema::of` reads.
@@ -48,7 +48,8 @@ impl Schema {
         let limit = limit.unwrap_or(usize::MAX);
         let mut schema = Schema::default();
         // Allocates only for a key not seen before: this runs once per node and relationship.
-        let record = |keys: &mut BTreeMap<String, BTreeSet<&'static str>>, props: &Properties| {
+        let record = |keys: &mut BTreeMap<String, BTreeSet<&'static str>>,
+                      props: PropertyView<'_>| {
             for (k, v) in props.iter() {
                 match keys.get_mut(k) {
                     Some(types) => {
@@ -69,7 +70,7 @@ impl Schema {
                 let Some(data) = graph.node(node) else {
                     continue;
                 };
-                record(keys, &data.properties);
+                record(keys, data.properties.view());
                 if let Some(Value::String(name)) = data.properties.get("name") {
                     schema.names.insert(name.to_string());
                 }
@@ -87,7 +88,7 @@ impl Schema {
             if let Some(data) = graph.node(node).filter(|d| d.labels.is_empty()) {
                 record(
                     schema.label_keys.entry(String::new()).or_default(),
-                    &data.properties,
+                    data.properties.view(),
                 );
             }
         }
@@ -105,7 +106,7 @@ impl Schema {
                 else {
                     continue;
                 };
-                record(keys, &data.properties);
+                record(keys, data.properties());
                 for (node, outgoing) in [(start, true), (end, false)] {
                     for label in graph.node_labels(node).iter() {
                         ends.insert((label, outgoing));

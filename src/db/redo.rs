@@ -63,8 +63,8 @@ pub(crate) fn encode(graph: &Graph, undo: &UndoLog, lsn: u64) -> Option<Vec<u8>>
             w.u32(id.0);
             w.u32(start.0);
             w.u32(end.0);
-            w.str(&data.rel_type);
-            write_properties(&mut w, &data.properties);
+            w.str(data.rel_type());
+            write_properties(&mut w, data.properties());
         }
     }
     let older = |ids: Vec<u32>, new: &BTreeSet<u32>| -> BTreeSet<u32> {
@@ -81,7 +81,7 @@ pub(crate) fn encode(graph: &Graph, undo: &UndoLog, lsn: u64) -> Option<Vec<u8>>
         if let Some(data) = graph.rel(RelId(id)) {
             w.u8(SET_REL);
             w.u32(id);
-            write_properties(&mut w, &data.properties);
+            write_properties(&mut w, data.properties());
         }
     }
     for id in older(deleted_rels.iter().map(|r| r.0).collect(), &new_rels) {
@@ -170,15 +170,15 @@ fn write_node(w: &mut Writer, graph: &Graph, id: NodeId) {
     w.len(labels.len());
     labels.iter().for_each(|l| w.str(l));
     if let Some(data) = graph.node(id) {
-        write_properties(w, &data.properties);
+        write_properties(w, data.properties.view());
     }
 }
 
-fn write_properties(w: &mut Writer, props: &crate::graph::Properties) {
+fn write_properties(w: &mut Writer, props: crate::graph::PropertyView<'_>) {
     w.len(props.len());
     for (k, v) in props.iter() {
         w.str(k);
-        w.value(v);
+        w.value(&v);
     }
 }
 
@@ -233,7 +233,7 @@ pub(crate) fn apply(graph: &mut Graph, payload: &[u8]) -> Decoded<()> {
                 let Some(data) = graph.node(node) else {
                     return Err(misfit(format!("node {id} does not exist")));
                 };
-                let (old_labels, old_keys) = (data.labels.clone(), keys(&data.properties));
+                let (old_labels, old_keys) = (data.labels.clone(), keys(data.properties.view()));
                 for l in old_labels {
                     graph.remove_label(node, &l);
                 }
@@ -251,7 +251,7 @@ pub(crate) fn apply(graph: &mut Graph, payload: &[u8]) -> Decoded<()> {
                 let Some(data) = graph.rel(id) else {
                     return Err(misfit(format!("relationship {} does not exist", id.0)));
                 };
-                for k in keys(&data.properties) {
+                for k in keys(data.properties()) {
                     graph.set_rel_property(id, &k, Value::Null);
                 }
                 for (k, v) in props {
@@ -315,7 +315,7 @@ fn read_properties(r: &mut Reader<'_>) -> Decoded<Vec<(String, Value)>> {
         .collect()
 }
 
-fn keys(props: &crate::graph::Properties) -> Vec<String> {
+fn keys(props: crate::graph::PropertyView<'_>) -> Vec<String> {
     props.keys().map(String::from).collect()
 }
 

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use crate::graph::{Direction, Graph, NodeId, Properties, PropertyKey};
+use crate::graph::{Direction, Graph, NodeId, PropertyKey, PropertyView};
 use crate::value::Value;
 
 use super::codec::{Decoded, Malformed, Reader, Writer};
@@ -86,11 +86,11 @@ impl<W: Write> Chunks<'_, W> {
     }
 }
 
-fn write_properties<'g>(w: &mut Writer, props: &'g Properties, names: &mut Names<'g>) {
+fn write_properties<'g>(w: &mut Writer, props: PropertyView<'g>, names: &mut Names<'g>) {
     w.len(props.len());
     for (k, v) in props.iter() {
         names.write(w, k);
-        w.value(v);
+        w.value(&v);
     }
 }
 
@@ -121,7 +121,7 @@ pub(crate) fn write(graph: &Graph, lsn: u64, out: &mut impl Write) -> io::Result
         for l in &data.labels {
             names.write(w, l);
         }
-        write_properties(w, &data.properties, &mut names);
+        write_properties(w, data.properties.view(), &mut names);
         // Degrees, so that loading allocates each adjacency list once, at its size.
         w.len(graph.degree(id, Direction::Outgoing));
         w.len(graph.degree(id, Direction::Incoming));
@@ -136,8 +136,8 @@ pub(crate) fn write(graph: &Graph, lsn: u64, out: &mut impl Write) -> io::Result
         w.u32(id.0);
         w.u32(start.0);
         w.u32(end.0);
-        names.write(w, &data.rel_type);
-        write_properties(w, &data.properties, &mut names);
+        names.write(w, data.rel_type());
+        write_properties(w, data.properties(), &mut names);
         chunks.maybe_flush()?;
     }
     if !graph.schema().is_empty() {

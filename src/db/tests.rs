@@ -19,9 +19,9 @@ fn dump(graph: &Graph) -> String {
     }
     for id in graph.rels() {
         let data = graph.rel(id).expect("listed relationship exists");
-        let props: Vec<_> = data.properties.iter().collect();
+        let props: Vec<_> = data.properties().iter().collect();
         let ends = graph.rel_endpoints(id);
-        let _ = writeln!(out, "r{} {ends:?} {} {props:?}", id.0, data.rel_type);
+        let _ = writeln!(out, "r{} {ends:?} {} {props:?}", id.0, data.rel_type());
     }
     for label in graph.labels() {
         let _ = writeln!(out, "label {label} {}", graph.label_count(label));

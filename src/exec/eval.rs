@@ -288,7 +288,7 @@ pub(crate) fn property(target: &Value, key: &str, cx: &Cx<'_>) -> Result<Value> 
             None => return Err(deleted_entity("node")),
         },
         Value::Rel(r) => match cx.graph.rel(*r) {
-            Some(data) => data.properties.get(key).cloned().unwrap_or(Value::Null),
+            Some(data) => data.property(key).unwrap_or(Value::Null),
             None => return Err(deleted_entity("relationship")),
         },
         Value::Map(m) => m.get(key).cloned().unwrap_or(Value::Null),
@@ -392,11 +392,13 @@ pub(crate) fn eval_ref<'a>(
                     .graph
                     .node(*n)
                     .map(|d| d.properties.get(key).unwrap_or(&NULL)),
-                Value::Rel(r) => cx
-                    .graph
-                    .rel(*r)
-                    .map(|d| d.properties.get(key).unwrap_or(&NULL)),
                 Value::Map(m) => Some(m.get(&**key).unwrap_or(&NULL)),
+                // Read out of its column: owned, but without the general path's dispatch.
+                Value::Rel(r) if cx.graph.contains_rel(*r) => {
+                    return Ok(Cow::Owned(
+                        cx.graph.rel_property(*r, key).unwrap_or(Value::Null),
+                    ));
+                }
                 _ => None,
             },
             _ => None,
@@ -468,7 +470,7 @@ pub(crate) fn properties_of(value: &Value, cx: &Cx<'_>) -> Result<Option<BTreeMa
             cx.graph
                 .rel(*r)
                 .ok_or_else(|| deleted_entity("relationship"))?
-                .properties
+                .properties()
                 .to_map(),
         ),
         other => return Err(QueryError::type_mismatch("a map", other.type_name())),

@@ -172,7 +172,7 @@ impl VarLengthExpand {
             props.iter().all(|(k, v)| {
                 graph
                     .rel_property(r, k)
-                    .is_some_and(|p| ops::equals(p, v) == Some(true))
+                    .is_some_and(|p| ops::equals(&p, v) == Some(true))
             })
         };
         let neighbours = |n: NodeId| -> Vec<(RelId, NodeId)> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::ast::BinaryOp;
 use crate::error::Result;
 use crate::graph::schema::Seek;
-use crate::graph::{Graph, LabelId, NodeId, Properties, RelId};
+use crate::graph::{Graph, LabelId, NodeId, RelId};
 use crate::plan::{IndexSeek, NodeCheck as Check, PlanExpr, PlanExprKind, ScanSource, Slot};
 use crate::value::{Value, ops};
 
@@ -164,11 +164,8 @@ impl Predicates {
                     key,
                     op,
                     operand,
-                } => match properties(cx.graph, *on_rel, id, rel) {
-                    Some(properties) => {
-                        let value = properties.get(key).unwrap_or(&Value::Null);
-                        compare(*op, value, operand) == Some(true)
-                    }
+                } => match compare_property(cx.graph, *on_rel, (id, rel), key, *op, operand) {
+                    Some(pass) => pass,
                     // A deleted entity: let `eval` report it.
                     None => general(&check.predicates[*index], row, cx)?,
                 },
@@ -182,12 +179,28 @@ impl Predicates {
     }
 }
 
-/// The properties of the candidate node, or relationship when `on_rel`.
-fn properties(graph: &Graph, on_rel: bool, id: NodeId, rel: Option<RelId>) -> Option<&Properties> {
+/// `property <op> operand` on the candidate node, or relationship when `on_rel` (a
+/// missing property is null); `None` when that entity is deleted. The value is compared
+/// where it is stored, without copying it.
+fn compare_property(
+    graph: &Graph,
+    on_rel: bool,
+    (id, rel): (NodeId, Option<RelId>),
+    key: &str,
+    op: BinaryOp,
+    operand: &Value,
+) -> Option<bool> {
+    let pass = |value: &Value| compare(op, value, operand) == Some(true);
     if on_rel {
-        rel.and_then(|r| graph.rel(r)).map(|r| &r.properties)
+        let r = rel.filter(|&r| graph.contains_rel(r))?;
+        Some(
+            graph
+                .with_rel_property(r, key, pass)
+                .unwrap_or_else(|| pass(&Value::Null)),
+        )
     } else {
-        graph.node(id).map(|n| &n.properties)
+        let n = graph.node(id)?;
+        Some(pass(n.properties.get(key).unwrap_or(&Value::Null)))
     }
 }
 

@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
-use crate::graph::{Direction, Graph, NodeId, Properties, RelId, RemovedNode, RemovedRels};
+use crate::graph::{Direction, Graph, NodeId, PropertyView, RelId, RemovedNode, RemovedRels};
 use crate::plan::{CreateOp, LogicalPlan, PlanExpr, PlanExprKind, SetOp};
 use crate::value::Value;
 use crate::value::ops::GroupKey;
@@ -107,10 +107,10 @@ pub(crate) enum Entity {
 }
 
 impl Entity {
-    fn properties(self, graph: &Graph) -> Option<&Properties> {
+    fn properties(self, graph: &Graph) -> Option<PropertyView<'_>> {
         match self {
-            Entity::Node(id) => graph.node(id).map(|n| &n.properties),
-            Entity::Rel(id) => graph.rel(id).map(|r| &r.properties),
+            Entity::Node(id) => graph.node(id).map(|n| n.properties.view()),
+            Entity::Rel(id) => graph.rel(id).map(|r| r.properties()),
         }
     }
 

@@ -1,8 +1,7 @@
-//! The graph store: a petgraph `StableDiGraph` of nodes and relationships with
-//! labels and properties (node data in a dense array beside it, so that a scan can ask for
-//! a node's data ahead of reading it), plus the indexes queries need (label → nodes,
-//! type → relationships, `name` → nodes). This is the only module that uses petgraph;
-//! the executor talks to `Graph`, never to petgraph directly.
+//! The graph store: nodes in a dense array of their labels and properties (so that a scan
+//! can ask for a node's data ahead of reading it), relationships in a struct-of-arrays
+//! store (`rels.rs`), plus the indexes queries need (label → nodes, type → relationships,
+//! `name` → nodes). The executor talks to `Graph`, never to the storage behind it.
 //! It knows nothing about Cypher: no expressions, no patterns.
 //!
 //! Hot paths read through ids resolved once per query rather than strings compared per
@@ -10,16 +9,16 @@
 //! property reads. The `&str` forms remain for everything else.
 
 mod adjacency;
+mod columns;
 pub mod hash;
 mod index;
 mod properties;
+mod rels;
 pub mod schema;
 mod slots;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-
-use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 
 use crate::value::Value;
 
@@ -29,24 +28,14 @@ use hash::FxHashSet;
 pub use index::TypeFilter;
 use index::{NameIndex, Symbols};
 use properties::Shapes;
-pub use properties::{Properties, PropertyKey};
+pub use properties::{Properties, PropertyIter, PropertyKey, PropertyView};
+pub use rels::RelRef;
+use rels::{RelStore, TakenProperties};
 use schema::Entity;
 
 // The ids live below both `graph` and `value` (values hold them); re-exported here, where
 // they are minted.
 pub use crate::ids::{NodeId, RelId};
-
-impl NodeId {
-    fn index(self) -> NodeIndex<u32> {
-        NodeIndex::new(self.0 as usize)
-    }
-}
-
-impl RelId {
-    fn index(self) -> EdgeIndex<u32> {
-        EdgeIndex::new(self.0 as usize)
-    }
-}
 
 /// Which relationships of a node to follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,13 +77,6 @@ pub struct NodeData {
     pub properties: Properties,
 }
 
-/// A relationship's data (its endpoints live in the petgraph edge).
-#[derive(Debug, Clone)]
-pub struct RelData {
-    pub rel_type: Arc<str>,
-    pub properties: Properties,
-}
-
 /// A node taken out by `Graph::remove_node`, with everything `Graph::restore_node` needs
 /// to put it back exactly (its id stays reserved meanwhile: ids are never reused).
 #[derive(Debug)]
@@ -110,7 +92,7 @@ pub struct RemovedNode {
 pub struct RemovedRels {
     ids: Vec<RelId>,
     /// The properties of those that had any.
-    properties: Vec<(RelId, Properties)>,
+    properties: Vec<(RelId, TakenProperties)>,
     /// Per adjacency list touched, (node, outgoing): the entries taken, with their places.
     lists: Vec<(NodeId, bool, Taken)>,
 }
@@ -132,10 +114,11 @@ pub const NAME_KEY: &str = "name";
 /// An in-memory property graph.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    inner: StableDiGraph<(), RelData, u32>,
-    /// Per node index: its labels and properties. Kept here rather than as petgraph's node
-    /// weight so that its address is known without reading it (see `prefetch_node`).
+    /// Per node id: its labels and properties, in one array so that a node's address is
+    /// known without reading anything (see `prefetch_node`).
     node_data: Vec<NodeData>,
+    /// Every relationship: endpoints, type, tombstone, properties.
+    rels: RelStore,
     /// Interned property keys.
     keys: FxHashSet<Arc<str>>,
     /// Label ids; `by_label[id]` holds the nodes carrying label `id`.
@@ -146,19 +129,15 @@ pub struct Graph {
     /// Type ids; `by_type[id]` holds the relationships of type `id`.
     types: Symbols,
     by_type: Vec<BTreeSet<RelId>>,
-    /// Per relationship index: its type id.
-    rel_types: Vec<u32>,
     adjacency: Adjacency,
     by_name: NameIndex,
     /// Key lists shared by the property maps.
     shapes: Shapes,
-    /// Per node / relationship index: deleted. Deleted entities keep their petgraph slot, so
-    /// an id is never handed out twice (petgraph would refill a freed slot): a statement that
-    /// deletes and then creates sees distinct ids, as openCypher's side-effect counts assume.
+    /// Per node id: deleted. Deleted nodes (and relationships, see `rels.rs`) keep their
+    /// slot, so an id is never handed out twice: a statement that deletes and then creates
+    /// sees distinct ids, as openCypher's side-effect counts assume.
     deleted_nodes: Vec<bool>,
-    deleted_rels: Vec<bool>,
     deleted_node_count: usize,
-    deleted_rel_count: usize,
     /// Indexes and constraints users created (`schema.rs`; kept by the write hooks).
     schema: schema::Schema,
 }
@@ -190,27 +169,23 @@ impl Graph {
     // ---- counts and scans ----
 
     pub fn node_count(&self) -> usize {
-        self.inner.node_count() - self.deleted_node_count
+        self.node_data.len() - self.deleted_node_count
     }
 
     pub fn rel_count(&self) -> usize {
-        self.inner.edge_count() - self.deleted_rel_count
+        self.rels.live()
     }
 
     /// All nodes, in id order.
     pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.inner
-            .node_indices()
-            .map(|i| NodeId(i.index() as u32))
+        (0..self.node_data.len() as u32)
+            .map(NodeId)
             .filter(|&id| !self.is_deleted_node(id))
     }
 
     /// All relationships, in id order.
     pub fn rels(&self) -> impl Iterator<Item = RelId> + '_ {
-        self.inner
-            .edge_indices()
-            .map(|i| RelId(i.index() as u32))
-            .filter(|&id| !self.is_deleted_rel(id))
+        self.rels.ids()
     }
 
     fn is_deleted_node(&self, id: NodeId) -> bool {
@@ -218,7 +193,7 @@ impl Graph {
     }
 
     fn is_deleted_rel(&self, id: RelId) -> bool {
-        self.deleted_rels.get(id.0 as usize).is_some_and(|d| *d)
+        self.rels.is_deleted(id)
     }
 
     /// Nodes carrying `label`, in id order (label index).
@@ -291,11 +266,11 @@ impl Graph {
     // ---- reading entities ----
 
     pub fn contains_node(&self, id: NodeId) -> bool {
-        !self.is_deleted_node(id) && self.inner.contains_node(id.index())
+        !self.is_deleted_node(id) && (id.0 as usize) < self.node_data.len()
     }
 
     pub fn contains_rel(&self, id: RelId) -> bool {
-        !self.is_deleted_rel(id) && self.inner.edge_weight(id.index()).is_some()
+        self.rels.contains(id)
     }
 
     pub fn node(&self, id: NodeId) -> Option<&NodeData> {
@@ -339,11 +314,18 @@ impl Graph {
         }
     }
 
-    pub fn rel(&self, id: RelId) -> Option<&RelData> {
-        if self.is_deleted_rel(id) {
+    /// A live relationship: its type and a reader of its properties.
+    pub fn rel(&self, id: RelId) -> Option<RelRef<'_>> {
+        if !self.rels.contains(id) {
             return None;
         }
-        self.inner.edge_weight(id.index())
+        let rel_type = self.type_name(id)?;
+        Some(RelRef::new(self, id, rel_type))
+    }
+
+    /// The type name of slot `id`, deleted or not.
+    fn type_name(&self, id: RelId) -> Option<&Arc<str>> {
+        self.types.names.get(self.rels.type_id(id)? as usize)
     }
 
     pub fn node_labels(&self, id: NodeId) -> &[Arc<str>] {
@@ -378,8 +360,35 @@ impl Graph {
         self.node(id).and_then(|n| n.properties.get(key))
     }
 
-    pub fn rel_property(&self, id: RelId, key: &str) -> Option<&Value> {
-        self.rel(id).and_then(|r| r.properties.get(key))
+    /// Relationship `id`'s property `key`, owned (strings are shared, so this is cheap).
+    pub fn rel_property(&self, id: RelId, key: &str) -> Option<Value> {
+        if !self.rels.contains(id) {
+            return None;
+        }
+        self.rels.get(id, key)
+    }
+
+    /// Calls `f` with relationship `id`'s property `key` without copying it where the store
+    /// allows (a string is then not cloned, which is an atomic count update): for filters
+    /// that only compare. `None` when the relationship is deleted or lacks the key.
+    pub fn with_rel_property<R>(
+        &self,
+        id: RelId,
+        key: &str,
+        f: impl FnOnce(&Value) -> R,
+    ) -> Option<R> {
+        if !self.rels.contains(id) {
+            return None;
+        }
+        self.rels.with(id, key, f)
+    }
+
+    /// `rel_property` with an interned key (from `property_key`): no text comparison.
+    pub fn rel_property_key(&self, id: RelId, key: &PropertyKey) -> Option<Value> {
+        if !self.rels.contains(id) {
+            return None;
+        }
+        self.rels.get_key(id, key)
     }
 
     /// The interned form of property key `key`; `None` when nothing ever had it (so no
@@ -389,7 +398,10 @@ impl Graph {
     }
 
     pub fn rel_type(&self, id: RelId) -> Option<&str> {
-        self.rel(id).map(|r| &*r.rel_type)
+        if !self.rels.contains(id) {
+            return None;
+        }
+        self.type_name(id).map(|t| &**t)
     }
 
     /// The type of a deleted relationship, which its tombstone keeps: `type(r)` still
@@ -398,7 +410,7 @@ impl Graph {
         if !self.is_deleted_rel(id) {
             return None;
         }
-        self.inner.edge_weight(id.index()).map(|r| &r.rel_type)
+        self.type_name(id)
     }
 
     /// (start, end) of a relationship.
@@ -406,9 +418,7 @@ impl Graph {
         if self.is_deleted_rel(id) {
             return None;
         }
-        self.inner
-            .edge_endpoints(id.index())
-            .map(|(a, b)| (NodeId(a.index() as u32), NodeId(b.index() as u32)))
+        self.rels.endpoints(id)
     }
 
     /// The relationships of `node` in `direction`, optionally restricted to `types`
@@ -474,9 +484,7 @@ impl Graph {
 
     /// Whether relationship `id` passes `filter`.
     pub fn rel_passes(&self, id: RelId, filter: &TypeFilter) -> bool {
-        self.rel_types
-            .get(id.0 as usize)
-            .is_some_and(|&t| filter.admits(t))
+        self.rels.type_id(id).is_some_and(|t| filter.admits(t))
     }
 
     /// Number of relationships of `node` in `direction` (a self-loop counts once).
@@ -493,12 +501,9 @@ impl Graph {
         L::Item: AsRef<str>,
         K: IntoIterator<Item = (String, Value)>,
     {
-        let id = NodeId(self.inner.add_node(()).index() as u32);
-        let n = id.0 as usize;
-        if self.node_data.len() <= n {
-            self.node_data.resize_with(n + 1, NodeData::default);
-        }
-        self.node_data[n] = NodeData::default();
+        let n = self.node_data.len();
+        let id = NodeId(u32::try_from(n).unwrap_or(u32::MAX));
+        self.node_data.push(NodeData::default());
         self.adjacency.ensure(n);
         if self.label_bits.len() <= n {
             self.label_bits.resize(n + 1, 0);
@@ -527,25 +532,12 @@ impl Graph {
         if !self.contains_node(start) || !self.contains_node(end) {
             return None;
         }
-        let (ty, name) = self.types.intern(rel_type);
+        let (ty, _) = self.types.intern(rel_type);
         if self.by_type.len() <= ty as usize {
             self.by_type.resize_with(ty as usize + 1, BTreeSet::new);
         }
-        let data = RelData {
-            rel_type: name,
-            properties: Properties::default(),
-        };
-        let id = RelId(
-            self.inner
-                .add_edge(start.index(), end.index(), data)
-                .index() as u32,
-        );
+        let id = self.rels.push(start, end, ty);
         self.by_type[ty as usize].insert(id);
-        let r = id.0 as usize;
-        if self.rel_types.len() <= r {
-            self.rel_types.resize(r + 1, 0);
-        }
-        self.rel_types[r] = ty;
         self.adjacency.add(id, start, end, ty);
         for (k, v) in properties {
             self.set_rel_property(id, &k, v);
@@ -687,11 +679,7 @@ impl Graph {
             return None;
         }
         let taken = self.schema_before(Entity::Rel(id), Some(key.as_str())); // schema hook
-        let old =
-            self.inner
-                .edge_weight_mut(id.index())?
-                .properties
-                .set(&mut self.shapes, &key.0, value);
+        let old = self.rels.set(id, &key.0, value);
         self.schema_after_if(taken, Entity::Rel(id)); // schema hook
         old
     }
@@ -705,7 +693,13 @@ impl Graph {
 
     /// `restore_node_property` for a relationship.
     pub fn restore_rel_property(&mut self, id: RelId, key: &str, value: Value, position: usize) {
-        let later = self.rel(id).map(|r| keys_from(&r.properties, position));
+        let later = self.rel(id).map(|r| {
+            r.properties()
+                .keys()
+                .skip(position)
+                .map(String::from)
+                .collect()
+        });
         self.reinsert_property(later, key, value, |g, k, v| g.set_rel_property(id, k, v));
     }
 
@@ -779,20 +773,16 @@ impl Graph {
         // Collected so that `init` knows how many values to allocate room for.
         let pairs: Vec<(PropertyKey, Value)> =
             pairs.into_iter().filter(|(_, v)| !v.is_null()).collect();
-        if self.is_deleted_rel(id) {
+        if !self.rels.contains(id) {
             return;
         }
-        let Some(r) = self.inner.edge_weight_mut(id.index()) else {
-            return;
-        };
-        if !r.properties.is_empty() {
+        if self.rels.property_count(id) > 0 {
             for (key, value) in pairs {
                 self.set_rel_property_key(id, &key, value);
             }
             return;
         }
-        r.properties
-            .init(&mut self.shapes, pairs.into_iter().map(|(k, v)| (k.0, v)));
+        self.rels.init(id, pairs.into_iter().map(|(k, v)| (k.0, v)));
         // schema hook: it had no properties, so no index entry to take out first.
         self.schema_added(Entity::Rel(id));
     }
@@ -802,13 +792,21 @@ impl Graph {
     /// doubling instead, they would end up to twice too large, and each growth step
     /// holds the old and the new array at once.
     pub fn reserve(&mut self, nodes: usize, rels: usize) {
-        self.inner.reserve_exact_nodes(nodes);
         self.node_data.reserve_exact(nodes);
         self.by_name.reserve(nodes);
         self.label_bits.reserve_exact(nodes);
         self.adjacency.reserve_nodes(nodes);
-        self.inner.reserve_exact_edges(rels);
-        self.rel_types.reserve_exact(rels);
+        self.rels.reserve(rels);
+    }
+
+    /// Makes room for `additional` more relationships of type `rel_type` (their property
+    /// columns), for a bulk load that knows how many of each type it brings.
+    pub fn reserve_rels_of_type(&mut self, rel_type: &str, additional: usize) {
+        let (ty, _) = self.types.intern(rel_type);
+        if self.by_type.len() <= ty as usize {
+            self.by_type.resize_with(ty as usize + 1, BTreeSet::new);
+        }
+        self.rels.reserve_type(ty, additional);
     }
 
     /// Makes room for `outgoing` and `incoming` more relationships of `node`, so a bulk
@@ -825,10 +823,8 @@ impl Graph {
             return false;
         };
         self.schema_before(Entity::Rel(id), None); // schema hook
-        // Keep the slot (see `deleted_rels`); drop the data.
-        if let Some(data) = self.inner.edge_weight_mut(id.index()) {
-            data.properties = Properties::default();
-        }
+        // Keep the slot (see `rels.rs`); drop the data.
+        self.rels.take(id);
         self.tombstone_rel(id);
         self.adjacency.remove(id, start, end);
         true
@@ -836,9 +832,9 @@ impl Graph {
 
     /// Marks relationship `id` deleted and takes it out of the type index.
     fn tombstone_rel(&mut self, id: RelId) {
-        mark_deleted(&mut self.deleted_rels, id.0 as usize);
-        self.deleted_rel_count += 1;
-        if let Some(&ty) = self.rel_types.get(id.0 as usize) {
+        if self.rels.tombstone(id)
+            && let Some(ty) = self.rels.type_id(id)
+        {
             self.by_type[ty as usize].remove(&id);
         }
     }
@@ -855,11 +851,8 @@ impl Graph {
                 continue;
             };
             self.schema_before(Entity::Rel(id), None); // schema hook
-            // Keep the slot (see `deleted_rels`), with its type and endpoints; take the data.
-            if let Some(data) = self.inner.edge_weight_mut(id.index())
-                && !data.properties.is_empty()
-            {
-                let properties = std::mem::take(&mut data.properties);
+            // Keep the slot (see `rels.rs`), with its type and endpoints; take the data.
+            if let Some(properties) = self.rels.take(id) {
                 removed.properties.push((id, properties));
             }
             self.tombstone_rel(id);
@@ -870,8 +863,8 @@ impl Graph {
             }
             removed.ids.push(id);
         }
-        let deleted = &self.deleted_rels;
-        let gone = |rel: u32| deleted.get(rel as usize).is_some_and(|d| *d);
+        let rels = &self.rels;
+        let gone = |rel: u32| rels.is_deleted(RelId(rel));
         for (node, outgoing) in lists {
             let taken = self.adjacency.take_where(node, outgoing, gone);
             removed.lists.push((node, outgoing, taken));
@@ -887,20 +880,15 @@ impl Graph {
             self.adjacency.put_back(node, outgoing, taken);
         }
         for id in removed.ids {
-            let i = id.0 as usize;
-            if !self.is_deleted_rel(id) {
+            if !self.rels.revive(id) {
                 continue;
             }
-            self.deleted_rels[i] = false;
-            self.deleted_rel_count -= 1;
-            if let Some(&ty) = self.rel_types.get(i) {
+            if let Some(ty) = self.rels.type_id(id) {
                 self.by_type[ty as usize].insert(id);
             }
         }
         for (id, properties) in removed.properties {
-            if let Some(data) = self.inner.edge_weight_mut(id.index()) {
-                data.properties = properties;
-            }
+            self.rels.put_back(id, properties);
             // schema hook: back in the indexes (relationships without properties have no entry).
             self.schema_added(Entity::Rel(id));
         }
@@ -1103,7 +1091,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             before
         );
-        assert_eq!(g.rel_property(rels[0], "w"), Some(&Value::Int(1)));
+        assert_eq!(g.rel_property(rels[0], "w"), Some(Value::Int(1)));
         assert_eq!((g.type_count("TO"), g.type_count("SELF")), (6, 1));
         assert_eq!(g.nodes_named("hub").collect::<Vec<_>>(), vec![hub]);
         assert!(g.has_label(hub, "X") && g.nodes_with_label("Hub").eq([hub]));

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::columns::{RowIter, Table};
 use super::hash::FxHashMap;
 use crate::value::Value;
 
@@ -37,6 +38,18 @@ pub struct Properties {
 }
 
 impl Properties {
+    /// A shared map without properties, to lend where an entity has none.
+    pub fn empty() -> &'static Properties {
+        static EMPTY: std::sync::LazyLock<Properties> =
+            std::sync::LazyLock::new(Properties::default);
+        &EMPTY
+    }
+
+    /// A read view of these properties (see `PropertyView`).
+    pub fn view(&self) -> PropertyView<'_> {
+        PropertyView::map(self)
+    }
+
     fn keys_slice(&self) -> &[Arc<str>] {
         self.shape.as_deref().map_or(&[], |keys| keys)
     }
@@ -153,6 +166,109 @@ impl Properties {
                 values.push(value);
                 self.values = values.into_boxed_slice();
                 None
+            }
+        }
+    }
+}
+
+/// Read access to one entity's properties, whatever stores them: callers get owned values
+/// (strings are shared `Arc<str>`, so a clone is a counter bump), which lets a store keep
+/// values in typed columns rather than as `Value`s it could lend out.
+#[derive(Debug, Clone, Copy)]
+pub struct PropertyView<'a>(View<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum View<'a> {
+    /// A per-entity map.
+    Map(&'a Properties),
+    /// A row of a typed table.
+    Row(&'a Table, u32),
+}
+
+/// The pairs of a `PropertyView`, in insertion order.
+#[derive(Debug, Clone)]
+pub struct PropertyIter<'a>(Pairs<'a>);
+
+#[derive(Debug, Clone)]
+enum Pairs<'a> {
+    Map(&'a Properties, usize),
+    Row(RowIter<'a>),
+}
+
+impl<'a> Iterator for PropertyIter<'a> {
+    type Item = (&'a str, Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.0 {
+            Pairs::Map(p, i) => {
+                let key = p.keys_slice().get(*i)?;
+                let value = p.values.get(*i)?.clone();
+                *i += 1;
+                Some((key, value))
+            }
+            Pairs::Row(r) => r.next(),
+        }
+    }
+}
+
+impl<'a> PropertyView<'a> {
+    pub(super) fn map(properties: &'a Properties) -> Self {
+        PropertyView(View::Map(properties))
+    }
+
+    pub(super) fn row(table: &'a Table, row: u32) -> Self {
+        PropertyView(View::Row(table, row))
+    }
+
+    pub fn get(&self, key: &str) -> Option<Value> {
+        match &self.0 {
+            View::Map(p) => p.get(key).cloned(),
+            View::Row(t, row) => t.get(*row, key),
+        }
+    }
+
+    /// (key, value) pairs in insertion order.
+    pub fn iter(&self) -> PropertyIter<'a> {
+        match self.0 {
+            View::Map(p) => PropertyIter(Pairs::Map(p, 0)),
+            View::Row(t, row) => PropertyIter(Pairs::Row(t.iter(row))),
+        }
+    }
+
+    /// Keys in insertion order.
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let (map, row) = match self.0 {
+            View::Map(p) => (Some(p.keys()), None),
+            View::Row(t, row) => (None, Some(t.keys(row))),
+        };
+        map.into_iter().flatten().chain(row.into_iter().flatten())
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            View::Map(p) => p.len(),
+            View::Row(t, row) => t.len(*row),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The properties as a map value, e.g. for `properties(r)`.
+    pub fn to_map(&self) -> BTreeMap<String, Value> {
+        self.iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
+    /// An owned copy, e.g. for a result's snapshot of an entity.
+    pub fn to_properties(&self) -> Properties {
+        match &self.0 {
+            View::Map(p) => (*p).clone(),
+            View::Row(t, row) => {
+                // A private shape registry: the copy is only ever read.
+                let mut p = Properties::default();
+                p.init(&mut Shapes::default(), t.pairs(*row));
+                p
             }
         }
     }

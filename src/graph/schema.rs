@@ -274,10 +274,10 @@ impl Schema {
 
 /// The key of `rule` for an entity whose properties `get` reads: `None` when one of the
 /// keys is missing (Neo4j indexes only entities with all of them).
-fn key_of<'v>(rule: &SchemaRule, get: impl Fn(&str) -> Option<&'v Value>) -> Option<IndexKey> {
+fn key_of(rule: &SchemaRule, get: impl Fn(&str) -> Option<Value>) -> Option<IndexKey> {
     rule.properties
         .iter()
-        .map(|p| get(p).filter(|v| !v.is_null()).cloned())
+        .map(|p| get(p).filter(|v| !v.is_null()))
         .collect::<Option<Vec<Value>>>()
         .map(IndexKey)
 }
@@ -423,7 +423,7 @@ impl Graph {
 
     fn entity_key(&self, rule: &SchemaRule, entity: Entity) -> Option<IndexKey> {
         match entity {
-            Entity::Node(id) => key_of(rule, |k| self.node_property(id, k)),
+            Entity::Node(id) => key_of(rule, |k| self.node_property(id, k).cloned()),
             Entity::Rel(id) => key_of(rule, |k| self.rel_property(id, k)),
         }
     }

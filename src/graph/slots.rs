@@ -3,26 +3,21 @@
 //! tombstones so that the following creates get the recorded ids. Nothing here is used by
 //! queries.
 
-use super::{Graph, NodeData, NodeId, Properties, RelData, RelId, RemovedNode, RemovedRels};
-use super::{NodeIndex, mark_deleted};
+use super::mark_deleted;
+use super::{Graph, NodeData, NodeId, RelId, RemovedNode, RemovedRels};
 
 impl Graph {
     /// The ids the next `create_node` and `create_rel` hand out (deleted ids stay taken).
     pub fn next_ids(&self) -> (u32, u32) {
-        (
-            self.inner.node_count() as u32,
-            self.inner.edge_count() as u32,
-        )
+        (self.node_data.len() as u32, self.rels.slots() as u32)
     }
 
     /// Takes node ids up to (not including) `next` as deleted nodes, so the next created
     /// node gets id `next`. Does nothing when the graph is already there.
     pub fn skip_node_ids(&mut self, next: u32) {
-        while (self.inner.node_count() as u32) < next {
-            let n = self.inner.add_node(()).index();
-            if self.node_data.len() <= n {
-                self.node_data.resize_with(n + 1, NodeData::default);
-            }
+        while (self.node_data.len() as u32) < next {
+            let n = self.node_data.len();
+            self.node_data.push(NodeData::default());
             self.adjacency.ensure(n);
             if self.label_bits.len() <= n {
                 self.label_bits.resize(n + 1, 0);
@@ -36,31 +31,22 @@ impl Graph {
     /// Returns false (and takes none) if the graph has no node slot to hang them on: a
     /// relationship id can only have been handed out after a node's.
     pub fn skip_rel_ids(&mut self, next: u32) -> bool {
-        if self.inner.edge_count() as u32 >= next {
+        if self.rels.slots() as u32 >= next {
             return true;
         }
-        if self.inner.node_count() == 0 {
+        if self.node_data.is_empty() {
             return false;
         }
         // Tombstones keep a type (for `type(r)` of a deleted relationship); these were
         // never seen by a statement that is still running, so any type does.
-        let (ty, name) = self.types.intern("");
+        let (ty, _) = self.types.intern("");
         if self.by_type.len() <= ty as usize {
             self.by_type.resize_with(ty as usize + 1, Default::default);
         }
-        let slot = NodeIndex::new(0);
-        while (self.inner.edge_count() as u32) < next {
-            let data = RelData {
-                rel_type: name.clone(),
-                properties: Properties::default(),
-            };
-            let r = self.inner.add_edge(slot, slot, data).index();
-            if self.rel_types.len() <= r {
-                self.rel_types.resize(r + 1, 0);
-            }
-            self.rel_types[r] = ty;
-            mark_deleted(&mut self.deleted_rels, r);
-            self.deleted_rel_count += 1;
+        let slot = NodeId(0);
+        while (self.rels.slots() as u32) < next {
+            let r = self.rels.push(slot, slot, ty);
+            self.rels.tombstone(r);
         }
         true
     }

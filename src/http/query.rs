@@ -179,7 +179,7 @@ pub(super) fn words(session: &crate::Session) -> Json {
     }
     for rel in graph.rels().take(SAMPLE) {
         if let Some(r) = graph.rel(rel) {
-            keys.extend(r.properties.iter().map(|(k, _)| k.to_string()));
+            keys.extend(r.properties().keys().map(str::to_string));
         }
     }
     json!({

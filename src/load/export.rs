@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::save::write_atomically;
-use crate::graph::{Graph, NodeId, Properties};
+use crate::graph::{Graph, NodeId, PropertyView};
 use crate::value::Value;
 
 /// An output format of `export`.
@@ -83,7 +83,7 @@ fn write_cypher(graph: &Graph, w: &mut impl Write) -> io::Result<()> {
             write!(w, ":{}", cypher_name(label))?;
         }
         if let Some(data) = graph.node(node) {
-            write_cypher_map(w, &data.properties)?;
+            write_cypher_map(w, data.properties.view())?;
         }
         write!(w, ")")?;
     }
@@ -92,22 +92,22 @@ fn write_cypher(graph: &Graph, w: &mut impl Write) -> io::Result<()> {
             continue;
         };
         separator(w)?;
-        write!(w, "(n{})-[:{}", start.0, cypher_name(&data.rel_type))?;
-        write_cypher_map(w, &data.properties)?;
+        write!(w, "(n{})-[:{}", start.0, cypher_name(data.rel_type()))?;
+        write_cypher_map(w, data.properties())?;
         write!(w, "]->(n{})", end.0)?;
     }
     writeln!(w, ";")
 }
 
-fn write_cypher_map(w: &mut impl Write, properties: &Properties) -> io::Result<()> {
+fn write_cypher_map(w: &mut impl Write, properties: PropertyView<'_>) -> io::Result<()> {
     if properties.is_empty() {
         return Ok(());
     }
-    let mut entries: Vec<(&str, &Value)> = properties.iter().collect();
+    let mut entries: Vec<(&str, Value)> = properties.iter().collect();
     entries.sort_by_key(|(k, _)| *k);
     let items = entries
         .into_iter()
-        .map(|(k, v)| Ok(format!("{}: {}", cypher_name(k), cypher_literal(v)?)))
+        .map(|(k, v)| Ok(format!("{}: {}", cypher_name(k), cypher_literal(&v)?)))
         .collect::<io::Result<Vec<_>>>()?;
     write!(w, " {{{}}}", items.join(", "))
 }
@@ -219,9 +219,14 @@ struct Bucket<T> {
 }
 
 /// Puts an entity into the first bucket whose columns agree with its property types.
-fn place<T>(buckets: &mut Vec<Bucket<T>>, properties: &Properties, member: T) -> io::Result<()> {
+fn place<T>(
+    buckets: &mut Vec<Bucket<T>>,
+    properties: PropertyView<'_>,
+    member: T,
+) -> io::Result<()> {
     let mut typed = Vec::new();
     for (key, value) in properties.iter() {
+        let value = &value;
         match value {
             // CSV cannot tell these from a missing value; see `export`.
             Value::String(s) if s.is_empty() => continue,
@@ -282,15 +287,15 @@ fn write_csv_dir(graph: &Graph, dir: &Path) -> io::Result<()> {
         let mut labels: Vec<&str> = data.labels.iter().map(|l| &**l).collect();
         labels.sort_unstable();
         let group = node_groups.entry(labels.join(";")).or_default();
-        place(group, &data.properties, node)?;
+        place(group, data.properties.view(), node)?;
     }
     let mut rel_groups: BTreeMap<String, Vec<Bucket<_>>> = BTreeMap::new();
     for rel in graph.rels() {
         let Some(data) = graph.rel(rel) else {
             continue;
         };
-        let group = rel_groups.entry(data.rel_type.to_string()).or_default();
-        place(group, &data.properties, rel)?;
+        let group = rel_groups.entry(data.rel_type().to_string()).or_default();
+        place(group, data.properties(), rel)?;
     }
 
     let mut file_names = HashSet::new();
@@ -309,7 +314,7 @@ fn write_csv_dir(graph: &Graph, dir: &Path) -> io::Result<()> {
                 csv.write_record(&header)?;
                 for &node in &bucket.members {
                     let mut row = vec![node.0.to_string(), labels.clone()];
-                    let props = graph.node(node).map(|n| &n.properties);
+                    let props = graph.node(node).map(|n| n.properties.view());
                     row.extend(property_fields(&bucket.columns, props)?);
                     csv.write_record(&row)?;
                 }
@@ -335,7 +340,7 @@ fn write_csv_dir(graph: &Graph, dir: &Path) -> io::Result<()> {
                         continue;
                     };
                     let mut row = vec![start.0.to_string(), end.0.to_string(), rel_type.clone()];
-                    let props = graph.rel(rel).map(|r| &r.properties);
+                    let props = graph.rel(rel).map(|r| r.properties());
                     row.extend(property_fields(&bucket.columns, props)?);
                     csv.write_record(&row)?;
                 }
@@ -356,11 +361,11 @@ fn column_headers(columns: &BTreeMap<String, (ColumnType, bool)>) -> Vec<String>
 
 fn property_fields(
     columns: &BTreeMap<String, (ColumnType, bool)>,
-    properties: Option<&Properties>,
+    properties: Option<PropertyView<'_>>,
 ) -> io::Result<Vec<String>> {
     columns
         .keys()
-        .map(|key| match properties.and_then(|p| p.get(key)) {
+        .map(|key| match properties.and_then(|p| p.get(key)).as_ref() {
             None => Ok(String::new()),
             Some(Value::List(items)) => {
                 let items = items.iter().map(csv_scalar).collect::<Vec<_>>();
@@ -423,8 +428,8 @@ fn write_graphml(graph: &Graph, w: &mut impl Write) -> io::Result<()> {
         }
     }
     for data in graph.rels().filter_map(|r| graph.rel(r)) {
-        for (k, v) in data.properties.iter() {
-            merge_key_type(&mut edge_keys, k, v);
+        for (k, v) in data.properties().iter() {
+            merge_key_type(&mut edge_keys, k, &v);
         }
     }
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -476,20 +481,20 @@ fn write_graphml(graph: &Graph, w: &mut impl Write) -> io::Result<()> {
             xml_escape(&labels),
             xml_escape(&labels)
         )?;
-        write_graphml_data(w, &data.properties, &node_ids)?;
+        write_graphml_data(w, data.properties.view(), &node_ids)?;
         writeln!(w, "</node>")?;
     }
     for rel in graph.rels() {
         let (Some(data), Some((start, end))) = (graph.rel(rel), graph.rel_endpoints(rel)) else {
             continue;
         };
-        let label = xml_escape(&data.rel_type);
+        let label = xml_escape(data.rel_type());
         write!(
             w,
             r#"    <edge id="e{}" source="n{}" target="n{}" label="{label}"><data key="label">{label}</data>"#,
             rel.0, start.0, end.0
         )?;
-        write_graphml_data(w, &data.properties, &edge_ids)?;
+        write_graphml_data(w, data.properties(), &edge_ids)?;
         writeln!(w, "</edge>")?;
     }
     writeln!(w, "  </graph>")?;
@@ -514,10 +519,11 @@ fn merge_key_type<'a>(keys: &mut BTreeMap<&'a str, &'static str>, key: &'a str, 
 
 fn write_graphml_data(
     w: &mut impl Write,
-    properties: &Properties,
+    properties: PropertyView<'_>,
     ids: &BTreeMap<&str, String>,
 ) -> io::Result<()> {
     for (key, value) in properties.iter() {
+        let value = &value;
         let text = match value {
             Value::String(s) => s.to_string(),
             // Lists become JSON text, as other GraphML writers (e.g. APOC) do.

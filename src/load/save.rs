@@ -12,7 +12,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::native::{NODE_KEYS, PROPERTIES_KEY, REL_KEYS};
-use crate::graph::{Graph, NodeId, Properties};
+use crate::graph::{Graph, NodeId, PropertyView};
 use crate::value::Value;
 use crate::value::temporal::Temporal;
 
@@ -88,7 +88,7 @@ fn to_toml(graph: &Graph) -> io::Result<String> {
             toml_value(&Value::List(labels)).map_err(|e| invalid(format!("labels {e}")))?;
         line(&mut out, "labels", &labels);
         let at = || format!("node {}", describe(graph, node));
-        write_properties(&mut out, &data.properties, &NODE_KEYS, at)?;
+        write_properties(&mut out, data.properties.view(), &NODE_KEYS, at)?;
     }
     for rel in graph.rels() {
         let (Some(data), Some((start, end))) = (graph.rel(rel), graph.rel_endpoints(rel)) else {
@@ -96,17 +96,17 @@ fn to_toml(graph: &Graph) -> io::Result<String> {
         };
         out.push_str("\n[[rel]]\n");
         line(&mut out, "from", &quote(&ids[&start]));
-        line(&mut out, "type", &quote(&data.rel_type));
+        line(&mut out, "type", &quote(data.rel_type()));
         line(&mut out, "to", &quote(&ids[&end]));
         let at = || {
             format!(
                 "relationship {} -[:{}]-> {}",
                 describe(graph, start),
-                data.rel_type,
+                data.rel_type(),
                 describe(graph, end)
             )
         };
-        write_properties(&mut out, &data.properties, &REL_KEYS, at)?;
+        write_properties(&mut out, data.properties(), &REL_KEYS, at)?;
     }
     Ok(out)
 }
@@ -116,14 +116,15 @@ fn to_toml(graph: &Graph) -> io::Result<String> {
 /// and properties named like a reserved key in a `properties = { ... }` table.
 fn write_properties(
     out: &mut String,
-    properties: &Properties,
+    properties: PropertyView<'_>,
     reserved: &[&str],
     at: impl Fn() -> String,
 ) -> io::Result<()> {
-    let mut entries: Vec<(&str, &Value)> = properties.iter().collect();
+    let mut entries: Vec<(&str, Value)> = properties.iter().collect();
     entries.sort_by_key(|(k, _)| *k);
     let mut escaped = Vec::new();
-    for (key, value) in entries {
+    for (key, value) in &entries {
+        let (key, value) = (*key, value);
         let text = toml_value(value).map_err(|e| invalid(format!("{}: `{key}` {e}", at())))?;
         let native_shape = match key {
             "name" | "evidence" => matches!(value, Value::String(_)),

@@ -84,10 +84,14 @@ pub fn result_json(result: &ResultSet, graph: &Graph) -> Json {
         if !drawn.contains(&start) || !drawn.contains(&end) {
             continue;
         }
+        let owned: Properties;
         let (rel_type, properties) = match result.rels.get(&id) {
             Some(r) => (r.rel_type.to_string(), Some(&r.properties)),
             None => match graph.rel(id) {
-                Some(r) => (r.rel_type.to_string(), Some(&r.properties)),
+                Some(r) => {
+                    owned = r.properties().to_properties();
+                    (r.rel_type().to_string(), Some(&owned))
+                }
                 None => (String::new(), None),
             },
         };

@@ -78,8 +78,8 @@ pub fn canonical(graph: &Graph) -> (Vec<String>, Vec<String>) {
             format!(
                 "{} -[{} {:?}]-> {}",
                 name(graph, s),
-                data.rel_type,
-                data.properties.to_map(),
+                data.rel_type(),
+                data.properties().to_map(),
                 name(graph, e)
             )
         })

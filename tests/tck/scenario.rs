@@ -50,9 +50,9 @@ impl GraphState {
         let rels = graph.rels().filter_map(|id: RelId| {
             let rel = graph.rel(id)?;
             let props = rel
-                .properties
+                .properties()
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
+                .map(|(k, v)| (k.to_string(), v))
                 .collect();
             Some((u64::from(id.0), props))
         });

@@ -212,6 +212,20 @@ fn insert_rels(graph: &mut Graph, file: &CsvFile, batches: Vec<Batch<RelRow>>) {
             *slot += 1;
         }
     }
+    // Rows per type, so that each type's property columns are allocated once.
+    let mut per_type: Vec<(&str, usize)> = Vec::new();
+    for batch in &batches {
+        for row in &batch.rows {
+            let name = &*batch.names[row.rel_type as usize];
+            match per_type.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, count)) => *count += 1,
+                None => per_type.push((name, 1)),
+            }
+        }
+    }
+    for (name, count) in per_type {
+        graph.reserve_rels_of_type(name, count);
+    }
     let mut batches = batches;
     for (b, r) in order {
         let batch = &mut batches[b as usize];
