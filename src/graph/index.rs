@@ -1,4 +1,4 @@
-//! The indexes kept beside the petgraph store: symbol tables giving labels and
+//! The indexes kept beside the node and relationship stores: symbol tables giving labels and
 //! relationship types small ids, the type filter expansions test those ids with, and the
 //! `name` → nodes index (adjacency lives in `adjacency.rs`). Nothing here knows about
 //! Cypher.
