@@ -261,12 +261,22 @@ fn cancelled_delete_restores_a_large_graph() {
     let before = dump(s.graph());
     let flag = s.cancel_handle();
     // Reading the rows is quick; deleting 100,000 nodes one relationship each is not, so the
-    // flag arrives while the delete is being applied.
-    let handle = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        flag.store(true, Ordering::SeqCst);
-    });
+    // flag arrives while the delete is being applied. It is raised again and again until
+    // the statement ends (the statement clears it when it starts), so a fast machine
+    // cannot finish before it lands.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let handle = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            while !done.load(Ordering::SeqCst) {
+                flag.store(true, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        })
+    };
     let result = s.run("MATCH (n:N) DETACH DELETE n");
+    done.store(true, Ordering::SeqCst);
     handle.join().expect("thread");
     assert_eq!(result.expect_err("cancelled").kind, ErrorKind::Cancelled);
     assert_eq!(dump(s.graph()), before);

@@ -149,9 +149,9 @@ impl Operator for Expand {
                                     .map(|&(_, r)| (r, to)),
                             );
                         }
-                        None => self.buf.extend(
-                            graph.rels_between(to, from, back, types).map(|r| (r, to)),
-                        ),
+                        None => self
+                            .buf
+                            .extend(graph.rels_between(to, from, back, types).map(|r| (r, to))),
                     }
                 }
                 (Value::Node(from), _) => {

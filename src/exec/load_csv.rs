@@ -9,12 +9,11 @@
 //! Local files only: a path (relative to the current directory) or a `file:` URL.
 //! Errors name the file and line, and say how to fix them.
 
-use std::cell::RefCell;
+use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::error::{ErrorCode, ErrorKind, QueryError, Result};
@@ -188,7 +187,7 @@ struct CsvSource {
     path_value: Value,
     reader: csv::Reader<Recorder<File>>,
     /// The bytes the reader has taken from the file, for checking each record's quotes.
-    raw: Rc<RefCell<RawWindow>>,
+    raw: Arc<Mutex<RawWindow>>,
     delimiter: u8,
     record: csv::StringRecord,
     /// With headers: the field names, from the first record.
@@ -204,11 +203,11 @@ impl CsvSource {
                 path.display()
             )));
         }
-        let raw = Rc::new(RefCell::new(RawWindow::default()));
+        let raw = Arc::new(Mutex::new(RawWindow::default()));
         // The csv reader buffers what it reads, so the file needs no buffer of its own.
         let recorder = Recorder {
             inner: file,
-            raw: Rc::clone(&raw),
+            raw: Arc::clone(&raw),
         };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -249,7 +248,7 @@ impl CsvSource {
         let start = self.record.position().map_or(0, |p| p.byte());
         let end = self.reader.position().byte();
         let (skipped_lines, problem) = {
-            let raw = self.raw.borrow();
+            let raw = self.raw.lock();
             let raw = raw.slice(start, end);
             // The crate's record position can sit before the line break that ended the
             // previous record (the `\n` of `\r\n`) or before skipped blank lines.
@@ -260,7 +259,7 @@ impl CsvSource {
             let skipped = raw[..lead].iter().filter(|&&b| b == b'\n').count();
             (skipped, quote_problem(&raw[lead..], self.delimiter))
         };
-        self.raw.borrow_mut().forget_before(end);
+        self.raw.lock().forget_before(end);
         let line = self.record.position().map_or(0, |p| p.line()) + skipped_lines as u64;
         if let Some((offset, problem)) = problem {
             return Err(argument_error(format!(
@@ -326,13 +325,13 @@ fn open_error(path: &Path, error: &io::Error) -> QueryError {
 /// Hands the reader's bytes on while keeping a copy in `raw`.
 struct Recorder<R> {
     inner: R,
-    raw: Rc<RefCell<RawWindow>>,
+    raw: Arc<Mutex<RawWindow>>,
 }
 
 impl<R: Read> Read for Recorder<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.raw.borrow_mut().bytes.extend_from_slice(&buf[..n]);
+        self.raw.lock().bytes.extend_from_slice(&buf[..n]);
         Ok(n)
     }
 }
