@@ -50,7 +50,7 @@ pub(super) struct Expand {
     into_cached: usize,
 }
 
-/// Most neighbour entries an `Expand` caches for closing cycles (12 bytes each).
+/// Most neighbour entries an `Expand` caches for closing cycles (8 bytes each).
 const INTO_CACHE_MAX: usize = 1 << 22;
 
 impl Expand {

@@ -58,30 +58,12 @@ impl Graph {
 
     /// Every label in use, sorted.
     pub fn labels(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self
-            .labels
-            .names
-            .iter()
-            .zip(&self.by_label)
-            .filter(|(_, s)| !s.is_empty())
-            .map(|(k, _)| &**k)
-            .collect();
-        v.sort_unstable();
-        v
+        names_in_use(&self.labels, &self.by_label)
     }
 
     /// Every relationship type in use, sorted.
     pub fn rel_types(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self
-            .types
-            .names
-            .iter()
-            .zip(&self.by_type)
-            .filter(|(_, s)| !s.is_empty())
-            .map(|(k, _)| &**k)
-            .collect();
-        v.sort_unstable();
-        v
+        names_in_use(&self.types, &self.by_type)
     }
 
     /// Nodes whose `name` property equals `name` (name index).
@@ -329,4 +311,18 @@ impl Graph {
     pub fn degree(&self, node: NodeId, direction: Direction) -> usize {
         self.relationships_of(node, direction, &[]).count()
     }
+}
+
+/// The names of `symbols` whose member set in `sets` (indexed by symbol id) is not empty,
+/// sorted.
+fn names_in_use<'a, T>(symbols: &'a Symbols, sets: &[BTreeSet<T>]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = symbols
+        .names
+        .iter()
+        .zip(sets)
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(k, _)| &**k)
+        .collect();
+    v.sort_unstable();
+    v
 }
